@@ -1,0 +1,29 @@
+# Two commands: `make reproduce` (the main job) and `make test`.
+# Each creates .venv if missing and installs what it needs from the package registry.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: reproduce test bench quick clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+reproduce: $(STAMP)
+	$(PY) -m landscape summary
+	$(PY) -m landscape train --w0 -10 2 --json figures/out/original.json
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,193 @@
+"""Command line: ``python -m landscape train|summary``.
+
+``train`` runs the original experiment (or any variant) and prints the weight
+and loss at each epoch end, like the original's log; ``summary`` prints the
+exact loss landscape of the seed's problem.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+import numpy as np
+
+PARAM_FLAGS = {"w": "w0", "b": "b0", "a": "a0", "c": "c0"}
+FIRST_PARAM = {"leaky_relu": "slope", "elu": "alpha", "softplus": "beta"}
+
+
+def parse_activation(text: str):
+    """``relu``, ``leaky_relu:0.3`` or ``leaky_relu:slope=0.3`` -> spec."""
+    if ":" not in text:
+        return text
+    name, rest = text.split(":", 1)
+    params = {}
+    for item in rest.split(","):
+        if "=" in item:
+            k, v = item.split("=", 1)
+        else:
+            if name not in FIRST_PARAM:
+                raise argparse.ArgumentTypeError(f"activation {name!r} takes no positional parameter in {text!r}")
+            k, v = FIRST_PARAM[name], item
+        try:
+            params[k.strip()] = float(v)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"cannot read parameter {k}={v!r} in {text!r}") from None
+    return (name, params)
+
+
+def _build_parser():
+    ap = argparse.ArgumentParser(prog="python -m landscape", description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    t = sub.add_parser("train", help="run the original experiment or a variant")
+    t.add_argument("--student", type=parse_activation, default="relu")
+    t.add_argument("--teacher", type=parse_activation, default="relu")
+    t.add_argument("--inputs", default="gaussian", help="gaussian or uniform:LO,HI")
+    t.add_argument("--train", default="w", help="trained parameters, e.g. w or w,b or w,b,a,c")
+    for name, flag in PARAM_FLAGS.items():
+        t.add_argument(f"--{flag}", type=float, nargs="+", default=None, help=f"initial {name}; several values run together")
+    t.add_argument("--optimizer", default="sgd")
+    t.add_argument("--lr", type=float, default=None, help="learning rate (default: the optimizer's Keras default)")
+    for hp in ("momentum", "b1", "b2", "eps", "decay"):
+        t.add_argument(f"--{hp}", type=float, default=None)
+    t.add_argument("--epochs", type=int, default=20)
+    t.add_argument("--steps-per-epoch", type=int, default=100)
+    t.add_argument("--batch", type=int, default=1000)
+    t.add_argument("--gradient", default="minibatch", choices=["minibatch", "population"])
+    t.add_argument("--streams", default="shared", choices=["shared", "independent"])
+    t.add_argument("--dtype", default="float32", choices=["float32", "float64"], help="float32 as Keras (default)")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--json", default=None, metavar="PATH", help="write the log and settings as JSON")
+    s = sub.add_parser("summary", help="print the exact loss landscape of the seed's problem")
+    s.add_argument("--json", default=None, metavar="PATH")
+    return ap
+
+
+def _train(args) -> int:
+    import jax
+
+    if args.dtype == "float64":
+        jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+
+    import landscape as L
+    from landscape._io import check_writable, provenance, write_json
+
+    problem = L.Problem(student=args.student, teacher=args.teacher, inputs=args.inputs, trained=args.train)
+    given = {p: getattr(args, PARAM_FLAGS[p]) for p in L.PARAM_NAMES}
+    for p, v in given.items():
+        if v is not None and p not in problem.trained:
+            raise ValueError(f"--{PARAM_FLAGS[p]} given but {p!r} is not trained (--train {','.join(problem.trained)})")
+    defaults = {"w": [-10.0], "b": [0.0], "a": [1.0], "c": [0.0]}
+    values = {p: np.asarray(given[p] if given[p] is not None else defaults[p], np.float64) for p in problem.trained}
+    n = max(len(v) for v in values.values())
+    for p, v in values.items():
+        if len(v) not in (1, n):
+            raise ValueError(f"--{PARAM_FLAGS[p]} has {len(v)} values; give 1 or {n}")
+    init = {p: jnp.asarray(np.broadcast_to(v, (n,)), args.dtype) for p, v in values.items()}
+    hp = {}
+    if args.lr is not None:
+        hp["learning_rate"] = args.lr
+    for name in ("momentum", "b1", "b2", "eps", "decay"):
+        if getattr(args, name) is not None:
+            hp[name] = getattr(args, name)
+    opt = L.optimizer(args.optimizer, **hp)
+    if args.json:
+        import os
+
+        check_writable(os.path.dirname(os.path.abspath(args.json)))
+    steps = args.epochs * args.steps_per_epoch
+    if args.epochs < 1 or args.steps_per_epoch < 1:
+        raise ValueError(f"--epochs and --steps-per-epoch must be >= 1, got {args.epochs}, {args.steps_per_epoch}")
+    traj = L.train(
+        problem, init, optimizer=opt, steps=steps, batch_size=args.batch, key=jax.random.key(args.seed),
+        gradient=args.gradient, record_every=args.steps_per_epoch, streams=args.streams,
+    )
+    print(f"# {problem.label}")
+    print(f"# optimizer {traj.settings['optimizer']}, {args.gradient} gradients, batch {args.batch}, {args.dtype}, seed {args.seed}")
+    epochs = []
+    for e in range(1, args.epochs + 1):
+        row = {"epoch": e, "loss": traj.batch_loss[e - 1].tolist(), "exact_loss": traj.population_loss[e].tolist()}
+        row.update({p: traj.params[p][e].tolist() for p in problem.trained})
+        epochs.append(row)
+        for s in range(n):
+            ps = "  ".join(f"{p} = {row[p][s]: .6f}" for p in problem.trained)
+            tag = f"[start {s}] " if n > 1 else ""
+            print(f"Epoch {e:3d}/{args.epochs}  {tag}{ps}  loss = {row['loss'][s]:.6f}  exact = {row['exact_loss'][s]:.6f}")
+    diverged = np.asarray(traj.diverged)
+    if diverged.any():
+        print(f"# diverged starts: {np.flatnonzero(diverged).tolist()}")
+    if args.json:
+        final = {p: (traj.final[p].tolist() if n > 1 else float(traj.final[p][0])) for p in problem.trained}
+        write_json(args.json, {
+            "settings": {**traj.settings, "seed": args.seed, "epochs": args.epochs, "steps_per_epoch": args.steps_per_epoch},
+            "init": {p: v.tolist() for p, v in init.items()},
+            "epochs": epochs,
+            "final": final,
+            "diverged": diverged.tolist(),
+            "provenance": provenance(),
+        })
+    return 0
+
+
+def summary_numbers():
+    """The exact landscape of the seed's problem, computed (float64 expected)."""
+    import jax
+    import jax.numpy as jnp
+
+    import landscape as L
+
+    p1 = L.Problem()
+    loss = lambda w: float(L.population_loss(p1, {"w": jnp.asarray(w, jnp.float64)}))
+    grad = lambda w: float(jax.grad(lambda v: L.population_loss(p1, {"w": v}))(jnp.asarray(w, jnp.float64)))
+    h = 1e-7
+    out = {
+        "L(w=-10)": loss(-10.0),
+        "L(w=-1)": loss(-1.0),
+        "L(w=0) (dead level)": loss(0.0),
+        "L(w=1) (global minimum)": loss(1.0),
+        "dL/dw at w=-10": grad(-10.0),
+        "dL/dw at w=-0.01": grad(-0.01),
+        "dL/dw at w=0 (per-sample convention)": grad(0.0),
+        "left derivative at 0": (loss(0.0) - loss(-h)) / h,
+        "right derivative at 0": (loss(h) - loss(0.0)) / h,
+    }
+    p2 = L.Problem(trained=("w", "b"))
+    r = L.grid(p2, {"w": jnp.linspace(-3, 3, 601), "b": jnp.linspace(-3, 3, 601)})
+    i, j = np.unravel_index(int(jnp.argmin(r.loss)), r.loss.shape)
+    out["(w,b) grid minimum"] = float(r.loss[i, j])
+    out["(w,b) argmin w"] = float(r.axes["w"][i])
+    out["(w,b) argmin b"] = float(r.axes["b"][j])
+    out["(w,b) loss on dead set w=0,b<=0"] = float(L.population_loss(p2, {"w": jnp.asarray(0.0, jnp.float64), "b": jnp.asarray(-1.0, jnp.float64)}))
+    return out
+
+
+def _summary(args) -> int:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    from landscape._io import provenance, write_json
+
+    nums = summary_numbers()
+    print("Exact population loss of relu(w x [+ b]) against relu(x), x ~ N(0, 1):")
+    print("  L(w) = w^2/2 + 1/2 for w < 0,  (w - 1)^2/2 for w >= 0")
+    for k, v in nums.items():
+        print(f"  {k:40s} {v: .10g}")
+    if args.json:
+        write_json(args.json, {"summary": nums, "provenance": provenance()})
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "train":
+            return _train(args)
+        return _summary(args)
+    except (ValueError, TypeError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

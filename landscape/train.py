@@ -1,0 +1,283 @@
+"""Training from many starts at once: a ``lax.scan`` over steps, vmapped over starts.
+
+Contract
+--------
+* :func:`train` runs any Optax optimizer from every start in ``init`` (a dict
+  of arrays with a leading "starts" axis) and returns :class:`Trajectories`.
+* ``gradient="minibatch"``: a fresh batch of ``batch_size`` inputs at every
+  step, drawn from the problem's distribution with the key
+  ``fold_in(key, step)``; by default every start sees the same batches
+  (common random numbers), with ``streams="independent"`` start ``i`` uses
+  ``fold_in(fold_in(key, step), i)``. ``gradient="population"``: the exact
+  gradient of the population loss.
+* Results do not depend on how starts are chunked or spread over devices:
+  each start's batches depend only on the key, the step and its own index.
+* One compiled program per (problem, optimizer, steps, batch size, gradient,
+  streams, record interval, chunk shape, dtype): hyperparameters injected per
+  start (``hyperparams=``) are traced, so sweeps over them do not recompile.
+* A start whose update turns non-finite is frozen at its last finite values
+  and reported in ``diverged`` / ``diverged_at``; the others are unaffected.
+* Validation happens before any tracing.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Mapping
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from . import optimizers as _opt
+from .population import population_loss_and_grad
+from .problem import Problem, batch_loss, check_params, sample_inputs
+
+__all__ = ["train", "Trajectories", "GRADIENTS", "STREAMS"]
+
+GRADIENTS = ("minibatch", "population")
+STREAMS = ("shared", "independent")
+TRACE_COUNT = {"train": 0}
+
+
+@dataclass(frozen=True)
+class Trajectories:
+    """Recorded training runs, one column per start.
+
+    Attributes:
+      steps: step counts at which states were recorded, ``(R + 1,)``, from 0.
+      params: name -> ``(R + 1, S)`` parameter history.
+      population_loss: ``(R + 1, S)`` exact loss of the recorded parameters.
+      batch_loss: ``(R, S)`` mean loss seen by the optimizer over each
+        recording interval (Keras' epoch loss); the exact loss in population
+        mode.
+      final: name -> ``(S,)`` final parameters.
+      diverged: ``(S,)`` True where an update turned non-finite.
+      diverged_at: ``(S,)`` step of the first non-finite update, or -1.
+      settings: what was run (JSON-ready).
+    """
+
+    steps: np.ndarray
+    params: dict
+    population_loss: jax.Array
+    batch_loss: jax.Array
+    final: dict
+    diverged: jax.Array
+    diverged_at: jax.Array
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def n_starts(self) -> int:
+        return int(self.diverged.shape[0])
+
+
+def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams):
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a landscape.Problem, got {type(problem).__name__}")
+    check_params(problem, init)
+    arrays = {}
+    for k, v in init.items():
+        a = np.asarray(v)
+        if a.ndim == 0:
+            a = a[None]
+        if a.ndim != 1:
+            raise ValueError(f"init[{k!r}] must be 1-D (one value per start), got shape {a.shape}")
+        if not np.issubdtype(a.dtype, np.number) or not np.all(np.isfinite(a)):
+            raise ValueError(f"init[{k!r}] must hold finite numbers")
+        arrays[k] = a
+    lengths = {k: a.shape[0] for k, a in arrays.items()}
+    if len(set(lengths.values())) != 1 or 0 in lengths.values():
+        raise ValueError(f"init arrays must share one non-zero length (the number of starts), got {lengths}")
+    if isinstance(optimizer, str):
+        optimizer = _opt.optimizer(optimizer)
+    if not isinstance(optimizer, optax.GradientTransformation):
+        raise TypeError(
+            f"optimizer must be an optax.GradientTransformation or a name from {list(_opt.OPTIMIZERS)}, got {optimizer!r}"
+        )
+    for name, value, lo in (("steps", steps, 1), ("batch_size", batch_size, 1), ("record_every", record_every, 1)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
+    if steps % record_every:
+        raise ValueError(f"record_every={record_every} must divide steps={steps} (records at every multiple)")
+    if gradient not in GRADIENTS:
+        raise ValueError(f"gradient must be one of {GRADIENTS}, got {gradient!r}")
+    if streams not in STREAMS:
+        raise ValueError(f"streams must be one of {STREAMS}, got {streams!r}")
+    if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1):
+        raise ValueError(f"chunk must be a positive integer or None, got {chunk!r}")
+    n = next(iter(lengths.values()))
+    hp = {}
+    if hyperparams:
+        probe = optimizer.init({k: jnp.zeros(()) for k in problem.trained})
+        known = getattr(probe, "hyperparams", None)
+        if known is None:
+            raise ValueError("hyperparams= needs an optimizer with injectable hyperparameters (landscape.optimizer or optax.inject_hyperparams)")
+        for k, v in hyperparams.items():
+            if k not in known:
+                raise ValueError(f"optimizer has no hyperparameter {k!r}; it has {sorted(known)}")
+            a = np.asarray(v, dtype=np.float64)
+            if a.ndim == 0:
+                a = np.full((n,), a)
+            if a.shape != (n,):
+                raise ValueError(f"hyperparams[{k!r}] must be a scalar or have one value per start ({n}), got shape {a.shape}")
+            for value in np.unique(a):
+                if k in _opt._RANGES:
+                    _opt.check_hyperparam(k, float(value))
+                elif not np.isfinite(value):
+                    raise ValueError(f"hyperparams[{k!r}] must be finite, got {value!r}")
+            hp[k] = a
+    return arrays, optimizer, n, hp
+
+
+def _interval_scan(problem, opt, batch_size, gradient, streams, record_every, dtype, key, start_ids, carry, r):
+    """Run one recording interval; returns the new carry and the mean seen loss."""
+
+    def grad_fn(params, x):
+        return jax.value_and_grad(lambda p: batch_loss(problem, p, x))(params)
+
+    def step(carry, i):
+        params, state, bad_at = carry
+        t = r * record_every + i
+        k = jax.random.fold_in(key, t)
+        if gradient == "population":
+            loss, g = population_loss_and_grad(problem, params)
+        elif streams == "shared":
+            x = sample_inputs(problem, k, (batch_size,), dtype)
+            loss, g = jax.vmap(grad_fn, in_axes=(0, None))(params, x)
+        else:
+            keys = jax.vmap(lambda j: jax.random.fold_in(k, j))(start_ids)
+            x = jax.vmap(lambda kk: sample_inputs(problem, kk, (batch_size,), dtype))(keys)
+            loss, g = jax.vmap(grad_fn)(params, x)
+        updates, new_state = jax.vmap(opt.update)(g, state, params)
+        new_params = optax.apply_updates(params, updates)
+        ok = bad_at < 0
+        for v in jax.tree_util.tree_leaves(new_params):
+            ok = ok & jnp.isfinite(v)
+        ok = ok & jnp.isfinite(loss)
+
+        def keep(new, old):
+            mask = ok.reshape(ok.shape + (1,) * (new.ndim - 1))
+            return jnp.where(mask, new, old)
+
+        new_params = jax.tree_util.tree_map(keep, new_params, params)
+        new_state = jax.tree_util.tree_map(keep, new_state, state)
+        bad_at = jnp.where((bad_at < 0) & ~ok, t.astype(bad_at.dtype), bad_at)
+        loss = jnp.where(jnp.isfinite(loss), loss, jnp.nan)
+        return (new_params, new_state, bad_at), loss
+
+    carry, losses = jax.lax.scan(step, carry, jnp.arange(record_every))
+    return carry, jnp.mean(losses, axis=0)
+
+
+@partial(jax.jit, static_argnums=(0, 1, 2, 3, 4, 5, 6))
+def _run(problem, opt, steps, batch_size, gradient, streams, record_every, init, hp, key, start_ids):
+    TRACE_COUNT["train"] += 1
+    dtype = jax.tree_util.tree_leaves(init)[0].dtype
+    state = jax.vmap(opt.init)(init)
+    if hasattr(state, "hyperparams"):
+        n = start_ids.shape[0]
+        merged = {k: jnp.broadcast_to(v.astype(dtype), (n,)) for k, v in state.hyperparams.items()}
+        merged.update({k: v.astype(dtype) for k, v in hp.items()})
+        state = state._replace(hyperparams=merged)
+    bad_at = jnp.full(start_ids.shape, -1, jnp.int32)
+    body = partial(_interval_scan, problem, opt, batch_size, gradient, streams, record_every, dtype, key, start_ids)
+
+    def record(carry, r):
+        carry, seen = body(carry, r)
+        return carry, (carry[0], seen)
+
+    (final, _, bad_at), (hist, seen) = jax.lax.scan(record, (init, state, bad_at), jnp.arange(steps // record_every))
+    return final, hist, seen, bad_at
+
+
+def train(
+    problem: Problem,
+    init: Mapping,
+    *,
+    optimizer,
+    steps: int,
+    batch_size: int = 1000,
+    key,
+    gradient: str = "minibatch",
+    record_every: int = 100,
+    streams: str = "shared",
+    hyperparams: Mapping | None = None,
+    chunk: int | None = None,
+) -> Trajectories:
+    """Train the student from every start in ``init`` at once.
+
+    Args:
+      problem: the problem.
+      init: ``{name: (S,) array}`` of starting values for every trained
+        parameter (a scalar is one start). Its dtype is the run's dtype.
+      optimizer: an ``optax.GradientTransformation`` or a name for
+        :func:`landscape.optimizer` (with its default hyperparameters).
+      steps: number of optimizer steps.
+      batch_size: samples per minibatch (ignored for population gradients).
+      key: ``jax.random`` key (keyword-only).
+      gradient: ``"minibatch"`` or ``"population"``.
+      record_every: record the state every this many steps (must divide
+        ``steps``).
+      streams: ``"shared"`` (all starts see the same batches) or
+        ``"independent"``.
+      hyperparams: per-start values ``{name: scalar or (S,)}`` for the
+        optimizer's injectable hyperparameters, e.g. a learning rate per start.
+      chunk: run the starts in chunks of this many (memory); results do not
+        depend on it.
+
+    Returns:
+      :class:`Trajectories`.
+
+    Raises:
+      ValueError, TypeError: on bad input, before any compilation.
+
+    Example:
+      >>> p = Problem()
+      >>> t = train(p, {"w": jnp.array([2.0, -10.0])}, optimizer=optimizer("sgd", learning_rate=0.01),
+      ...           steps=2000, key=jax.random.key(0))
+      >>> t.final["w"]  # ~[1.0, -0.0]
+    """
+    arrays, opt, n, hp = _check(
+        problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams
+    )
+    dtype = jnp.result_type(*[a.dtype for a in arrays.values()])
+    if not jnp.issubdtype(dtype, jnp.floating):
+        dtype = jnp.result_type(float)
+    size = n if chunk is None else min(chunk, n)
+    n_chunks = -(-n // size)
+    outs = []
+    for ci in range(n_chunks):
+        lo, hi = ci * size, min((ci + 1) * size, n)
+        idx = np.arange(lo, lo + size)
+        take = np.minimum(idx, n - 1)  # pad the last chunk by repeating its last start
+        sub = {k: jnp.asarray(a[take], dtype) for k, a in arrays.items()}
+        sub_hp = {k: jnp.asarray(v[take], dtype) for k, v in hp.items()}
+        out = _run(problem, opt, steps, batch_size, gradient, streams, record_every, sub, sub_hp, key, jnp.asarray(idx, jnp.int32))
+        outs.append(jax.tree_util.tree_map(lambda a, m=hi - lo: a[..., :m] if a.ndim and a.shape[-1] == size else a, out))
+    final, hist, seen, bad_at = jax.tree_util.tree_map(lambda *xs: jnp.concatenate(xs, axis=-1), *outs)
+    params_hist = {k: jnp.concatenate([jnp.asarray(arrays[k], dtype)[None], hist[k]], axis=0) for k in problem.trained}
+    pop, _ = population_loss_and_grad(problem, params_hist)
+    settings = {
+        "problem": problem.config(),
+        "optimizer": _opt.describe(opt),
+        "hyperparams": {k: (float(v[0]) if np.all(v == v[0]) else "per-start") for k, v in hp.items()},
+        "steps": int(steps),
+        "batch_size": int(batch_size),
+        "gradient": gradient,
+        "streams": streams,
+        "record_every": int(record_every),
+        "n_starts": int(n),
+        "dtype": jnp.dtype(dtype).name,
+    }
+    return Trajectories(
+        steps=np.arange(0, steps + 1, record_every),
+        params=params_hist,
+        population_loss=pop,
+        batch_loss=seen,
+        final=final,
+        diverged=bad_at >= 0,
+        diverged_at=bad_at,
+        settings=settings,
+    )
