@@ -16,7 +16,7 @@ from .problem import (
     sample_inputs,
     target,
 )
-from .population import population_loss, population_loss_and_grad
+from .population import population_loss, population_loss_and_grad, student_moments, active_fraction
 from .grids import GridResult, grid
 from .optimizers import OPTIMIZERS, optimizer
 from .train import Trajectories, train
@@ -36,6 +36,8 @@ __all__ = [
     "target",
     "population_loss",
     "population_loss_and_grad",
+    "student_moments",
+    "active_fraction",
     "GridResult",
     "grid",
     "OPTIMIZERS",

@@ -72,6 +72,10 @@ def _identity(z):
     return z
 
 
+def _zero(z):
+    return jnp.zeros_like(z)
+
+
 def _finite(name, lo=None, strict=False):
     def check(value):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -125,6 +129,7 @@ ACTIVATIONS: dict[str, ActivationDef] = {
         kinked=lambda slope: slope != 1.0,
     ),
     "identity": ActivationDef(_identity, slopes=lambda: (1.0, 1.0)),
+    "zero": ActivationDef(_zero, slopes=lambda: (0.0, 0.0)),
     "elu": ActivationDef(
         _elu,
         defaults={"alpha": 1.0},

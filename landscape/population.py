@@ -33,7 +33,7 @@ import numpy as np
 
 from .problem import PARAM_NAMES, Gaussian, Problem, full_params
 
-__all__ = ["population_loss", "population_loss_and_grad", "QUADRATURE"]
+__all__ = ["population_loss", "population_loss_and_grad", "student_moments", "active_fraction", "QUADRATURE"]
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -238,3 +238,37 @@ def population_loss_and_grad(problem: Problem, params):
     loss, grads = _loss_and_grad_full(problem, *full_params(problem, params))
     named = dict(zip(PARAM_NAMES, grads))
     return loss, {k: named[k] for k in problem.trained}
+
+
+def student_moments(problem: Problem, params):
+    """Exact mean and variance of the student's output under the inputs.
+
+    ``Var f = 0`` exactly when the student is constant on the input support
+    (a dead unit). Computed as the loss against the zero teacher:
+    ``E[f^2] = L_0`` and ``E[f] = (dL_0/dc) / 2``.
+
+    Returns:
+      ``(mean, variance)``, elementwise in the parameters.
+    """
+    from dataclasses import replace
+
+    zero = replace(problem, teacher="zero")
+    second, grads = _loss_and_grad_full(zero, *full_params(problem, params))
+    mean = 0.5 * grads[3]
+    return mean, jnp.maximum(second - mean * mean, 0.0)
+
+
+def active_fraction(problem: Problem, params):
+    """Probability under the inputs that the pre-activation ``w x + b`` is > 0.
+
+    Exact (normal or uniform CDF at the kink ``-b/w``); elementwise.
+    """
+    w, b, _, _ = jnp.broadcast_arrays(*full_params(problem, params))
+    gaussian = isinstance(problem.inputs, Gaussian)
+    lo, hi = (-_GAUSS_CLIP, _GAUSS_CLIP) if gaussian else problem.inputs.support()
+    (ua, va), _, _ = _intervals(w, b, lo, hi)
+    if gaussian:
+        # upper tails by erfc: accurate far out on either side
+        tail = lambda x: 0.5 * jax.lax.erfc(x * _INV_SQRT2)
+        return tail(ua) - tail(va)
+    return (va - ua) / (hi - lo)

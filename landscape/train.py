@@ -108,26 +108,27 @@ def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, 
     if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1):
         raise ValueError(f"chunk must be a positive integer or None, got {chunk!r}")
     n = next(iter(lengths.values()))
-    hp = {}
-    if hyperparams:
-        probe = optimizer.init({k: jnp.zeros(()) for k in problem.trained})
-        known = getattr(probe, "hyperparams", None)
-        if known is None:
-            raise ValueError("hyperparams= needs an optimizer with injectable hyperparameters (landscape.optimizer or optax.inject_hyperparams)")
-        for k, v in hyperparams.items():
-            if k not in known:
-                raise ValueError(f"optimizer has no hyperparameter {k!r}; it has {sorted(known)}")
-            a = np.asarray(v, dtype=np.float64)
-            if a.ndim == 0:
-                a = np.full((n,), a)
-            if a.shape != (n,):
-                raise ValueError(f"hyperparams[{k!r}] must be a scalar or have one value per start ({n}), got shape {a.shape}")
-            for value in np.unique(a):
-                if k in _opt._RANGES:
-                    _opt.check_hyperparam(k, float(value))
-                elif not np.isfinite(value):
-                    raise ValueError(f"hyperparams[{k!r}] must be finite, got {value!r}")
-            hp[k] = a
+    probe = optimizer.init({k: jnp.zeros(()) for k in problem.trained})
+    known = getattr(probe, "hyperparams", None)
+    if hyperparams and known is None:
+        raise ValueError("hyperparams= needs an optimizer with injectable hyperparameters (landscape.optimizer or optax.inject_hyperparams)")
+    # every injectable hyperparameter travels as a per-start array, so that the
+    # compiled program is the same whichever of them the caller overrides
+    hp = {k: np.full((n,), float(v)) for k, v in (known or {}).items()}
+    for k, v in (hyperparams or {}).items():
+        if k not in known:
+            raise ValueError(f"optimizer has no hyperparameter {k!r}; it has {sorted(known)}")
+        a = np.asarray(v, dtype=np.float64)
+        if a.ndim == 0:
+            a = np.full((n,), a)
+        if a.shape != (n,):
+            raise ValueError(f"hyperparams[{k!r}] must be a scalar or have one value per start ({n}), got shape {a.shape}")
+        for value in np.unique(a):
+            if k in _opt._RANGES:
+                _opt.check_hyperparam(k, float(value))
+            elif not np.isfinite(value):
+                raise ValueError(f"hyperparams[{k!r}] must be finite, got {value!r}")
+        hp[k] = a
     return arrays, optimizer, n, hp
 
 
@@ -150,7 +151,8 @@ def _interval_scan(problem, opt, batch_size, gradient, streams, record_every, dt
             keys = jax.vmap(lambda j: jax.random.fold_in(k, j))(start_ids)
             x = jax.vmap(lambda kk: sample_inputs(problem, kk, (batch_size,), dtype))(keys)
             loss, g = jax.vmap(grad_fn)(params, x)
-        updates, new_state = jax.vmap(opt.update)(g, state, params)
+        with jax.numpy_dtype_promotion("standard"):  # Optax mixes int counts and float decays
+            updates, new_state = jax.vmap(opt.update)(g, state, params)
         new_params = optax.apply_updates(params, updates)
         ok = bad_at < 0
         for v in jax.tree_util.tree_leaves(new_params):
@@ -175,7 +177,8 @@ def _interval_scan(problem, opt, batch_size, gradient, streams, record_every, dt
 def _run(problem, opt, steps, batch_size, gradient, streams, record_every, init, hp, key, start_ids):
     TRACE_COUNT["train"] += 1
     dtype = jax.tree_util.tree_leaves(init)[0].dtype
-    state = jax.vmap(opt.init)(init)
+    with jax.numpy_dtype_promotion("standard"):
+        state = jax.vmap(opt.init)(init)
     if hasattr(state, "hyperparams"):
         n = start_ids.shape[0]
         merged = {k: jnp.broadcast_to(v.astype(dtype), (n,)) for k, v in state.hyperparams.items()}
@@ -246,6 +249,13 @@ def train(
     if not jnp.issubdtype(dtype, jnp.floating):
         dtype = jnp.result_type(float)
     size = n if chunk is None else min(chunk, n)
+    devices = jax.devices()
+    sharding = None
+    if len(devices) > 1:
+        # one mesh axis over every local device; chunks are padded to a multiple of it
+        size = -(-size // len(devices)) * len(devices)
+        mesh = jax.sharding.Mesh(np.asarray(devices), ("starts",))
+        sharding = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("starts"))
     n_chunks = -(-n // size)
     outs = []
     for ci in range(n_chunks):
@@ -254,15 +264,21 @@ def train(
         take = np.minimum(idx, n - 1)  # pad the last chunk by repeating its last start
         sub = {k: jnp.asarray(a[take], dtype) for k, a in arrays.items()}
         sub_hp = {k: jnp.asarray(v[take], dtype) for k, v in hp.items()}
-        out = _run(problem, opt, steps, batch_size, gradient, streams, record_every, sub, sub_hp, key, jnp.asarray(idx, jnp.int32))
+        ids = jnp.asarray(idx, jnp.int32)
+        if sharding is not None:
+            sub, sub_hp, ids = jax.device_put((sub, sub_hp, ids), sharding)
+        out = _run(problem, opt, steps, batch_size, gradient, streams, record_every, sub, sub_hp, key, ids)
         outs.append(jax.tree_util.tree_map(lambda a, m=hi - lo: a[..., :m] if a.ndim and a.shape[-1] == size else a, out))
-    final, hist, seen, bad_at = jax.tree_util.tree_map(lambda *xs: jnp.concatenate(xs, axis=-1), *outs)
+    final, hist, seen, bad_at = jax.tree_util.tree_map(
+        lambda *xs: jnp.concatenate([np.asarray(x) for x in xs], axis=-1), *outs
+    )
     params_hist = {k: jnp.concatenate([jnp.asarray(arrays[k], dtype)[None], hist[k]], axis=0) for k in problem.trained}
     pop, _ = population_loss_and_grad(problem, params_hist)
     settings = {
         "problem": problem.config(),
         "optimizer": _opt.describe(opt),
-        "hyperparams": {k: (float(v[0]) if np.all(v == v[0]) else "per-start") for k, v in hp.items()},
+        "hyperparams": {k: (float(v[0]) if np.all(v == v[0]) else "per-start") for k, v in hp.items()
+                        if hyperparams and k in hyperparams},
         "steps": int(steps),
         "batch_size": int(batch_size),
         "gradient": gradient,
@@ -270,6 +286,7 @@ def train(
         "record_every": int(record_every),
         "n_starts": int(n),
         "dtype": jnp.dtype(dtype).name,
+        "devices": len(devices),
     }
     return Trajectories(
         steps=np.arange(0, steps + 1, record_every),
