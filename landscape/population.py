@@ -130,20 +130,39 @@ def _closed_form(problem: Problem, w, b, a, c):
             out.append(g)
         return out
 
-    loss = jnp.zeros_like(w)
-    gw, gb, ga, gc = (jnp.zeros_like(w) for _ in range(4))
+    pieces = []
     for s, interval in ((sr, active), (sl, inactive)):
         for t, (u, v) in zip((tl, tr), _split(interval, 0.0)):
             m0, m1, m2 = (gv - gu for gu, gv in zip(cum_at(u), cum_at(v)))
-            p = a * s * b + c
-            q = a * s * w - t
-            e0 = p * m0 + q * m1  # E[(f - y) 1]
-            e1 = p * m1 + q * m2  # E[(f - y) x]
-            loss = loss + p * p * m0 + 2.0 * p * q * m1 + q * q * m2
-            gw = gw + 2.0 * a * s * e1
-            gb = gb + 2.0 * a * s * e0
-            ga = ga + 2.0 * s * (b * e0 + w * e1)
-            gc = gc + 2.0 * e0
+            pieces.append((s, t, m0, m1, m2))
+    return accumulate(pieces, w, b, a, c)
+
+
+def accumulate(pieces, w, b, a, c):
+    """Loss and gradient from the moments of the pieces where f - y is linear.
+
+    Args:
+      pieces: ``(s, t, m0, m1, m2)`` per piece: the student's slope ``s`` and
+        the teacher's slope ``t`` there, and the moments ``E[x^k 1{piece}]``
+        (expectations, or batch sums divided by the batch size).
+      w, b, a, c: the student's parameters (arrays of one shape).
+
+    Returns:
+      ``(loss, (dL/dw, dL/db, dL/da, dL/dc))`` with ``f - y = p + q x`` on a
+      piece, ``p = a s b + c``, ``q = a s w - t``.
+    """
+    loss = jnp.zeros_like(w)
+    gw, gb, ga, gc = (jnp.zeros_like(w) for _ in range(4))
+    for s, t, m0, m1, m2 in pieces:
+        p = a * s * b + c
+        q = a * s * w - t
+        e0 = p * m0 + q * m1  # E[(f - y) 1]
+        e1 = p * m1 + q * m2  # E[(f - y) x]
+        loss = loss + p * p * m0 + 2.0 * p * q * m1 + q * q * m2
+        gw = gw + 2.0 * a * s * e1
+        gb = gb + 2.0 * a * s * e0
+        ga = ga + 2.0 * s * (b * e0 + w * e1)
+        gc = gc + 2.0 * e0
     return loss, (gw, gb, ga, gc)
 
 

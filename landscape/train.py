@@ -31,6 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from . import fastpath as _fast
 from . import optimizers as _opt
 from .population import population_loss_and_grad
 from .problem import Problem, batch_loss, check_params, sample_inputs
@@ -39,6 +40,7 @@ __all__ = ["train", "Trajectories", "GRADIENTS", "STREAMS"]
 
 GRADIENTS = ("minibatch", "population")
 STREAMS = ("shared", "independent")
+PATHS = ("auto", "sorted", "direct")
 TRACE_COUNT = {"train": 0}
 
 
@@ -71,6 +73,25 @@ class Trajectories:
     @property
     def n_starts(self) -> int:
         return int(self.diverged.shape[0])
+
+
+def _choose_path(problem, gradient, streams, path):
+    """Which minibatch gradient runs: "sorted" (O(log B) per start), "direct", or "exact"."""
+    if path not in PATHS:
+        raise ValueError(f"path must be one of {PATHS}, got {path!r}")
+    if gradient == "population":
+        if path == "sorted":
+            raise ValueError("path='sorted' applies to minibatch gradients only")
+        return "exact"
+    ok = _fast.eligible(problem) and streams == "shared"
+    if path == "sorted" and not ok:
+        raise ValueError(
+            "path='sorted' needs piecewise-linear student and teacher (relu, leaky_relu, identity) and "
+            f"streams='shared'; got student {problem.student.label}, teacher {problem.teacher.label}, streams {streams!r}"
+        )
+    if path == "auto":
+        return "sorted" if ok else "direct"
+    return path
 
 
 def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams):
@@ -132,7 +153,7 @@ def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, 
     return arrays, optimizer, n, hp
 
 
-def _interval_scan(problem, opt, batch_size, gradient, streams, record_every, dtype, key, start_ids, carry, r):
+def _interval_scan(problem, opt, batch_size, path, streams, record_every, dtype, key, start_ids, carry, r):
     """Run one recording interval; returns the new carry and the mean seen loss."""
 
     def grad_fn(params, x):
@@ -142,8 +163,11 @@ def _interval_scan(problem, opt, batch_size, gradient, streams, record_every, dt
         params, state, bad_at = carry
         t = r * record_every + i
         k = jax.random.fold_in(key, t)
-        if gradient == "population":
+        if path == "exact":
             loss, g = population_loss_and_grad(problem, params)
+        elif path == "sorted":
+            x = sample_inputs(problem, k, (batch_size,), dtype)
+            loss, g = _fast.loss_and_grad(problem, params, _fast.prepare(x))
         elif streams == "shared":
             x = sample_inputs(problem, k, (batch_size,), dtype)
             loss, g = jax.vmap(grad_fn, in_axes=(0, None))(params, x)
@@ -174,7 +198,7 @@ def _interval_scan(problem, opt, batch_size, gradient, streams, record_every, dt
 
 
 @partial(jax.jit, static_argnums=(0, 1, 2, 3, 4, 5, 6))
-def _run(problem, opt, steps, batch_size, gradient, streams, record_every, init, hp, key, start_ids):
+def _run(problem, opt, steps, batch_size, path, streams, record_every, init, hp, key, start_ids):
     TRACE_COUNT["train"] += 1
     dtype = jax.tree_util.tree_leaves(init)[0].dtype
     with jax.numpy_dtype_promotion("standard"):
@@ -185,7 +209,7 @@ def _run(problem, opt, steps, batch_size, gradient, streams, record_every, init,
         merged.update({k: v.astype(dtype) for k, v in hp.items()})
         state = state._replace(hyperparams=merged)
     bad_at = jnp.full(start_ids.shape, -1, jnp.int32)
-    body = partial(_interval_scan, problem, opt, batch_size, gradient, streams, record_every, dtype, key, start_ids)
+    body = partial(_interval_scan, problem, opt, batch_size, path, streams, record_every, dtype, key, start_ids)
 
     def record(carry, r):
         carry, seen = body(carry, r)
@@ -208,6 +232,7 @@ def train(
     streams: str = "shared",
     hyperparams: Mapping | None = None,
     chunk: int | None = None,
+    path: str = "auto",
 ) -> Trajectories:
     """Train the student from every start in ``init`` at once.
 
@@ -229,6 +254,13 @@ def train(
         optimizer's injectable hyperparameters, e.g. a learning rate per start.
       chunk: run the starts in chunks of this many (memory); results do not
         depend on it.
+      path: how minibatch gradients are computed. ``"sorted"``: sort the
+        shared batch once per step and use prefix sums, O(log B) per start
+        (piecewise-linear problems with shared streams); ``"direct"``:
+        ``jax.grad`` of the batch loss per start, O(B); ``"auto"`` (default)
+        takes ``"sorted"`` where it applies. Both give the same numbers to
+        rounding; ``settings["path"]`` says which ran (``"exact"`` for
+        population gradients).
 
     Returns:
       :class:`Trajectories`.
@@ -245,6 +277,7 @@ def train(
     arrays, opt, n, hp = _check(
         problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams
     )
+    run_path = _choose_path(problem, gradient, streams, path)
     dtype = jnp.result_type(*[a.dtype for a in arrays.values()])
     if not jnp.issubdtype(dtype, jnp.floating):
         dtype = jnp.result_type(float)
@@ -267,7 +300,7 @@ def train(
         ids = jnp.asarray(idx, jnp.int32)
         if sharding is not None:
             sub, sub_hp, ids = jax.device_put((sub, sub_hp, ids), sharding)
-        out = _run(problem, opt, steps, batch_size, gradient, streams, record_every, sub, sub_hp, key, ids)
+        out = _run(problem, opt, steps, batch_size, run_path, streams, record_every, sub, sub_hp, key, ids)
         outs.append(jax.tree_util.tree_map(lambda a, m=hi - lo: a[..., :m] if a.ndim and a.shape[-1] == size else a, out))
     final, hist, seen, bad_at = jax.tree_util.tree_map(
         lambda *xs: jnp.concatenate([np.asarray(x) for x in xs], axis=-1), *outs
@@ -283,6 +316,7 @@ def train(
         "batch_size": int(batch_size),
         "gradient": gradient,
         "streams": streams,
+        "path": run_path,
         "record_every": int(record_every),
         "n_starts": int(n),
         "dtype": jnp.dtype(dtype).name,
