@@ -33,18 +33,18 @@ __all__ = ["SortedBatch", "prepare", "loss_and_grad", "eligible"]
 
 
 class SortedBatch(NamedTuple):
-    """A batch sorted once, with prefix sums of 1, x and x^2.
+    """A batch sorted once, with exclusive prefix sums of x and x^2.
 
-    ``c1[k] = sum(x[:k])`` as ``c1_hi[k] + c1_lo[k]`` (``lo`` is zero in
-    float64); the same for ``c2`` with ``x^2``. ``zero`` is the number of
-    samples ``<= 0``.
+    ``sum(x[:k]) = c1_hi[k] + c1_lo[k]`` and ``sum(x[:k]**2) = c2_hi[k] +
+    c2_lo[k]``, each of shape ``(B + 1,)``; the ``lo`` parts are None in
+    float64. ``zero`` is the number of samples ``<= 0``.
     """
 
     x: jax.Array
     c1_hi: jax.Array
-    c1_lo: jax.Array
+    c1_lo: jax.Array | None
     c2_hi: jax.Array
-    c2_lo: jax.Array
+    c2_lo: jax.Array | None
     zero: jax.Array
 
 
@@ -68,10 +68,10 @@ def _df_add(x, y):
 
 
 def _prefix(v):
-    """Exclusive prefix sums of ``v`` (length B + 1) as (hi, lo)."""
+    """Exclusive prefix sums of ``v`` (length B + 1) as (hi, lo or None)."""
     zero = jnp.zeros((1,), v.dtype)
     if v.dtype == jnp.float64:
-        return jnp.concatenate([zero, jnp.cumsum(v)]), jnp.zeros((v.shape[0] + 1,), v.dtype)
+        return jnp.concatenate([zero, jnp.cumsum(v)]), None
     hi, lo = jax.lax.associative_scan(_df_add, (v, jnp.zeros_like(v)))
     return jnp.concatenate([zero, hi]), jnp.concatenate([zero, lo])
 
@@ -98,10 +98,6 @@ def _first_true(pred, n, shape):
     return lo
 
 
-def _range_sum(hi_arr, lo_arr, i, j):
-    return (hi_arr[j] - hi_arr[i]) + (lo_arr[j] - lo_arr[i])
-
-
 def loss_and_grad(problem: Problem, params, batch: SortedBatch):
     """Batch loss ``mean((f - y)^2)`` and its gradient, elementwise in params.
 
@@ -125,20 +121,44 @@ def loss_and_grad(problem: Problem, params, batch: SortedBatch):
         return jnp.where(neg, ~z_pos, z_pos)
 
     k = _first_true(pred, n, w.shape)
-    zero_i = jnp.zeros_like(k)
-    n_i = jnp.full_like(k, n)
-    # active: z > 0; for w >= 0 the samples from k on, for w < 0 those before k
-    active = (jnp.where(neg, zero_i, k), jnp.where(neg, k, n_i))
-    inactive = (jnp.where(neg, k, zero_i), jnp.where(neg, n_i, k))
     j0 = batch.zero
+    # Every piece end is one of 0, j0, k, n. With m = min(k, j0) and
+    # M = max(k, j0) the batch falls into four cells [0, m), [m, j0), [j0, M),
+    # [M, n); the prefix sums are gathered once per start, at k. (Separate
+    # 1-D gathers: XLA on CPU handles them far better than one (S, 4) gather.)
+    lt, gt = k < j0, k > j0
+    m, big = jnp.minimum(k, j0), jnp.maximum(k, j0)
+
+    def cells(col):
+        if col is None:
+            return None
+        at_k, at_j, at_n = col[k], col[j0], col[n]
+        g_m = jnp.where(lt, at_k, at_j)
+        g_big = jnp.where(gt, at_k, at_j)
+        return [g_m, at_j - g_m, g_big - at_j, at_n - g_big]
+
+    def combine(hi, lo):
+        return hi if lo is None else [h + l for h, l in zip(hi, lo)]
+
+    s1 = combine(cells(batch.c1_hi), cells(batch.c1_lo))
+    s2 = combine(cells(batch.c2_hi), cells(batch.c2_lo))
+    cnt = [m, j0 - m, big - j0, n - big]
     inv_n = 1.0 / n
-    pieces = []
-    for s, (lo, hi) in ((sr, active), (sl, inactive)):
-        for t, (u, v) in ((tl, (jnp.minimum(lo, j0), jnp.minimum(hi, j0))), (tr, (jnp.maximum(lo, j0), jnp.maximum(hi, j0)))):
-            m0 = (v - u).astype(w.dtype) * inv_n
-            m1 = _range_sum(batch.c1_hi, batch.c1_lo, u, v) * inv_n
-            m2 = _range_sum(batch.c2_hi, batch.c2_lo, u, v) * inv_n
-            pieces.append((s, t, m0, m1, m2))
+
+    def pick(i_pos, i_neg):
+        # w >= 0: active = [k, n) = cells 1 (x <= 0) and 3; w < 0: [0, k) = cells 0 and 2
+        return (
+            jnp.where(neg, cnt[i_neg], cnt[i_pos]).astype(w.dtype) * inv_n,
+            jnp.where(neg, s1[i_neg], s1[i_pos]) * inv_n,
+            jnp.where(neg, s2[i_neg], s2[i_pos]) * inv_n,
+        )
+
+    pieces = [
+        (sr, tl) + pick(1, 0),  # active, x <= 0
+        (sr, tr) + pick(3, 2),  # active, x > 0
+        (sl, tl) + pick(0, 1),  # inactive, x <= 0
+        (sl, tr) + pick(2, 3),  # inactive, x > 0
+    ]
     loss, grads = accumulate(pieces, w, b, a, c)
     named = dict(zip(("w", "b", "a", "c"), grads))
     return loss, {k_: named[k_] for k_ in problem.trained}
