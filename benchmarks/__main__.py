@@ -1,0 +1,84 @@
+"""``python -m benchmarks [CASE ...] [--quick] [--out DIR]``: the benchmark suite.
+
+Each case runs in its own process (its peak memory is its own) and measures
+the candidate and its baselines side by side in that one run; ratios are
+reported only after the compared runs are checked to agree. Writes
+``<out>/<device>.json`` and ``<out>/<device>.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def device_label():
+    import jax
+
+    d = jax.devices()[0]
+    if d.platform == "cpu":
+        return f"cpu-{os.cpu_count()}core"
+    return f"{d.platform}-{str(d.device_kind).replace(' ', '_')}"
+
+
+def _md_table(results):
+    lines = ["| case | measurement | value |", "|---|---|---|"]
+    for case, vals in results["cases"].items():
+        for k, v in vals.items():
+            if isinstance(v, float):
+                v = f"{v:.4g}"
+            lines.append(f"| {case} | {k} | {v} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    from benchmarks.cases import CASES
+
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap.add_argument("cases", nargs="*", help=f"any of {list(CASES)} (default: all)")
+    ap.add_argument("--quick", action="store_true", help="small sizes (for tests)")
+    ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--case-json", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    unknown = [c for c in args.cases if c not in CASES]
+    if unknown:
+        print(f"error: unknown benchmark {unknown}; known: {', '.join(CASES)}", file=sys.stderr)
+        return 2
+    if args.case_json:  # child process: one case
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        from benchmarks.cases import run_case
+
+        out = run_case(args.cases[0], args.quick)
+        with open(args.case_json, "w") as fh:
+            json.dump(out, fh)
+        return 0
+    from landscape._io import check_writable, provenance, write_atomic, write_json
+
+    check_writable(args.out)
+    results = {"device": device_label(), "quick": args.quick, "cases": {}}
+    for case in args.cases or list(CASES):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "case.json")
+            cmd = [sys.executable, "-m", "benchmarks", case, "--case-json", path] + (["--quick"] if args.quick else [])
+            print(f"[bench] {case} ...", flush=True)
+            subprocess.run(cmd, check=True)
+            with open(path) as fh:
+                results["cases"][case] = json.load(fh)
+        for k, v in results["cases"][case].items():
+            print(f"  {k:45s} {v:.4g}" if isinstance(v, float) else f"  {k:45s} {v}")
+    results["provenance"] = provenance()
+    name = results["device"] + ("-quick" if args.quick else "")
+    write_json(os.path.join(args.out, f"{name}.json"), results)
+    write_atomic(os.path.join(args.out, f"{name}.md"), f"Device: {results['device']}\n\n" + _md_table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,225 @@
+"""Benchmark cases: each measures a candidate and its baselines side by side.
+
+Contract: ``run_case(name, quick)`` returns a dict of named measurements
+(seconds, throughputs, ratios) and raises ``AssertionError`` if the compared
+runs did not compute the same thing. Each case is meant to run in its own
+process (see ``benchmarks.__main__``) so that its peak memory is its own.
+Sizes are the issues' targets; ``quick`` shrinks them for tests.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import resource
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import landscape as L
+
+
+def _best(fn, repeat=3):
+    """Best wall time of ``repeat`` calls after one warm-up call; and its result."""
+    out = fn()
+    jax.block_until_ready(out)
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        jax.block_until_ready(out)
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def _peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _uniform_starts(n, seed=0, dtype=jnp.float32):
+    rng = np.random.default_rng(seed)
+    return {"w": jnp.asarray(rng.uniform(-3, 3, n), dtype), "b": jnp.asarray(rng.uniform(-3, 3, n), dtype)}
+
+
+def case_grid(quick=False):
+    """Exact loss+grad over a (w, b) grid against a Monte-Carlo loss+grad."""
+    n = 100 if quick else 1000
+    n_mc_side = 10 if quick else 40
+    samples = 10_000
+    problem = L.Problem(trained=("w", "b"))
+    out = {}
+    for dtype in (jnp.float32, jnp.float64):
+        if dtype == jnp.float64 and not jax.config.jax_enable_x64:
+            continue
+        ax = jnp.linspace(-3, 3, n, dtype=dtype)
+        t, r = _best(lambda: L.grid(problem, {"w": ax, "b": ax}).loss)
+        out[f"exact_{jnp.dtype(dtype).name}_points_per_s"] = n * n / t
+    # Monte Carlo: mean over 10^4 fresh samples of the per-sample loss and gradient
+    x = jax.random.normal(jax.random.key(0), (samples,), jnp.float64 if jax.config.jax_enable_x64 else jnp.float32)
+    axm = jnp.linspace(-3, 3, n_mc_side, dtype=x.dtype)
+    W, B = jnp.meshgrid(axm, axm, indexing="ij")
+
+    @jax.jit
+    def mc(W, B):
+        f = lambda w, b: jax.value_and_grad(lambda p: L.batch_loss(problem, p, x))({"w": w, "b": b})
+        return jax.vmap(f)(W.ravel(), B.ravel())
+
+    t_mc, (mc_loss, _) = _best(lambda: mc(W, B))
+    exact = L.grid(problem, {"w": axm, "b": axm}).loss.ravel()
+    err = np.abs(np.asarray(mc_loss) - np.asarray(exact))
+    out["mc_points_per_s"] = n_mc_side**2 / t_mc
+    out["mc_samples"] = samples
+    out["mc_max_abs_error"] = float(err.max())
+    out["mc_mean_abs_error"] = float(err.mean())
+    best_exact = max(v for k, v in out.items() if k.startswith("exact_"))
+    out["ratio_exact_over_mc"] = best_exact / out["mc_points_per_s"]
+    side = 512 if quick else 4096
+    ax = jnp.linspace(-3, 3, side, dtype=jnp.float32)
+    t4, _ = _best(lambda: L.grid(problem, {"w": ax, "b": ax}).loss, repeat=2)
+    out[f"exact_grid_{side}x{side}_f32_s"] = t4
+    return out
+
+
+def _keras_available():
+    return importlib.util.find_spec("keras") is not None
+
+
+def _keras_original(w0, batches, lr=0.01, bias=False):
+    """The original Keras experiment (Dense(1) then ReLU, SGD, MSE) on given batches."""
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    import keras
+
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, use_bias=bias), keras.layers.ReLU()])
+    weights = [np.array([[w0[0]]], np.float32)] + ([np.array([w0[1]], np.float32)] if bias else [])
+    model.layers[0].set_weights(weights)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse")
+
+    def gen():
+        for x in batches:
+            x = x.reshape(-1, 1)
+            yield x, np.maximum(x, 0)
+
+    steps = len(batches)
+    t = time.perf_counter()
+    model.fit(gen(), steps_per_epoch=100, epochs=steps // 100, verbose=0)
+    dt = time.perf_counter() - t
+    return dt, [float(v.ravel()[0]) for v in model.layers[0].get_weights()]
+
+
+def _batches(problem, key, steps, batch, dtype=jnp.float32):
+    return [np.asarray(L.sample_inputs(problem, jax.random.fold_in(key, t), (batch,), dtype)) for t in range(steps)]
+
+
+def _python_loop(problem, init, lr, steps, batch, key):
+    """One start at a time, one jitted step per Python iteration (what Keras `fit` does)."""
+
+    @jax.jit
+    def step(p, t):
+        x = L.sample_inputs(problem, jax.random.fold_in(key, t), (batch,), p["w"].dtype)
+        g = jax.grad(lambda q: L.batch_loss(problem, q, x))(p)
+        return jax.tree_util.tree_map(lambda a, d: a - lr * d, p, g)
+
+    p = {k: v[0] for k, v in init.items()}
+    step(p, 0)
+    t = time.perf_counter()
+    for s in range(steps):
+        p = step(p, s)
+    jax.block_until_ready(p)
+    return time.perf_counter() - t, {k: float(v) for k, v in p.items()}
+
+
+def _train_case(problem, n_starts, n_direct, steps, batch, with_keras, keras_bias):
+    key = jax.random.key(0)
+    init = _uniform_starts(n_starts) if "b" in problem.trained else {"w": _uniform_starts(n_starts)["w"]}
+    init["w"] = init["w"].at[0].set(-10.0)
+    opt = L.optimizer("sgd", learning_rate=0.01)
+    kw = dict(optimizer=opt, steps=steps, batch_size=batch, key=key, record_every=100)
+    out = {"starts": n_starts, "steps": steps, "batch": batch, "trained": ",".join(problem.trained)}
+    t_fast, fast = _best(lambda: L.train(problem, init, **kw).final, repeat=1)
+    sub = {k: v[:n_direct] for k, v in init.items()}
+    t_dir, direct = _best(lambda: L.train(problem, sub, path="direct", **kw).final, repeat=1)
+    for k in problem.trained:  # same batches, same numbers
+        np.testing.assert_allclose(np.asarray(fast[k][:n_direct]), np.asarray(direct[k]), rtol=2e-3, atol=2e-4)
+    out["sorted_trajectories_per_s"] = n_starts / t_fast
+    out["sorted_sample_steps_per_s"] = n_starts * steps * batch / t_fast
+    out["direct_trajectories_per_s"] = n_direct / t_dir
+    out["direct_sample_steps_per_s"] = n_direct * steps * batch / t_dir
+    t_loop, loop_final = _python_loop(problem, init, 0.01, steps, batch, key)
+    for k in problem.trained:
+        assert abs(loop_final[k] - float(fast[k][0])) < 2e-3 * max(1.0, abs(loop_final[k])), (k, loop_final, fast[k][0])
+    out["python_loop_trajectories_per_s"] = 1.0 / t_loop
+    out["ratio_sorted_over_direct"] = out["sorted_trajectories_per_s"] / out["direct_trajectories_per_s"]
+    out["ratio_sorted_over_python_loop"] = out["sorted_trajectories_per_s"] / out["python_loop_trajectories_per_s"]
+    out["ratio_direct_over_python_loop"] = out["direct_trajectories_per_s"] / out["python_loop_trajectories_per_s"]
+    if with_keras and _keras_available():
+        w0 = [float(init[k][0]) for k in problem.trained]
+        batches = _batches(problem, key, steps, batch)
+        _keras_original(w0, batches[:200], bias=keras_bias)  # warm-up: compile
+        t_k, k_final = _keras_original(w0, batches, bias=keras_bias)
+        for i, k in enumerate(problem.trained):
+            assert abs(k_final[i] - float(fast[k][0])) < 2e-3 * max(1.0, abs(k_final[i])), (k, k_final, fast[k][0])
+        out["keras_trajectories_per_s"] = 1.0 / t_k
+        out["ratio_sorted_over_keras"] = out["sorted_trajectories_per_s"] / out["keras_trajectories_per_s"]
+        out["ratio_direct_over_keras"] = out["direct_trajectories_per_s"] / out["keras_trajectories_per_s"]
+    else:
+        out["keras"] = "not installed"
+    return out
+
+
+def case_train(quick=False):
+    """The original budget (2000 steps x batch 1000), many starts, against one-at-a-time loops and Keras."""
+    if quick:
+        return _train_case(L.Problem(), 256, 64, 200, 1000, True, False)
+    return _train_case(L.Problem(), 4096, 512, 2000, 1000, True, False)
+
+
+def case_fastpath(quick=False):
+    """The (w, b) problem, 65,536 starts: sorted prefix sums vs direct autodiff vs Keras."""
+    if quick:
+        return _train_case(L.Problem(trained=("w", "b")), 1024, 64, 200, 1000, True, True)
+    return _train_case(L.Problem(trained=("w", "b")), 65536, 1024, 2000, 1000, True, True)
+
+
+def case_population(quick=False):
+    """Exact-gradient sweeps: start-steps per second, and a basin map of many starts."""
+    problem = L.Problem(trained=("w", "b"))
+    n = 4096 if quick else 65536
+    steps = 200 if quick else 2000
+    init = _uniform_starts(n)
+    kw = dict(optimizer=L.optimizer("sgd", learning_rate=0.1), steps=steps, gradient="population",
+              record_every=steps, key=jax.random.key(0))
+    t, fin = _best(lambda: L.train(problem, init, **kw).final, repeat=2)
+    out = {"starts": n, "steps": steps, "start_steps_per_s": n * steps / t}
+    # the same sweep one start at a time through a per-step Python loop
+    lr = 0.1
+
+    @jax.jit
+    def step(p):
+        _, g = L.population_loss_and_grad(problem, p)
+        return {k: p[k] - lr * g[k] for k in p}
+
+    p = {k: v[0] for k, v in init.items()}
+    step(p)
+    loop_steps = min(steps, 500)
+    t0 = time.perf_counter()
+    for _ in range(loop_steps):
+        p = step(p)
+    jax.block_until_ready(p)
+    out["python_loop_start_steps_per_s"] = loop_steps / (time.perf_counter() - t0)
+    out["ratio_over_python_loop"] = out["start_steps_per_s"] / out["python_loop_start_steps_per_s"]
+    big = 1 << (14 if quick else 20)
+    init_big = _uniform_starts(big, seed=1)
+    t_basin, _ = _best(lambda: L.train(problem, init_big, **kw).final, repeat=1)
+    out[f"basin_map_{big}_starts_{steps}_steps_s"] = t_basin
+    out["basin_start_steps_per_s"] = big * steps / t_basin
+    return out
+
+
+CASES = {"grid": case_grid, "train": case_train, "fastpath": case_fastpath, "population": case_population}
+
+
+def run_case(name, quick=False):
+    out = CASES[name](quick)
+    out["peak_rss_mb"] = _peak_rss_mb()
+    return out
