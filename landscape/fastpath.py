@@ -129,27 +129,18 @@ def loss_and_grad(problem: Problem, params, batch: SortedBatch):
     lt, gt = k < j0, k > j0
     m, big = jnp.minimum(k, j0), jnp.maximum(k, j0)
 
-    def cells(col):
-        if col is None:
-            return None
-        at_k, at_j, at_n = col[k], col[j0], col[n]
+    def cells(at_k, col):
+        at_j, at_n = col[j0], col[n]
         g_m = jnp.where(lt, at_k, at_j)
         g_big = jnp.where(gt, at_k, at_j)
         return [g_m, at_j - g_m, g_big - at_j, at_n - g_big]
 
     def packed_cells(hi, lo):
-        # float32 (hi, lo) pairs travel as one complex64: one gather instead of two
         if lo is None:
-            return cells(hi)
+            return cells(hi[k], hi)
+        # float32 (hi, lo) pairs travel as one complex64: one gather instead of two
         at_k = jax.lax.complex(hi, lo)[k]
-        at_k_hi, at_k_lo = jnp.real(at_k), jnp.imag(at_k)
-        out = []
-        for at_kx, col in ((at_k_hi, hi), (at_k_lo, lo)):
-            at_j, at_n = col[j0], col[n]
-            g_m = jnp.where(lt, at_kx, at_j)
-            g_big = jnp.where(gt, at_kx, at_j)
-            out.append([g_m, at_j - g_m, g_big - at_j, at_n - g_big])
-        return [h + l for h, l in zip(*out)]
+        return [h + l for h, l in zip(cells(jnp.real(at_k), hi), cells(jnp.imag(at_k), lo))]
 
     s1 = packed_cells(batch.c1_hi, batch.c1_lo)
     s2 = packed_cells(batch.c2_hi, batch.c2_lo)
