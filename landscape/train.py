@@ -153,15 +153,20 @@ def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, 
     return arrays, optimizer, n, hp
 
 
-def _interval_scan(problem, opt, batch_size, path, streams, record_every, dtype, key, start_ids, carry, r):
-    """Run one recording interval; returns the new carry and the mean seen loss."""
+def make_step(problem, opt, batch_size, path, streams, dtype, key, start_ids):
+    """One optimizer step for every start: ``step(state, t) -> (state, loss)``.
+
+    ``state = (params, opt_state, bad_at)``; ``t`` is the global step index
+    (it picks the batch). The loss returned is the one the optimizer saw.
+    A start whose update turns non-finite is frozen and ``bad_at`` records
+    the step. Building block of :func:`train` and of the phase-diagram sweeps.
+    """
 
     def grad_fn(params, x):
         return jax.value_and_grad(lambda p: batch_loss(problem, p, x))(params)
 
-    def step(carry, i):
-        (params, state, bad_at), loss_sum = carry
-        t = r * record_every + i
+    def step(state_, t):
+        params, state, bad_at = state_
         k = jax.random.fold_in(key, t)
         if path == "exact":
             loss, g = population_loss_and_grad(problem, params)
@@ -191,33 +196,41 @@ def _interval_scan(problem, opt, batch_size, path, streams, record_every, dtype,
         new_state = jax.tree_util.tree_map(keep, new_state, state)
         bad_at = jnp.where((bad_at < 0) & ~ok, t.astype(bad_at.dtype), bad_at)
         loss = jnp.where(jnp.isfinite(loss), loss, jnp.nan)
-        # a running sum, not a stacked history: memory stays O(starts)
-        return ((new_params, new_state, bad_at), loss_sum + loss), None
+        return (new_params, new_state, bad_at), loss
 
-    zero = jnp.zeros(start_ids.shape, dtype)
-    (carry, loss_sum), _ = jax.lax.scan(step, (carry, zero), jnp.arange(record_every))
-    return carry, loss_sum / record_every
+    return step
+
+
+def init_state(opt, init, hp, n, dtype):
+    """Optimizer state per start, with per-start injected hyperparameters."""
+    with jax.numpy_dtype_promotion("standard"):
+        state = jax.vmap(opt.init)(init)
+    if hasattr(state, "hyperparams"):
+        merged = {k: jnp.broadcast_to(v.astype(dtype), (n,)) for k, v in state.hyperparams.items()}
+        merged.update({k: v.astype(dtype) for k, v in hp.items()})
+        state = state._replace(hyperparams=merged)
+    return (init, state, jnp.full((n,), -1, jnp.int32))
 
 
 @partial(jax.jit, static_argnums=(0, 1, 2, 3, 4, 5, 6))
 def _run(problem, opt, steps, batch_size, path, streams, record_every, init, hp, key, start_ids):
     TRACE_COUNT["train"] += 1
     dtype = jax.tree_util.tree_leaves(init)[0].dtype
-    with jax.numpy_dtype_promotion("standard"):
-        state = jax.vmap(opt.init)(init)
-    if hasattr(state, "hyperparams"):
-        n = start_ids.shape[0]
-        merged = {k: jnp.broadcast_to(v.astype(dtype), (n,)) for k, v in state.hyperparams.items()}
-        merged.update({k: v.astype(dtype) for k, v in hp.items()})
-        state = state._replace(hyperparams=merged)
-    bad_at = jnp.full(start_ids.shape, -1, jnp.int32)
-    body = partial(_interval_scan, problem, opt, batch_size, path, streams, record_every, dtype, key, start_ids)
+    n = start_ids.shape[0]
+    step = make_step(problem, opt, batch_size, path, streams, dtype, key, start_ids)
 
-    def record(carry, r):
-        carry, seen = body(carry, r)
-        return carry, (carry[0], seen)
+    def interval(carry, r):
+        def inner(c, i):
+            st, loss_sum = c
+            st, loss = step(st, r * record_every + i)
+            # a running sum, not a stacked history: memory stays O(starts)
+            return (st, loss_sum + loss), None
 
-    (final, _, bad_at), (hist, seen) = jax.lax.scan(record, (init, state, bad_at), jnp.arange(steps // record_every))
+        (carry, loss_sum), _ = jax.lax.scan(inner, (carry, jnp.zeros((n,), dtype)), jnp.arange(record_every))
+        return carry, (carry[0], loss_sum / record_every)
+
+    state0 = init_state(opt, init, hp, n, dtype)
+    (final, _, bad_at), (hist, seen) = jax.lax.scan(interval, state0, jnp.arange(steps // record_every))
     return final, hist, seen, bad_at
 
 
