@@ -1,0 +1,670 @@
+"""Geometry of the exact landscape: convexity, kinks, the dead zone, critical points.
+
+Contract
+--------
+Every function takes a :class:`landscape.Problem`, evaluates the *exact*
+population loss, and returns plain dataclasses of floats and arrays. Witnesses
+(certificates, one-sided derivatives, critical points) are re-evaluated in
+float64 before they are returned, so that a reported witness is never a
+rounding artefact. Bad input raises ``ValueError`` before any computation.
+
+* :func:`convexity_certificate` looks for a chord below the graph (Jensen
+  violation) along a line or in a 2-D box; :func:`line_crossings` finds a
+  straight line that crosses the graph of a 1-D loss many times.
+* :func:`hessian_sign_map` gives the smallest Hessian eigenvalue on a grid and
+  marks the cells where the loss is not twice differentiable.
+* :func:`one_sided_derivatives` at a kink, and :func:`gradient_decay` of the
+  gradient as the kink is approached.
+* :func:`dead_zone` maps the exact dead set and the near-flat region.
+* :func:`critical_points` finds and classifies stationary points in a box.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import landscape as L
+
+__all__ = [
+    "Certificate",
+    "convexity_certificate",
+    "line_crossings",
+    "hessian_sign_map",
+    "one_sided_derivatives",
+    "gradient_decay",
+    "DeadZone",
+    "dead_zone",
+    "CriticalPoint",
+    "critical_points",
+]
+
+F64 = jnp.float64
+
+
+def _x64():
+    if not jax.config.jax_enable_x64:
+        raise RuntimeError("analysis.geometry needs float64: call jax.config.update('jax_enable_x64', True) first")
+
+
+def _loss64(problem, params):
+    return np.asarray(L.population_loss(problem, {k: jnp.asarray(v, F64) for k, v in params.items()}), np.float64)
+
+
+def _check_box(problem, box, names=None):
+    if not isinstance(box, dict) or not box:
+        raise ValueError(f"box must map trained parameter names to (lo, hi), got {box!r}")
+    for k, v in box.items():
+        if k not in problem.trained:
+            raise ValueError(f"box names {k!r}, which the problem does not train; trained: {problem.trained}")
+        try:
+            lo, hi = (float(u) for u in v)
+        except (TypeError, ValueError):
+            raise ValueError(f"box[{k!r}] must be a pair (lo, hi), got {v!r}") from None
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"box[{k!r}] must be finite with lo < hi, got {v!r}")
+    if names is not None and set(box) != set(names):
+        raise ValueError(f"box must give exactly {sorted(names)}, got {sorted(box)}")
+
+
+def _check_fixed(problem, names, fixed):
+    fixed = dict(fixed or {})
+    rest = [k for k in problem.trained if k not in names]
+    missing = [k for k in rest if k not in fixed]
+    extra = [k for k in fixed if k not in rest]
+    if missing or extra:
+        raise ValueError(f"fixed must give exactly {rest}; missing {missing}, unexpected {extra}")
+    return {k: float(v) for k, v in fixed.items()}
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A Jensen violation: ``L(lam a + (1 - lam) b) > lam L(a) + (1 - lam) L(b)``.
+
+    Attributes:
+      a, b: the two end points (dicts of floats).
+      lam: interpolation weight of ``a``.
+      mid: the interpolated point.
+      gap: ``L(mid) - (lam L(a) + (1 - lam) L(b)) > 0``, in float64.
+      loss_a, loss_b, loss_mid: the three exact losses.
+    """
+
+    a: dict
+    b: dict
+    lam: float
+    mid: dict
+    gap: float
+    loss_a: float
+    loss_b: float
+    loss_mid: float
+
+    def as_dict(self):
+        return dict(self.__dict__)
+
+
+def convexity_certificate(problem, box, *, fixed=None, n=65, lams=(0.5, 0.25, 0.75), samples=20000, seed=0):
+    """Search for a chord that lies below the graph of the exact loss.
+
+    Args:
+      problem: the problem.
+      box: ``{name: (lo, hi)}`` for one parameter (a segment: every pair of
+        ``n`` grid points is tried) or two (``samples`` random pairs).
+      fixed: values of the other trained parameters.
+      n: grid points along a segment.
+      lams: interpolation weights tried for each pair.
+      samples: random pairs in a 2-D box.
+      seed: for the random pairs.
+
+    Returns:
+      The :class:`Certificate` with the largest gap, or None if no pair
+      violates convexity by more than 1e-12 (the loss looks convex there).
+
+    Raises:
+      ValueError: empty box, untrained names, missing fixed values.
+
+    Example:
+      >>> c = convexity_certificate(L.Problem(), {"w": (-1.0, 1.0)})
+      >>> c.gap > 0   # the chord from w=-a to w=+a passes below L(0) = 1/2
+      True
+    """
+    _x64()
+    _check_box(problem, box)
+    if len(box) > 2:
+        raise ValueError(f"box must name one or two parameters, got {sorted(box)}")
+    names = list(box)
+    fixed = _check_fixed(problem, names, fixed)
+    lams = np.asarray(lams, np.float64)
+    if np.any((lams <= 0) | (lams >= 1)):
+        raise ValueError(f"lams must lie strictly between 0 and 1, got {lams.tolist()}")
+    if len(names) == 1:
+        lo, hi = box[names[0]]
+        t = np.linspace(lo, hi, n)
+        i, j = np.triu_indices(n, 1)
+        pa = {names[0]: t[i]}
+        pb = {names[0]: t[j]}
+    else:
+        rng = np.random.default_rng(seed)
+        pa = {k: rng.uniform(*box[k], samples) for k in names}
+        pb = {k: rng.uniform(*box[k], samples) for k in names}
+    m = len(next(iter(pa.values())))
+    full = lambda p: {**{k: np.full(m, v) for k, v in fixed.items()}, **p}
+    la, lb = _loss64(problem, full(pa)), _loss64(problem, full(pb))
+    best = None
+    for lam in lams:
+        mid = {k: lam * pa[k] + (1 - lam) * pb[k] for k in names}
+        lm = _loss64(problem, full(mid))
+        gap = lm - (lam * la + (1 - lam) * lb)
+        idx = int(np.argmax(gap))
+        if best is None or gap[idx] > best[0]:
+            best = (gap[idx], lam, idx)
+    gap, lam, idx = best
+    if not gap > 1e-12:
+        return None
+    a = {**fixed, **{k: float(pa[k][idx]) for k in names}}
+    b = {**fixed, **{k: float(pb[k][idx]) for k in names}}
+    mid = {k: lam * a[k] + (1 - lam) * b[k] for k in a}
+    # re-evaluate the witness on its own, in float64
+    la1, lb1, lm1 = (float(_loss64(problem, {k: np.float64(v) for k, v in p.items()})) for p in (a, b, mid))
+    gap1 = lm1 - (lam * la1 + (1 - lam) * lb1)
+    if not gap1 > 1e-12:
+        return None
+    return Certificate(a, b, float(lam), mid, gap1, la1, lb1, lm1)
+
+
+def _refine_root(f, lo, hi, iters=200):
+    flo = f(lo)
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        fm = f(mid)
+        if fm == 0:
+            return mid
+        if (fm > 0) == (flo > 0):
+            lo, flo = mid, fm
+        else:
+            hi = mid
+        if hi - lo <= 1e-15 * max(1.0, abs(lo)):
+            break
+    return 0.5 * (lo + hi)
+
+
+def line_crossings(problem, box, *, fixed=None, n=4001, slopes=None, offsets=None):
+    """Find a straight line ``y = m t + c`` that crosses the 1-D graph most often.
+
+    Crossings are sign changes of ``L(t) - (m t + c)`` on a fine grid, each
+    confirmed by bisection in float64.
+
+    Args:
+      problem, box, fixed: as for :func:`convexity_certificate`; one parameter.
+      n: grid points.
+      slopes, offsets: candidate ``m`` and ``c`` (defaults span the graph).
+
+    Returns:
+      dict with ``slope``, ``offset``, ``crossings`` (the roots, sorted) and
+      ``count``.
+    """
+    _x64()
+    _check_box(problem, box)
+    if len(box) != 1:
+        raise ValueError(f"line_crossings takes one parameter, got {sorted(box)}")
+    (name, (lo, hi)), = box.items()
+    fixed = _check_fixed(problem, [name], fixed)
+    t = np.linspace(lo, hi, n)
+    lt = _loss64(problem, {name: t, **{k: np.full(n, v) for k, v in fixed.items()}})
+    span = float(lt.max() - lt.min()) or 1.0
+    d = np.gradient(lt, t)
+    slopes = np.linspace(d.min(), d.max(), 61) if slopes is None else np.asarray(slopes, np.float64)
+    best = (0, 0.0, 0.0)
+    for m in slopes:
+        resid = lt - m * t
+        cs = np.linspace(resid.min() - 0.01 * span, resid.max() + 0.01 * span, 201) if offsets is None else np.asarray(offsets)
+        signs = np.sign(resid[None, :] - cs[:, None])
+        counts = np.sum(signs[:, 1:] * signs[:, :-1] < 0, axis=1)
+        i = int(np.argmax(counts))
+        if counts[i] > best[0]:
+            best = (int(counts[i]), float(m), float(cs[i]))
+    count, m, c = best
+    f = lambda v: float(_loss64(problem, {name: np.float64(v), **fixed})) - (m * v + c)
+    resid = lt - (m * t + c)
+    idx = np.nonzero(np.sign(resid[1:]) * np.sign(resid[:-1]) < 0)[0]
+    roots = sorted(_refine_root(f, t[i], t[i + 1]) for i in idx)
+    return {"slope": m, "offset": c, "crossings": roots, "count": len(roots)}
+
+
+def nonsmooth_points(problem, W, B):
+    """Mask of (w, b) points where the exact loss is not twice differentiable.
+
+    For a kinked student the loss is C^1 but its Hessian jumps where the kink
+    ``-b/w`` meets a point where the input density jumps (the ends of a
+    uniform interval); and at ``w = b = 0`` the whole input mass sits on the
+    kink, so the gradient itself jumps (Gaussian or uniform around 0).
+    """
+    W, B = np.asarray(W), np.asarray(B)
+    mask = (W == 0) & (B == 0)
+    if problem.student.kinked and isinstance(problem.inputs, L.Uniform):
+        lo, hi = problem.inputs.support()
+        mask |= (W * lo + B == 0) | (W * hi + B == 0)
+    return mask
+
+
+def hessian_sign_map(problem, axes, *, fixed=None):
+    """Smallest Hessian eigenvalue over a grid and where it is not defined.
+
+    Args:
+      problem: the problem; axes: two trained names -> 1-D arrays; fixed: others.
+
+    Returns:
+      dict with ``min_eig`` (grid shaped), ``nonsmooth`` (bool mask of cells
+      whose closed neighbourhood meets a non-twice-differentiable point),
+      ``negative_fraction`` among smooth cells, and ``axes``.
+    """
+    _x64()
+    names = list(axes)
+    r = L.grid(problem, axes, fixed=fixed, quantities=("eigvals",))
+    min_eig = np.asarray(r.eigvals[..., 0])
+    if names == ["w", "b"] or set(names) == {"w", "b"}:
+        wv, bv = np.asarray(axes["w"], np.float64), np.asarray(axes["b"], np.float64)
+        dw = np.min(np.diff(wv)) if wv.size > 1 else 1.0
+        db = np.min(np.diff(bv)) if bv.size > 1 else 1.0
+        Wg, Bg = np.meshgrid(wv, bv, indexing="ij")
+        mask = np.zeros(Wg.shape, bool)
+        # cells within one grid step of a non-smooth set
+        near0 = (np.abs(Wg) <= dw) & (np.abs(Bg) <= db)
+        mask |= near0
+        if problem.student.kinked and isinstance(problem.inputs, L.Uniform):
+            lo, hi = problem.inputs.support()
+            for end in (lo, hi):
+                mask |= np.abs(Wg * end + Bg) <= abs(end) * dw + db
+        if names[0] != "w":
+            mask = mask.T
+    else:
+        mask = np.zeros(min_eig.shape, bool)
+    smooth = ~mask
+    neg = float(np.mean(min_eig[smooth] < -1e-10)) if smooth.any() else float("nan")
+    return {"min_eig": min_eig, "nonsmooth": mask, "negative_fraction": neg, "axes": {k: np.asarray(v) for k, v in axes.items()}}
+
+
+def _check_kinked(problem):
+    if not problem.student.kinked:
+        raise ValueError(
+            f"student {problem.student.label} has no kink (its derivative is continuous): one-sided derivatives coincide"
+        )
+
+
+def one_sided_derivatives(problem, params, direction, *, h=1e-6):
+    """Left and right derivatives of the exact loss along ``direction`` at ``params``.
+
+    Computed two ways from the exact loss, which must agree: the limit of the
+    gradient just beside the point (at ``+-1e-12`` along the direction), and
+    Richardson-extrapolated one-sided difference quotients with step ``h``.
+
+    Args:
+      problem: a problem whose student has a kink.
+      params: the point (dict of floats over the trained names).
+      direction: dict of floats (a direction in parameter space).
+
+    Returns:
+      dict with ``left``, ``right`` (directional derivatives), ``jump``,
+      ``gradient_at_point`` (the per-sample-convention gradient there, along
+      the direction) and ``quotient_left``, ``quotient_right``.
+
+    Raises:
+      ValueError: a student without a kink, or params/direction not matching.
+
+    Example:
+      >>> d = one_sided_derivatives(L.Problem(), {"w": 0.0}, {"w": 1.0})
+      >>> round(d["left"], 9), round(d["right"], 9)
+      (0.0, -1.0)
+    """
+    _x64()
+    _check_kinked(problem)
+    L.problem.check_params(problem, params)
+    L.problem.check_params(problem, direction)
+    p = {k: float(v) for k, v in params.items()}
+    d = {k: float(v) for k, v in direction.items()}
+    norm = math.sqrt(sum(v * v for v in d.values()))
+    if not norm > 0:
+        raise ValueError("direction must be non-zero")
+    loss = lambda s: float(_loss64(problem, {k: np.float64(p[k] + s * d[k]) for k in p}))
+    grad = jax.grad(lambda q: L.population_loss(problem, q))
+
+    def dir_grad(s):
+        g = grad({k: jnp.asarray(p[k] + s * d[k], F64) for k in p})
+        return float(sum(float(g[k]) * d[k] for k in p))
+
+    eps = 1e-12
+    q = lambda s: (loss(s) - loss(0.0)) / s
+    rich = lambda s: 2 * q(s / 2) - q(s)
+    out = {
+        "left": dir_grad(-eps),
+        "right": dir_grad(eps),
+        "gradient_at_point": dir_grad(0.0),
+        "quotient_left": rich(-h),
+        "quotient_right": rich(h),
+    }
+    out["jump"] = out["right"] - out["left"]
+    return out
+
+
+def gradient_decay(problem, params, direction, *, distances=None):
+    """The gradient along ``direction`` as the kink is approached from the left.
+
+    Evaluates the exact directional derivative at ``params - s * direction``
+    for ``s`` in ``distances`` and fits ``|g| ~ C s^p`` on a log-log scale.
+
+    Returns:
+      dict with ``distance``, ``gradient`` (arrays), ``exponent`` ``p`` and
+      ``prefactor`` ``C``.
+    """
+    _x64()
+    _check_kinked(problem)
+    s = np.logspace(-6, 1, 29) if distances is None else np.asarray(distances, np.float64)
+    if np.any(s <= 0):
+        raise ValueError("distances must be positive")
+    pts = {k: np.float64(params[k]) - s * np.float64(direction[k]) for k in problem.trained}
+    _, g = L.population_loss_and_grad(problem, {k: jnp.asarray(v, F64) for k, v in pts.items()})
+    gd = sum(np.asarray(g[k]) * direction[k] for k in problem.trained)
+    ok = np.abs(gd) > 0
+    if ok.sum() >= 2:
+        pfit = np.polyfit(np.log(s[ok]), np.log(np.abs(gd[ok])), 1)
+        expo, pref = float(pfit[0]), float(np.exp(pfit[1]))
+    else:
+        expo, pref = float("nan"), 0.0
+    return {"distance": s, "gradient": gd, "exponent": expo, "prefactor": pref}
+
+
+@dataclass(frozen=True)
+class DeadZone:
+    """The dead set and the near-flat region on a (w, b) grid.
+
+    Attributes:
+      axes: ``{"w": W, "b": B}``.
+      dead: bool mask of the exact dead set (the unit's derivative vanishes on
+        the whole input support), on the grid points.
+      dead_area_fraction: its area fraction of the box (exact for the region;
+        0 for a half-line).
+      near_flat: dict ``eps -> bool mask`` where ``|grad| < eps`` and the loss
+        exceeds the minimum by more than ``delta``.
+      near_flat_fraction: dict ``eps -> fraction of grid points``.
+      delta, min_loss: the thresholds used.
+    """
+
+    axes: dict
+    dead: np.ndarray
+    dead_area_fraction: float
+    near_flat: dict
+    near_flat_fraction: dict
+    delta: float
+    min_loss: float
+
+
+def dead_set_mask(problem, W, B):
+    """Exact dead set on points: the unit's derivative is 0 on the whole support.
+
+    Only activations with a flat left side (relu, leaky_relu with slope 0)
+    can die; there it is ``sup_x (w x + b) <= 0`` over the support: for
+    Gaussian inputs the half-line ``w = 0, b <= 0``; for uniform inputs on
+    ``[lo, hi]`` the region ``max(w lo, w hi) + b <= 0``.
+    """
+    W, B = np.asarray(W, np.float64), np.asarray(B, np.float64)
+    act = problem.student
+    if not (act.piecewise_linear and act.slopes[0] == 0.0):
+        return np.zeros(np.broadcast(W, B).shape, bool)
+    if isinstance(problem.inputs, L.Gaussian):
+        return (W == 0) & (B <= 0)
+    lo, hi = problem.inputs.support()
+    return np.maximum(W * lo, W * hi) + B <= 0
+
+
+def _dead_area(problem, box):
+    """Exact area fraction of the dead region in a (w, b) box (uniform inputs)."""
+    if isinstance(problem.inputs, L.Gaussian) or not (problem.student.piecewise_linear and problem.student.slopes[0] == 0.0):
+        return 0.0
+    (w0, w1), (b0, b1) = box["w"], box["b"]
+    lo, hi = problem.inputs.support()
+    # for fixed w the dead b are b <= -max(w lo, w hi): integrate that length in w (piecewise linear)
+    ws = np.unique(np.concatenate([[w0, w1], [0.0] if w0 < 0 < w1 else []]))
+    area = 0.0
+    g = lambda w: np.clip(-max(w * lo, w * hi), b0, b1) - b0
+    for a, b in zip(ws[:-1], ws[1:]):
+        # g is linear on each side of w = 0 except where clipping kinks it: integrate finely
+        xs = np.linspace(a, b, 20001)
+        area += np.trapezoid([g(x) for x in xs], xs)
+    return float(area / ((w1 - w0) * (b1 - b0)))
+
+
+def dead_zone(problem, box, *, n=401, eps=(1e-1, 1e-2, 1e-3, 1e-4), delta=1e-2, fixed=None):
+    """The dead set and the near-flat region of the (w, b) landscape.
+
+    Args:
+      problem: a problem training ``w`` and ``b``.
+      box: ``{"w": (lo, hi), "b": (lo, hi)}``.
+      n: grid points per axis.
+      eps: gradient-norm thresholds for the near-flat region.
+      delta: the loss must exceed the global minimum by more than this.
+      fixed: values of other trained parameters (``a``, ``c``).
+
+    Returns:
+      :class:`DeadZone`.
+
+    Raises:
+      ValueError: box not over (w, b), non-positive eps or delta.
+    """
+    _x64()
+    if not {"w", "b"} <= set(problem.trained):
+        raise ValueError(f"dead_zone needs a problem that trains w and b, got {problem.trained}")
+    _check_box(problem, box, names=("w", "b"))
+    eps = tuple(float(e) for e in np.atleast_1d(eps))
+    if not eps or any(not (e > 0 and math.isfinite(e)) for e in eps):
+        raise ValueError(f"eps must be positive finite numbers, got {eps}")
+    if not (delta > 0 and math.isfinite(delta)):
+        raise ValueError(f"delta must be a positive finite number, got {delta!r}")
+    from .basins import global_minimum
+
+    wv = np.linspace(*box["w"], n)
+    bv = np.linspace(*box["b"], n)
+    r = L.grid(problem, {"w": jnp.asarray(wv, F64), "b": jnp.asarray(bv, F64)}, fixed=fixed)
+    gnorm = np.sqrt(sum(np.asarray(g) ** 2 for g in r.grad.values()))
+    min_loss = global_minimum(problem)[0]
+    above = np.asarray(r.loss) - min_loss > delta
+    W, B = np.meshgrid(wv, bv, indexing="ij")
+    near = {e: (gnorm < e) & above for e in eps}
+    return DeadZone(
+        axes={"w": wv, "b": bv},
+        dead=dead_set_mask(problem, W, B),
+        dead_area_fraction=_dead_area(problem, box),
+        near_flat=near,
+        near_flat_fraction={e: float(m.mean()) for e, m in near.items()},
+        delta=float(delta),
+        min_loss=float(min_loss),
+    )
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """A stationary point of the exact loss (gradient 0 under the package's convention).
+
+    Attributes:
+      params: the point.
+      loss: exact loss there.
+      grad_norm: exact gradient norm.
+      kind: ``global_min``, ``local_min``, ``saddle``, ``local_max``,
+        ``degenerate`` (a zero Hessian eigenvalue), ``dead_manifold`` (the dead
+        set and its numerically flat neighbourhood, merged into one entry
+        with its extent) or ``nondifferentiable`` (a kink: one-sided
+        derivatives differ).
+      eigvals: Hessian eigenvalues (None where not twice differentiable).
+      evidence: the numbers behind ``kind``.
+      count: how many of the searched starts ended here.
+    """
+
+    params: dict
+    loss: float
+    grad_norm: float
+    kind: str
+    eigvals: list | None
+    evidence: dict = field(default_factory=dict)
+    count: int = 1
+
+
+def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e-3, seed=0, fixed=None):
+    """Find and classify the stationary points of the exact loss in a box.
+
+    Every start in the box descends ``|grad L|^2`` (which has minima at every
+    stationary point: minima, saddles and maxima alike) with Adam, then the
+    ends whose exact gradient norm is below ``tol`` are merged (distance below
+    ``merge``) and classified by their Hessian eigenvalues or, at kinks, by
+    one-sided derivatives.
+
+    Args:
+      problem: the problem; box: ``{name: (lo, hi)}`` over every trained name.
+      starts: number of uniformly drawn starts; steps: Adam steps.
+      tol: gradient-norm threshold; merge: clustering distance.
+
+    Returns:
+      list of :class:`CriticalPoint`, most visited first.
+
+    Raises:
+      ValueError: a box that misses a trained parameter, non-positive tol.
+    """
+    _x64()
+    _check_box(problem, box, names=problem.trained)
+    if not (tol > 0 and merge > 0):
+        raise ValueError(f"tol and merge must be positive, got {tol!r}, {merge!r}")
+    from .basins import global_minimum
+    import optax
+
+    names = problem.trained
+    rng = np.random.default_rng(seed)
+    x0 = jnp.asarray(np.stack([rng.uniform(*box[k], starts) for k in names], 1), F64)
+    lo = jnp.asarray([box[k][0] for k in names], F64)
+    hi = jnp.asarray([box[k][1] for k in names], F64)
+
+    def gsq(th):
+        _, g = L.population_loss_and_grad(problem, dict(zip(names, th)))
+        return sum(g[k] ** 2 for k in names)
+
+    opt = optax.adam(1e-2)
+
+    @jax.jit
+    def run(x0):
+        def one(th):
+            st = opt.init(th)
+
+            def body(c, _):
+                th, st = c
+                g = jax.grad(gsq)(th)
+                with jax.numpy_dtype_promotion("standard"):
+                    up, st = opt.update(g, st)
+                th = jnp.clip(th + up, lo, hi)
+                return (th, st), None
+
+            (th, _), _ = jax.lax.scan(body, (th, st), None, length=steps)
+            return th
+
+        return jax.vmap(one)(x0)
+
+    ends = np.asarray(run(x0))
+    loss, g = L.population_loss_and_grad(problem, {k: jnp.asarray(ends[:, i]) for i, k in enumerate(names)})
+    gn = np.sqrt(sum(np.asarray(g[k]) ** 2 for k in names))
+    keep = ends[gn < tol]
+    min_loss = global_minimum(problem)[0]
+    clusters = []
+    # the kink at w = b = 0 is a point of measure zero that no start lands on
+    # exactly: it is a candidate of its own when it is in the box and
+    # stationary there, and ends near it are counted to it
+    cand = {k: 0.0 for k in names if k in ("w", "b")}
+    if problem.student.kinked and "w" in names and len(names) <= 2 and all(box[k][0] <= 0.0 <= box[k][1] for k in cand):
+        g0 = L.population_loss_and_grad(problem, {k: jnp.asarray(v, F64) for k, v in cand.items()})[1]
+        if max(abs(float(v)) for v in g0.values()) < tol:
+            clusters.append({"sum": np.asarray([cand[k] for k in names]), "n": 0, "fixed": True})
+    for p in keep:
+        for c in clusters:
+            centre = c["sum"] if c.get("fixed") else c["sum"] / c["n"]
+            if np.max(np.abs(centre - p)) < merge:
+                c["n"] += 1
+                if not c.get("fixed"):
+                    c["sum"] += p
+                break
+        else:
+            clusters.append({"sum": p.copy(), "n": 1})
+    if not clusters:
+        return []
+    centres = np.stack([c["sum"] if c.get("fixed") else c["sum"] / c["n"] for c in clusters])
+    cparams = {k: jnp.asarray(centres[:, i], F64) for i, k in enumerate(names)}
+    relu_like = problem.student.piecewise_linear and problem.student.slopes[0] == 0.0 and "w" in names
+    active = np.asarray(L.active_fraction(problem, cparams)) if relu_like else np.ones(len(clusters))
+    points = []
+    for i, c in enumerate(clusters):
+        params = {k: float(centres[i, j]) for j, k in enumerate(names)}
+        if active[i] < 1e-6 and not c.get("fixed"):
+            # the dead plateau: unit active on < 1e-6 of the inputs, numerically
+            # flat, every gradient through the unit ~ 0 (no Hessian needed)
+            loss = float(L.population_loss(problem, {k: jnp.asarray(v, F64) for k, v in params.items()}))
+            points.append(CriticalPoint(params, loss, 0.0, "dead_manifold", None, {"active_fraction": float(active[i])}, c["n"]))
+        else:
+            points.append(_classify_point(problem, params, min_loss, count=c["n"]))
+    return _merge_manifolds(points)
+
+
+def _merge_manifolds(points):
+    """One entry per manifold: points of the same kind and loss (global minima
+    under the scaling symmetry of relu, the dead plateau, flat saddle families)
+    are merged into one that reports their extent in every coordinate."""
+    groups = {}
+    singles = []
+    for p in points:
+        if p.kind in ("global_min", "dead_manifold", "degenerate"):
+            groups.setdefault((p.kind, round(p.loss, 8)), []).append(p)
+        else:
+            singles.append(p)
+    merged = []
+    for (kind, _), ps in groups.items():
+        rep = min(ps, key=lambda p: p.grad_norm)
+        if len(ps) == 1:
+            merged.append(rep)
+            continue
+        keys = list(rep.params)
+        extent = {k: (min(p.params[k] for p in ps), max(p.params[k] for p in ps)) for k in keys}
+        ev = dict(rep.evidence)
+        ev.update({"extent": extent, "clusters": len(ps), "loss_range": (min(p.loss for p in ps), max(p.loss for p in ps))})
+        merged.append(CriticalPoint(rep.params, rep.loss, rep.grad_norm, kind, rep.eigvals, ev, sum(p.count for p in ps)))
+    return sorted(merged + singles, key=lambda p: -p.count)
+
+
+def _classify_point(problem, params, min_loss, count=1, tol_eig=1e-8):
+    th = jnp.asarray([params[k] for k in problem.trained], F64)
+    names = problem.trained
+    f = lambda t: L.population_loss(problem, dict(zip(names, t)))
+    loss = float(f(th))
+    g = jax.grad(f)(th)
+    gn = float(jnp.linalg.norm(g))
+    evidence = {}
+    kink = False
+    if problem.student.kinked and "w" in params:
+        # at w = 0 with the whole mass on the kink (b = 0), the loss is not differentiable in w
+        if params["w"] == 0.0 and params.get("b", 0.0) == 0.0:
+            d = one_sided_derivatives(problem, params, {k: float(k == "w") for k in names})
+            evidence.update({"left_w": d["left"], "right_w": d["right"]})
+            kink = abs(d["jump"]) > 1e-9
+    eig = None
+    if kink:
+        kind = "nondifferentiable"
+    else:
+        eig = np.linalg.eigvalsh(np.asarray(jax.hessian(f)(th)))
+        evidence["eigvals"] = eig.tolist()
+        if loss - min_loss <= 1e-9:
+            kind = "global_min"
+        elif np.any(np.abs(eig) <= tol_eig * max(1.0, np.max(np.abs(eig)))):
+            kind = "degenerate"
+        elif np.all(eig > 0):
+            kind = "local_min"
+        elif np.all(eig < 0):
+            kind = "local_max"
+        else:
+            kind = "saddle"
+    if problem.student.piecewise_linear and problem.student.slopes[0] == 0.0 and "w" in params:
+        evidence["active_fraction"] = float(L.active_fraction(problem, {k: jnp.asarray(v, F64) for k, v in params.items()}))
+    return CriticalPoint(params, loss, gn, kind, None if eig is None else eig.tolist(), evidence, count)
