@@ -1,9 +1,38 @@
 """Questions asked of the landscape: basins, geometry, phase diagrams, claims.
 
 Everything here is computed from :mod:`landscape`; nothing imports
-:mod:`figures`.
+:mod:`figures`. Geometry and phase functions evaluate exact losses in
+float64 (enable x64 first).
 """
 from .basins import BASINS, Basins, classify, global_minimum
+from .geometry import (
+    Certificate,
+    CriticalPoint,
+    DeadZone,
+    convexity_certificate,
+    critical_points,
+    dead_set_mask,
+    dead_zone,
+    gradient_decay,
+    hessian_sign_map,
+    line_crossings,
+    one_sided_derivatives,
+)
+from .phase import (
+    PhaseDiagram,
+    analytic_crossing,
+    boundary,
+    crossing_probability,
+    left_curvature,
+    phase_diagram,
+    simulate_crossing,
+)
 from .stats import wilson
 
-__all__ = ["BASINS", "Basins", "classify", "global_minimum", "wilson"]
+__all__ = [
+    "BASINS", "Basins", "classify", "global_minimum",
+    "Certificate", "CriticalPoint", "DeadZone", "convexity_certificate", "critical_points", "dead_set_mask",
+    "dead_zone", "gradient_decay", "hessian_sign_map", "line_crossings", "one_sided_derivatives",
+    "PhaseDiagram", "analytic_crossing", "boundary", "crossing_probability", "left_curvature", "phase_diagram",
+    "simulate_crossing", "wilson",
+]
