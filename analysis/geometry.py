@@ -165,7 +165,7 @@ def convexity_certificate(problem, box, *, fixed=None, n=65, lams=(0.5, 0.25, 0.
         return None
     a = {**fixed, **{k: float(pa[k][idx]) for k in names}}
     b = {**fixed, **{k: float(pb[k][idx]) for k in names}}
-    mid = {k: lam * a[k] + (1 - lam) * b[k] for k in a}
+    mid = {k: float(lam * a[k] + (1 - lam) * b[k]) for k in a}
     # re-evaluate the witness on its own, in float64
     la1, lb1, lm1 = (float(_loss64(problem, {k: np.float64(v) for k, v in p.items()})) for p in (a, b, mid))
     gap1 = lm1 - (lam * la1 + (1 - lam) * lb1)
