@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml | $(PY)
 reproduce: $(STAMP)
 	$(PY) -m landscape summary
 	$(PY) -m landscape train --w0 -10 2 --json figures/out/original.json
+	$(PY) -m figures --readme README.md
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -1,0 +1,54 @@
+"""Shared plumbing of the figure scripts: caching, saving, sidecars.
+
+Contract: :func:`cached` computes data once per (figure, settings) and keeps
+it as an ``.npz`` named by a hash of the settings; :func:`save` writes PNG
+(and SVG for line art) and a JSON sidecar with the settings, seed, versions
+and device, each file atomically (temporary name, then rename).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+
+import numpy as np
+
+from landscape._io import provenance, write_atomic, write_json
+
+
+def cache_dir(out):
+    d = os.path.join(out, ".cache")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def cached(out, name, settings, compute):
+    """Load ``name``'s data for ``settings`` from the cache, or compute and store it."""
+    key = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    path = os.path.join(cache_dir(out), f"{name}-{key}.npz")
+    if os.path.exists(path):
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    data = compute()
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **{k: np.asarray(v) for k, v in data.items()})
+    write_atomic(path, buf.getvalue())
+    return data
+
+
+def save(fig, out, name, settings, *, svg=True):
+    """Write ``name``.png (+ .svg) and ``name``.json; return the paths."""
+    import matplotlib.pyplot as plt
+
+    paths = []
+    for ext in (("png", "svg") if svg else ("png",)):
+        buf = io.BytesIO()
+        fig.savefig(buf, format=ext, metadata={"Date": None} if ext == "svg" else None)
+        p = os.path.join(out, f"{name}.{ext}")
+        write_atomic(p, buf.getvalue())
+        paths.append(p)
+    plt.close(fig)
+    side = os.path.join(out, f"{name}.json")
+    write_json(side, {"figure": name, "settings": settings, "provenance": provenance()})
+    return paths + [side]
