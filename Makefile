@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 bench: $(STAMP)
-	$(PY) -m benchmarks
+	$(PY) -m benchmarks --readme README.md
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

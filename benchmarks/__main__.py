@@ -43,6 +43,7 @@ def main(argv=None):
     ap.add_argument("cases", nargs="*", help=f"any of {list(CASES)} (default: all)")
     ap.add_argument("--quick", action="store_true", help="small sizes (for tests)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))
+    ap.add_argument("--readme", default=None, help="fill the benchmark table of this README")
     ap.add_argument("--case-json", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     unknown = [c for c in args.cases if c not in CASES]
@@ -61,6 +62,12 @@ def main(argv=None):
         return 0
     from landscape._io import check_writable, provenance, write_atomic, write_json
 
+    if args.readme:
+        with open(args.readme) as fh:
+            if "<!-- bench:start -->" not in fh.read():
+                print(f"error: {args.readme} has no <!-- bench:start --> ... <!-- bench:end --> block", file=sys.stderr)
+                return 2
+
     check_writable(args.out)
     results = {"device": device_label(), "quick": args.quick, "cases": {}}
     for case in args.cases or list(CASES):
@@ -76,8 +83,27 @@ def main(argv=None):
     results["provenance"] = provenance()
     name = results["device"] + ("-quick" if args.quick else "")
     write_json(os.path.join(args.out, f"{name}.json"), results)
-    write_atomic(os.path.join(args.out, f"{name}.md"), f"Device: {results['device']}\n\n" + _md_table(results))
+    table = f"Device: {results['device']}\n\n" + _md_table(results)
+    write_atomic(os.path.join(args.out, f"{name}.md"), table)
+    if args.readme:
+        with open(args.readme) as fh:
+            text = fh.read()
+        start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        write_atomic(args.readme, head + start + "\n" + _readme_tables(args.out) + end + tail)
     return 0
+
+
+def _readme_tables(folder):
+    """Every committed result (one per device), as Markdown tables."""
+    parts = []
+    for f in sorted(os.listdir(folder)):
+        if f.endswith(".json") and "-quick" not in f:
+            with open(os.path.join(folder, f)) as fh:
+                res = json.load(fh)
+            parts.append(f"**{res['device']}**\n\n" + _md_table(res))
+    return "\n".join(parts)
 
 
 if __name__ == "__main__":

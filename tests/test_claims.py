@@ -12,7 +12,7 @@ from analysis.claims import CLAIMS, VERDICTS, Verdict
 def quick_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     readme = out / "README.md"
-    readme.write_text("intro\n<!-- verdicts:start -->\nold\n<!-- verdicts:end -->\nrest\n")
+    readme.write_text("intro\n<!-- verdicts:start -->\nSTALE-TABLE\n<!-- verdicts:end -->\nrest\n")
     assert analysis_main(["verify", "--quick", "--out", str(out), "--readme", str(readme)]) == 0
     data = json.loads((out / "report.json").read_text())
     return {"data": data, "by_id": {c["id"]: c for c in data["claims"]}, "md": (out / "report.md").read_text(),
@@ -27,7 +27,7 @@ def test_report_covers_every_claim_with_numbers(quick_report):
         assert c["verdict"] in VERDICTS and c["evidence"] and c["settings"]
     assert "versions" in data["provenance"] and data["quick"] is True
     assert "| A9 |" in quick_report["md"] and "### Q1" in quick_report["md"]
-    assert "old" not in quick_report["readme"] and "| Q1 | question |" in quick_report["readme"]
+    assert "STALE-TABLE" not in quick_report["readme"] and "| Q1 | question |" in quick_report["readme"]
     assert quick_report["readme"].startswith("intro\n") and quick_report["readme"].endswith("rest\n")
 
 
