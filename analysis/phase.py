@@ -31,6 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import landscape as L
+from landscape.sharding import padded, starts_sharding
 from landscape.train import init_state, make_step
 
 from .stats import wilson
@@ -205,10 +206,16 @@ def simulate_crossing(problem, optimizer, hyper, *, w0=-10.0, steps=2000, gradie
     hp = {k: np.full(n, float(v)) for k, v in known.items()}
     hp.update(flat)
     path = "exact" if gradient == "population" else "direct"
-    first = _crossing_run(problem, opt, steps, batch_size, path, jnp.full((n,), w0, dtype),
-                          {k: jnp.asarray(v, dtype) for k, v in hp.items()},
-                          key if key is not None else jax.random.key(0))
-    return np.asarray(first).reshape(shape)
+    # spread the cells over every device (padded to a multiple of their number)
+    m = padded(n)
+    take = np.minimum(np.arange(m), n - 1)
+    w_init = jnp.full((m,), w0, dtype)
+    hpj = {k: jnp.asarray(v[take], dtype) for k, v in hp.items()}
+    sh = starts_sharding()
+    if sh is not None:
+        w_init, hpj = jax.device_put((w_init, hpj), sh)
+    first = _crossing_run(problem, opt, steps, batch_size, path, w_init, hpj, key if key is not None else jax.random.key(0))
+    return np.asarray(first)[:n].reshape(shape)
 
 
 @partial(jax.jit, static_argnums=(0, 1, 2, 3, 4))

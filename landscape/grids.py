@@ -11,6 +11,8 @@ Contract
 * Memory is bounded by ``chunk``: points are generated and evaluated chunk by
   chunk inside one ``lax.map``, so a 4096 x 4096 grid needs little more than
   its outputs. Results do not depend on ``chunk``.
+* With several devices the chunks are spread over all of them
+  (``jax.shard_map`` over a "points" mesh axis); results are the same.
 * Arrays are shaped by the axes in the order given (``axes={"w": W, "b": B}``
   gives ``(len(W), len(B))``); the dtype follows the axes.
 """
@@ -100,12 +102,13 @@ def _check(problem, axes, fixed, quantities, chunk):
     return arrays, fixed, quantities
 
 
-@partial(jax.jit, static_argnums=(0, 1, 2, 3, 4))
-def _kernel(problem, names, quantities, chunk, trained, axis_arrays, fixed_values):
+@partial(jax.jit, static_argnums=(0, 1, 2, 3, 4, 5))
+def _kernel(problem, names, quantities, chunk, trained, n_dev, axis_arrays, fixed_values):
     TRACE_COUNT["grid"] += 1
     sizes = [a.shape[0] for a in axis_arrays]
     total = math.prod(sizes)
     n_chunks = -(-total // chunk)
+    n_chunks = -(-n_chunks // n_dev) * n_dev  # every device gets the same number of chunks
     dtype = axis_arrays[0].dtype
 
     def point(idx):
@@ -146,7 +149,15 @@ def _kernel(problem, names, quantities, chunk, trained, axis_arrays, fixed_value
                 out["eigvals"] = jnp.linalg.eigvalsh(h)
         return out
 
-    stacked = jax.lax.map(one_chunk, jnp.arange(n_chunks))
+    chunk_ids = jnp.arange(n_chunks)
+    if n_dev == 1:
+        stacked = jax.lax.map(one_chunk, chunk_ids)
+    else:
+        # each device evaluates its own run of chunks; points are generated where they are used
+        mesh = jax.sharding.Mesh(np.asarray(jax.devices()), ("points",))
+        spec = jax.sharding.PartitionSpec("points")
+        chunk_ids = jax.lax.with_sharding_constraint(chunk_ids, jax.sharding.NamedSharding(mesh, spec))
+        stacked = jax.shard_map(lambda ids: jax.lax.map(one_chunk, ids), mesh=mesh, in_specs=spec, out_specs=spec)(chunk_ids)
 
     def unchunk(a):
         a = a.reshape((n_chunks * chunk,) + a.shape[2:])[:total]
@@ -188,7 +199,8 @@ def grid(problem: Problem, axes, *, fixed=None, quantities=("loss", "grad"), chu
     fixed_values = {k: jnp.asarray(v, dtype) for k, v in fixed.items()}
     total = math.prod(a.shape[0] for a in axis_arrays)
     chunk = int(min(chunk, total))
-    out = _kernel(problem, names, tuple(sorted(quantities)), chunk, problem.trained, axis_arrays, fixed_values)
+    n_dev = len(jax.devices())
+    out = _kernel(problem, names, tuple(sorted(quantities)), chunk, problem.trained, n_dev, axis_arrays, fixed_values)
     return GridResult(
         axes={n: a for n, a in zip(names, axis_arrays)},
         fixed={k: float(v) for k, v in fixed.items()},

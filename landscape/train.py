@@ -21,6 +21,7 @@ Contract
 """
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,6 +33,7 @@ import numpy as np
 import optax
 
 from . import fastpath as _fast
+from . import sharding as _shard
 from . import optimizers as _opt
 from .population import population_loss_and_grad
 from .problem import Problem, batch_loss, check_params, sample_inputs
@@ -234,6 +236,12 @@ def _run(problem, opt, steps, batch_size, path, streams, record_every, init, hp,
     return final, hist, seen, bad_at
 
 
+def _output_structure(problem, opt):
+    """The pytree structure of :func:`_run`'s outputs (for chunks loaded from disk)."""
+    p = {k: 0 for k in problem.trained}
+    return (p, p, 0, 0)
+
+
 def train(
     problem: Problem,
     init: Mapping,
@@ -248,6 +256,8 @@ def train(
     hyperparams: Mapping | None = None,
     chunk: int | None = None,
     path: str = "auto",
+    checkpoint: str | None = None,
+    progress: bool = False,
 ) -> Trajectories:
     """Train the student from every start in ``init`` at once.
 
@@ -276,6 +286,9 @@ def train(
         takes ``"sorted"`` where it applies. Both give the same numbers to
         rounding; ``settings["path"]`` says which ran (``"exact"`` for
         population gradients).
+      checkpoint: a folder in which each finished chunk is kept; a run with
+        the same settings resumes from the chunks it finds there.
+      progress: show a progress bar over chunks.
 
     Returns:
       :class:`Trajectories`.
@@ -296,30 +309,52 @@ def train(
     dtype = jnp.result_type(*[a.dtype for a in arrays.values()])
     if not jnp.issubdtype(dtype, jnp.floating):
         dtype = jnp.result_type(float)
-    size = n if chunk is None else min(chunk, n)
+    size = _shard.padded(n if chunk is None else min(chunk, n))
     devices = jax.devices()
-    sharding = None
-    if len(devices) > 1:
-        # one mesh axis over every local device; chunks are padded to a multiple of it
-        size = -(-size // len(devices)) * len(devices)
-        mesh = jax.sharding.Mesh(np.asarray(devices), ("starts",))
-        sharding = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("starts"))
+    sharding = _shard.starts_sharding()
     n_chunks = -(-n // size)
+    store = None
+    if checkpoint is not None:
+        store = _shard.ChunkStore(checkpoint, {
+            "problem": problem.config(), "optimizer": _opt.describe(opt), "steps": steps, "batch_size": batch_size,
+            "path": run_path, "streams": streams, "record_every": record_every, "chunk": size, "dtype": jnp.dtype(dtype).name,
+            "key": np.asarray(jax.random.key_data(key)).tolist(),
+            "init": hashlib.sha256(b"".join(np.ascontiguousarray(arrays[k]).tobytes() for k in problem.trained)).hexdigest(),
+            "hyperparams": hashlib.sha256(b"".join(np.ascontiguousarray(hp[k]).tobytes() for k in sorted(hp))).hexdigest(),
+        })
     outs = []
-    for ci in range(n_chunks):
+    chunks = range(n_chunks)
+    if progress:
+        from tqdm import tqdm
+
+        chunks = tqdm(chunks, desc="starts", unit="chunk")
+    treedef = None
+    for ci in chunks:
         lo, hi = ci * size, min((ci + 1) * size, n)
-        idx = np.arange(lo, lo + size)
-        take = np.minimum(idx, n - 1)  # pad the last chunk by repeating its last start
-        sub = {k: jnp.asarray(a[take], dtype) for k, a in arrays.items()}
-        sub_hp = {k: jnp.asarray(v[take], dtype) for k, v in hp.items()}
-        ids = jnp.asarray(idx, jnp.int32)
-        if sharding is not None:
-            sub, sub_hp, ids = jax.device_put((sub, sub_hp, ids), sharding)
-        out = _run(problem, opt, steps, batch_size, run_path, streams, record_every, sub, sub_hp, key, ids)
-        outs.append(jax.tree_util.tree_map(lambda a, m=hi - lo: a[..., :m] if a.ndim and a.shape[-1] == size else a, out))
-    final, hist, seen, bad_at = jax.tree_util.tree_map(
-        lambda *xs: jnp.concatenate([np.asarray(x) for x in xs], axis=-1), *outs
+        leaves = store.load(ci) if store is not None else None
+        if leaves is None:
+            idx = np.arange(lo, lo + size)
+            take = np.minimum(idx, n - 1)  # pad the last chunk by repeating its last start
+            sub = {k: jnp.asarray(a[take], dtype) for k, a in arrays.items()}
+            sub_hp = {k: jnp.asarray(v[take], dtype) for k, v in hp.items()}
+            ids = jnp.asarray(idx, jnp.int32)
+            if sharding is not None:
+                sub, sub_hp, ids = jax.device_put((sub, sub_hp, ids), sharding)
+            out = _run(problem, opt, steps, batch_size, run_path, streams, record_every, sub, sub_hp, key, ids)
+            leaves, treedef = jax.tree_util.tree_flatten(out)
+            # every output has the starts on its last axis: keep this chunk's real starts
+            leaves = [np.asarray(a)[..., : hi - lo] for a in leaves]
+            if store is not None:
+                store.save(ci, leaves)
+        outs.append(leaves)
+    if treedef is None:  # every chunk came from the checkpoint: rebuild the structure
+        treedef = jax.tree_util.tree_structure(_output_structure(problem, opt))
+    final, hist, seen, bad_at = jax.tree_util.tree_unflatten(
+        treedef, [np.concatenate(parts, axis=-1) for parts in zip(*outs)]
     )
+    final = {k: jnp.asarray(v) for k, v in final.items()}
+    hist = {k: jnp.asarray(v) for k, v in hist.items()}
+    seen, bad_at = jnp.asarray(seen), jnp.asarray(bad_at)
     params_hist = {k: jnp.concatenate([jnp.asarray(arrays[k], dtype)[None], hist[k]], axis=0) for k in problem.trained}
     pop, _ = population_loss_and_grad(problem, params_hist)
     settings = {
