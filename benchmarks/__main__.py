@@ -70,6 +70,12 @@ def main(argv=None):
 
     check_writable(args.out)
     results = {"device": device_label(), "quick": args.quick, "cases": {}}
+    name = results["device"] + ("-quick" if args.quick else "")
+    previous = os.path.join(args.out, f"{name}.json")
+    if args.cases and os.path.exists(previous):
+        # a subset refreshes its cases and keeps the others of the last full run
+        with open(previous) as fh:
+            results["cases"] = json.load(fh).get("cases", {})
     for case in args.cases or list(CASES):
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "case.json")
@@ -81,7 +87,6 @@ def main(argv=None):
         for k, v in results["cases"][case].items():
             print(f"  {k:45s} {v:.4g}" if isinstance(v, float) else f"  {k:45s} {v}")
     results["provenance"] = provenance()
-    name = results["device"] + ("-quick" if args.quick else "")
     write_json(os.path.join(args.out, f"{name}.json"), results)
     table = f"Device: {results['device']}\n\n" + _md_table(results)
     write_atomic(os.path.join(args.out, f"{name}.md"), table)

@@ -346,17 +346,21 @@ def train(
             leaves = [np.asarray(a)[..., : hi - lo] for a in leaves]
             if store is not None:
                 store.save(ci, leaves)
-        outs.append(leaves)
-    if treedef is None:  # every chunk came from the checkpoint: rebuild the structure
-        treedef = jax.tree_util.tree_structure(_output_structure(problem, opt))
+        if treedef is None:  # this chunk came from the checkpoint: rebuild the structure
+            treedef = jax.tree_util.tree_structure(_output_structure(problem, opt))
+        # the exact loss of the recorded states, chunk by chunk (memory stays O(chunk))
+        hist_c = jax.tree_util.tree_unflatten(treedef, leaves)[1]
+        full_c = {k: np.concatenate([arrays[k][None, lo:hi].astype(dtype), hist_c[k]], axis=0) for k in problem.trained}
+        pop_c = np.asarray(population_loss_and_grad(problem, {k: jnp.asarray(v) for k, v in full_c.items()})[0])
+        outs.append(leaves + [pop_c])
     final, hist, seen, bad_at = jax.tree_util.tree_unflatten(
-        treedef, [np.concatenate(parts, axis=-1) for parts in zip(*outs)]
+        treedef, [np.concatenate(parts, axis=-1) for parts in zip(*[o[:-1] for o in outs])]
     )
+    pop = jnp.asarray(np.concatenate([o[-1] for o in outs], axis=-1))
     final = {k: jnp.asarray(v) for k, v in final.items()}
     hist = {k: jnp.asarray(v) for k, v in hist.items()}
     seen, bad_at = jnp.asarray(seen), jnp.asarray(bad_at)
     params_hist = {k: jnp.concatenate([jnp.asarray(arrays[k], dtype)[None], hist[k]], axis=0) for k in problem.trained}
-    pop, _ = population_loss_and_grad(problem, params_hist)
     settings = {
         "problem": problem.config(),
         "optimizer": _opt.describe(opt),
