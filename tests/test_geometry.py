@@ -121,3 +121,15 @@ def test_critical_points_of_the_seed_problems():
     lk = A.critical_points(L.Problem(student=("leaky_relu", {"slope": 0.3}), trained=("w", "b")),
                            {"w": (-3, 3), "b": (-3, 3)}, starts=128, steps=1500)
     assert [c.kind for c in lk] == ["global_min"]  # no dead set for a leaky student
+
+
+def test_four_parameter_problem_and_another_activation():
+    four = L.Problem(trained=("w", "b", "a", "c"))
+    c = A.convexity_certificate(four, {"w": (-2, 2), "b": (-2, 2)}, fixed={"a": 1.0, "c": 0.0}, samples=2000)
+    assert c is not None and c.a["a"] == 1.0
+    dz = A.dead_zone(four, {"w": (-2, 2), "b": (-2, 2)}, n=41, fixed={"a": 1.0, "c": 0.0})
+    W, B = np.meshgrid(dz.axes["w"], dz.axes["b"], indexing="ij")
+    assert dz.dead.sum() >= 20 and np.all(W[dz.dead] == 0) and np.all(B[dz.dead] <= 0)  # the half-line, on the grid
+    elu = L.Problem(student="elu", trained=("w", "b"))
+    assert A.dead_set_mask(elu, np.zeros(3), -np.ones(3)).sum() == 0  # an ELU unit never dies
+    assert A.convexity_certificate(elu, {"w": (-2, 2), "b": (-2, 2)}, samples=2000) is not None
