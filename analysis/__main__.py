@@ -53,7 +53,8 @@ def _box(text, names):
 def verdict_table(results) -> str:
     lines = ["| claim | source | verdict | evidence |", "|---|---|---|---|"]
     for c in results:
-        lines.append(f"| {c['id']} | {c['source']} | **{c['verdict']}** | {c['summary']} |")
+        summary = c["summary"].replace("|", "\\|")  # |w| would split a Markdown cell
+        lines.append(f"| {c['id']} | {c['source']} | **{c['verdict']}** | {summary} |")
     return "\n".join(lines) + "\n"
 
 
