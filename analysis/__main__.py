@@ -203,6 +203,30 @@ def cmd_phase(args):
             "disagreement_cells": d.disagreement_cells, "max_boundary_gap": d.max_boundary_gap, "seconds": dt}
 
 
+def cmd_deep(args):
+    import landscape as L
+
+    from . import deep as D
+
+    if args.what == "born-dead":
+        r = D.born_dead(args.depth, args.width, scheme=args.init, bias=args.bias == "init", inputs=args.inputs,
+                        samples=args.samples)
+        cf = r.get("closed_form_single_input")
+        print(f"depth {args.depth}, width {args.width}, {args.init}, bias {args.bias}, {r['inputs']}: born dead "
+              f"{r['probability']:.4g} [{r['ci'][0]:.4g}, {r['ci'][1]:.4g}] of {r['samples']} ({r['undecided']} undecided); "
+              f"one input dead {r['single_input_probability']:.4g}" + (f" (closed form {cf:.4g})" if cf is not None else ""))
+        return r
+    if args.what == "spurious":
+        r = D.spurious_minima(args.k, args.n, starts=args.samples, steps=args.steps)
+        r["probability"] = r["rate"]
+        print(f"k={args.k} teacher units, n={args.n} student units: {r['rate']:.3g} of {r['starts']} starts end at a spurious "
+              f"minimum [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]")
+        return r
+    r = D.gradient_growth(args.slope, depth=args.depth, width=args.width, nets=args.samples)
+    print(f"leaky slope {args.slope:g}: log|dy/dx|^2 grows by {r['rate']:+.4f} per layer (mean-field {r['theory']:+.4f})")
+    return r
+
+
 def build_parser():
     ap = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -239,6 +263,20 @@ def build_parser():
     p.add_argument("--lr-min", type=float, default=1e-3)
     p.add_argument("--lr-max", type=float, default=3.0)
     p.add_argument("--beta-max", type=float, default=0.99)
+    dp = sub.add_parser("deep", help="deeper and wider networks: born-dead, spurious, explode")
+    dp.add_argument("what", choices=["born-dead", "spurious", "explode"])
+    dp.add_argument("--depth", type=int, default=10)
+    dp.add_argument("--width", type=int, default=3)
+    dp.add_argument("--init", default="he_normal")
+    dp.add_argument("--bias", default="none", choices=["none", "init"])
+    dp.add_argument("--inputs", default="gaussian")
+    dp.add_argument("--samples", type=int, default=10000)
+    dp.add_argument("--k", type=int, default=6)
+    dp.add_argument("--n", type=int, default=6)
+    dp.add_argument("--steps", type=int, default=20000)
+    dp.add_argument("--slope", type=float, default=1.5)
+    dp.add_argument("--seed", type=int, default=0)
+    dp.add_argument("--json", default=None, metavar="PATH")
     return ap
 
 
@@ -254,7 +292,8 @@ def main(argv=None):
             from landscape._io import check_writable
 
             check_writable(os.path.dirname(os.path.abspath(args.json)))
-        fn = {"convexity": cmd_convexity, "dead-zone": cmd_dead_zone, "critical-points": cmd_critical, "phase": cmd_phase}[args.command]
+        fn = {"convexity": cmd_convexity, "dead-zone": cmd_dead_zone, "critical-points": cmd_critical, "phase": cmd_phase,
+              "deep": cmd_deep}[args.command]
         out = fn(args)
         if args.json:
             from landscape._io import provenance, write_json

@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 
 def registry():
-    from . import fig_anim, fig_basins, fig_epochs, fig_four, fig_kink, fig_lip, fig_trajectories, fig_wb
+    from . import fig_anim, fig_basins, fig_deep, fig_epochs, fig_four, fig_kink, fig_lip, fig_trajectories, fig_wb
 
     return {
         "good_start": fig_epochs.main_good,
@@ -29,6 +29,7 @@ def registry():
         "optimizers": fig_trajectories.main_opts,
         "lip": fig_lip.main,
         "four_parameter": fig_four.main,
+        "born_dead": fig_deep.main,
         "animations": fig_anim.main,
     }
 

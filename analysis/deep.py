@@ -1,0 +1,280 @@
+"""Deeper and wider toy networks: born dead, exploding gradients, spurious minima.
+
+Contract
+--------
+* :func:`born_dead` estimates, over many random initializations drawn in one
+  batched call, the probability that a network is constant on the input
+  support because a whole hidden layer is inactive for every input, and the
+  probability that a single input is dead, with 95% Wilson intervals, next to
+  the closed form where one exists. Detection is exact for 1-D inputs: a
+  bias-free ReLU network is positively homogeneous, so a layer is dead on the
+  support iff it is dead at x = +1 and/or x = -1 (the directions the support
+  contains); with biases on a bounded interval, each hidden unit's
+  pre-activation is bounded above by affine functions of x on sub-intervals
+  (DeepPoly-style linear relaxation, sound) to certify death, and evaluated
+  at points to witness life; the few networks left undecided are refined on
+  finer sub-intervals, and any still undecided are reported.
+* :func:`gradient_growth` measures how ``|dy/dx|^2`` grows per layer through
+  stacks of leaky layers of slope ``c`` (claim A13), against the mean-field
+  rate ``log((1 + c^2) / 2)``.
+* :func:`arccos_kernel` is ``E[relu(u.x) relu(v.x)]`` for ``x ~ N(0, I)``
+  (Cho & Saul 2009), with the angle from ``atan2`` (exact for antiparallel
+  vectors); :func:`spurious_minima` trains one-hidden-layer students of ``n``
+  units on teachers of ``k`` orthonormal units (Safran & Shamir 2018) with
+  exact population gradients from many starts at once and reports how often
+  they end at a spurious (non-global) minimum.
+"""
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import landscape as L
+from landscape import networks as N
+
+from .stats import wilson
+
+__all__ = ["born_dead", "closed_form_single_input", "dead_layers_1d", "gradient_growth", "arccos_kernel",
+           "teacher_student_loss", "spurious_minima"]
+
+
+def closed_form_single_input(depth: int, width: int) -> float:
+    """P(one input is dead) for bias-free ReLU networks with symmetric weights:
+    ``1 - (1 - 2^-N)^(L-1)`` for ``L - 1`` hidden layers of width ``N`` (Lu et al. 2020)."""
+    return 1.0 - (1.0 - 2.0 ** (-width)) ** (depth - 1)
+
+
+def _pre_at(spec, params, x):
+    """Hidden pre-activations of a batch of networks at points ``x`` (shape (P,)): list of (n, P, width)."""
+    def one(p):
+        return jax.vmap(lambda xi: N.hidden(spec, p, jnp.reshape(xi, (1,)))[1])(x)
+    return jax.vmap(one)(params)
+
+
+def _certified_dead(spec, params, lo, hi, m):
+    """Per hidden layer, whether every unit is <= 0 on every one of ``m`` sub-intervals (sound)."""
+    dtype = params[0]["W"].dtype
+    xl = lo + (hi - lo) * jnp.arange(m, dtype=dtype) / m
+    xu = xl + (hi - lo) / m
+    n = params[0]["W"].shape[0]
+    # affine bounds a x + c of the layer input, shapes (n, m, width)
+    a_lo = a_up = jnp.ones((n, m, 1), dtype)
+    c_lo = c_up = jnp.zeros((n, m, 1), dtype)
+    out = []
+
+    def concrete(a, c, upper):
+        v1, v2 = a * xl[None, :, None] + c, a * xu[None, :, None] + c
+        return jnp.maximum(v1, v2) if upper else jnp.minimum(v1, v2)
+
+    for layer in params[:-1]:
+        W = layer["W"]
+        Wp, Wm = jnp.maximum(W, 0), jnp.minimum(W, 0)
+        b = layer["b"][:, None, :] if "b" in layer else 0.0
+        mm = lambda M_, v: jnp.einsum("noi,nmi->nmo", M_, v)
+        za_up, zc_up = mm(Wp, a_up) + mm(Wm, a_lo), mm(Wp, c_up) + mm(Wm, c_lo) + b
+        za_lo, zc_lo = mm(Wp, a_lo) + mm(Wm, a_up), mm(Wp, c_lo) + mm(Wm, c_up) + b
+        u, l = concrete(za_up, zc_up, True), concrete(za_lo, zc_lo, False)
+        out.append(jnp.all(u <= 0, axis=(1, 2)))
+        dead, live = u <= 0, l >= 0
+        lam = jnp.where(dead | live, 0.0, u / jnp.where(u - l > 0, u - l, 1.0))
+        a_up = jnp.where(dead, 0.0, jnp.where(live, za_up, lam * za_up))
+        c_up = jnp.where(dead, 0.0, jnp.where(live, zc_up, lam * (zc_up - l)))
+        use_z = live | (~dead & (u > -l))
+        a_lo = jnp.where(use_z, za_lo, 0.0)
+        c_lo = jnp.where(use_z, zc_lo, 0.0)
+    return jnp.stack(out, 1)  # (n, layers)
+
+
+def dead_layers_1d(spec, params, support, *, m=32, points=65):
+    """Exact per-network verdict on a 1-D support: dead (some hidden layer is
+    inactive for every input), alive, or undecided.
+
+    Returns:
+      ``(dead, undecided)`` bool arrays of shape ``(n,)``.
+    """
+    lo, hi = support
+    dtype = params[0]["W"].dtype
+    if not spec.bias:
+        dirs = [d for d, ok in ((1.0, hi > 0), (-1.0, lo < 0)) if ok]
+        pre = _pre_at(spec, params, jnp.asarray(dirs, dtype))
+        dead_layer = jnp.stack([jnp.all(z <= 0, axis=(1, 2)) for z in pre], 1)
+        return np.asarray(jnp.any(dead_layer, 1)), np.zeros(dead_layer.shape[0], bool)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError("exact detection with biases needs a bounded interval (uniform inputs)")
+    cert = _certified_dead(spec, params, lo, hi, m)
+    xs = jnp.linspace(lo, hi, points, dtype=dtype)
+    pre = _pre_at(spec, params, xs)
+    alive_layer = jnp.stack([jnp.any(z > 0, axis=(1, 2)) for z in pre], 1)
+    dead = np.array(jnp.any(cert, 1))
+    alive = np.array(jnp.all(alive_layer, 1)) & ~dead
+    undecided = ~dead & ~alive
+    idx = np.flatnonzero(undecided)
+    if idx.size and m < 4096:
+        sub = jax.tree_util.tree_map(lambda a: a[idx], params)
+        d2, u2 = dead_layers_1d(spec, sub, support, m=m * 8, points=points * 8 - 7)
+        dead[idx], undecided[idx] = d2, u2
+    return dead, undecided
+
+
+def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian", samples=100_000, key=None,
+              activation="relu", chunk=20_000):
+    """Probability that a freshly initialized network is born dead.
+
+    Args:
+      depth: layers including the linear output (``depth - 1`` hidden layers).
+      width: units per hidden layer.
+      scheme: initialization name (see ``landscape.networks.INITS``).
+      bias: whether layers have (randomly initialized) biases.
+      inputs: ``"gaussian"`` or ``landscape.Uniform(lo, hi)`` (1-D).
+      samples: number of networks.
+
+    Returns:
+      dict with ``probability`` and ``ci`` (dead on the whole support),
+      ``single_input_probability`` and ``single_input_ci`` (a random input
+      from the distribution is dead), ``closed_form_single_input`` where it
+      applies (bias-free, symmetric scheme), ``undecided`` and ``samples``.
+
+    Raises:
+      ValueError: depth < 1, width < 1, unknown scheme, bad inputs.
+    """
+    spec = N.MLP.uniform(depth, width, bias=bias, activation=activation)
+    if scheme not in N.INITS:
+        raise ValueError(f"unknown initialization {scheme!r}; known: {', '.join(N.INITS)}")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise ValueError(f"samples must be a positive integer, got {samples!r}")
+    problem = L.Problem(inputs=inputs)
+    support = problem.inputs.support()
+    key = key if key is not None else jax.random.key(0)
+    dead_all, undecided_all, single_all = [], [], []
+    for start in range(0, samples, chunk):
+        n = min(chunk, samples - start)
+        k = jax.random.fold_in(key, start)
+        params = N.init_many(spec, k, n, scheme)
+        if depth == 1:
+            dead, und = np.zeros(n, bool), np.zeros(n, bool)
+        else:
+            dead, und = dead_layers_1d(spec, params, support)
+        x = L.sample_inputs(problem, jax.random.fold_in(k, 1), (n,), params[0]["W"].dtype)
+        if depth == 1:
+            single = np.zeros(n, bool)
+        else:
+            pre = jax.vmap(lambda p, xi: N.hidden(spec, p, xi[None])[1])(params, x)
+            single = np.asarray(jnp.any(jnp.stack([jnp.all(z <= 0, axis=1) for z in pre], 1), 1))
+        dead_all.append(dead)
+        undecided_all.append(und)
+        single_all.append(single)
+    dead, und, single = (np.concatenate(v) for v in (dead_all, undecided_all, single_all))
+    decided = int((~und).sum())
+    out = {
+        "depth": depth, "width": width, "scheme": scheme, "bias": bias, "inputs": problem.inputs.label,
+        "samples": samples, "undecided": int(und.sum()),
+        "probability": float(dead[~und].mean()) if decided else float("nan"),
+        "ci": wilson(int(dead[~und].sum()), decided) if decided else (0.0, 1.0),
+        "single_input_probability": float(single.mean()), "single_input_ci": wilson(int(single.sum()), samples),
+    }
+    if not bias and scheme != "rai" and spec.activation.name == "relu":
+        out["closed_form_single_input"] = closed_form_single_input(depth, width)
+    return out
+
+
+def gradient_growth(slope, depth=30, width=32, nets=128, key=None):
+    """Mean per-layer growth of ``log |dy/dx|^2`` through ``depth`` leaky layers of slope ``c``.
+
+    Weights ``N(0, 1/width)``; the mean-field rate is ``log((1 + c^2) / 2)``.
+    """
+    act = L.resolve_activation(("leaky_relu", {"slope": float(slope)}))
+    key = key if key is not None else jax.random.key(0)
+    dtype = jnp.result_type(float)
+
+    def sq(k):
+        kw, kx = jax.random.split(k)
+        Ws = jax.random.normal(kw, (depth, width, width), dtype) / jnp.sqrt(width)
+        x = jax.random.normal(kx, (width,), dtype)
+
+        def net(x):
+            for W in Ws:
+                x = act(W @ x)
+            return x
+
+        jac = jax.jacfwd(net)(x)
+        return jnp.log(jnp.sum(jac * jac))
+
+    logs = jax.vmap(sq)(jax.random.split(key, nets))
+    return {"slope": float(slope), "rate": float(jnp.mean(logs) / depth), "theory": math.log((1 + slope**2) / 2),
+            "depth": depth, "width": width, "nets": nets}
+
+
+def _safe_norm(x):
+    """Euclidean norm over the last axis with a zero (not NaN) gradient at 0."""
+    s = jnp.sum(x * x, axis=-1)
+    pos = s > 0
+    return jnp.where(pos, jnp.sqrt(jnp.where(pos, s, 1.0)), 0.0)
+
+
+def arccos_kernel(u, v):
+    """``E[relu(u.x) relu(v.x)]`` for ``x ~ N(0, I)`` (Cho & Saul's first-order arc-cosine kernel).
+
+    ``= |u||v| (sin t + (pi - t) cos t) / (2 pi)`` with ``t`` the angle between
+    ``u`` and ``v``, computed as ``2 atan2(|u^ - v^|, |u^ + v^|)`` from the unit
+    vectors: accurate for nearly parallel and antiparallel vectors alike, where
+    ``arccos`` of the cosine rounds to exactly 0 or pi.
+    """
+    nu, nv = _safe_norm(u), _safe_norm(v)
+    uu = u / jnp.where(nu > 0, nu, 1.0)[..., None]
+    vv = v / jnp.where(nv > 0, nv, 1.0)[..., None]
+    t = 2.0 * jnp.arctan2(_safe_norm(uu - vv), _safe_norm(uu + vv))
+    return nu * nv * (jnp.sin(t) + (jnp.pi - t) * jnp.cos(t)) / (2.0 * jnp.pi)
+
+
+def teacher_student_loss(W, V):
+    """Population loss ``E[(sum_i relu(w_i.x) - sum_j relu(v_j.x))^2]``, ``x ~ N(0, I_d)``.
+
+    Args:
+      W: student weights ``(n, d)``; V: teacher weights ``(k, d)``.
+    """
+    K = lambda A, B: arccos_kernel(A[:, None, :], B[None, :, :])
+    return jnp.sum(K(W, W)) - 2.0 * jnp.sum(K(W, V)) + jnp.sum(K(V, V))
+
+
+def spurious_minima(k, n, *, starts=256, steps=20000, lr=0.05, key=None, tol=1e-3):
+    """How often exact-gradient descent from random starts ends at a spurious minimum.
+
+    Teacher: ``k`` orthonormal units in ``d = k`` dimensions (the identity);
+    student: ``n`` units, Xavier-like init ``N(0, 1/d)``, all starts in one
+    batched call.
+
+    Returns:
+      dict with ``rate`` of starts ending with loss > ``tol`` (spurious), its
+      ``ci``, the final losses' quantiles, and the settings.
+    """
+    for name, v in (("k", k), ("n", n)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if n < k:
+        raise ValueError(f"the student needs at least as many units as the teacher: n={n} < k={k}")
+    key = key if key is not None else jax.random.key(0)
+    dtype = jnp.result_type(float)
+    d = k
+    V = jnp.eye(k, d, dtype=dtype)
+    W0 = jax.random.normal(key, (starts, n, d), dtype) / math.sqrt(d)
+    loss = lambda W: teacher_student_loss(W, V)
+    grad = jax.grad(loss)
+
+    @jax.jit
+    def run(W0):
+        def body(W, _):
+            return W - lr * jax.vmap(grad)(W), None
+
+        W, _ = jax.lax.scan(body, W0, None, length=steps)
+        return W, jax.vmap(loss)(W), jax.vmap(lambda w: jnp.linalg.norm(grad(w)))(W)
+
+    W, final, gnorm = run(W0)
+    final, gnorm = np.asarray(final), np.asarray(gnorm)
+    spurious = final > tol
+    return {"k": k, "n": n, "d": d, "starts": starts, "steps": steps, "lr": lr, "tol": tol,
+            "rate": float(spurious.mean()), "ci": wilson(int(spurious.sum()), starts),
+            "stationary_among_spurious": float(np.mean(gnorm[spurious] < 1e-4)) if spurious.any() else float("nan"),
+            "loss_quantiles": np.quantile(final, [0.5, 0.9, 0.99, 1.0]).tolist()}

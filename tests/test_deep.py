@@ -1,0 +1,96 @@
+"""Deeper networks: inits, born-dead detection and rates, the arc-cosine kernel, spurious minima, explosion."""
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import landscape as L
+from analysis import deep as D
+from landscape import networks as N
+
+
+def test_init_schemes_have_their_variances_and_rai_its_asymmetric_entry():
+    spec = N.MLP(in_dim=50, hidden=(40,), bias=True)
+    for scheme, var in [("he_normal", 2 / 50), ("he_uniform", 2 / 50), ("glorot_normal", 2 / 90), ("glorot_uniform", 2 / 90),
+                        ("symmetric", 1 / 50)]:
+        W = np.asarray(N.init(spec, jax.random.key(1), scheme)[0]["W"])
+        assert W.var() == pytest.approx(var, rel=0.08), scheme
+        assert abs(W.mean()) < 0.02
+    p = N.init_many(N.MLP(in_dim=3, hidden=(4,)), jax.random.key(2), 4000, "rai")
+    V = np.concatenate([np.asarray(p[0]["W"]), np.asarray(p[0]["b"])[..., None]], axis=-1)  # (n, 4, 4)
+    # exactly one entry per row comes from Beta(2, 1): mean 2/3, in (0, 1); the rest are N(0, 0.6007^2 / 3)
+    big = V > 0
+    assert big.any(axis=-1).all()
+    sym = np.asarray(jax.random.normal(jax.random.key(9), (200000,))) * 0.6007 / math.sqrt(3)
+    assert V.mean() > 0.1 and abs(sym.mean()) < 0.01  # the asymmetry is what RAI adds
+
+
+def test_single_input_death_matches_the_closed_form():
+    for depth, width in [(6, 2), (10, 3), (8, 4)]:
+        r = D.born_dead(depth, width, scheme="symmetric", samples=20000)
+        lo, hi = r["single_input_ci"]
+        assert lo <= r["closed_form_single_input"] <= hi, (depth, width, r)
+        assert r["probability"] <= r["single_input_probability"] + 0.02  # dead everywhere is rarer than dead at one input
+
+
+@pytest.mark.parametrize("bias, support", [(False, (-1.0, 1.0)), (True, (-1.0, 1.0)), (True, (0.5, 2.0))])
+def test_exact_1d_detection_agrees_with_a_dense_grid(bias, support):
+    spec = N.MLP.uniform(6, 2, bias=bias)
+    params = N.init_many(spec, jax.random.key(3), 3000, "he_normal")
+    dead, und = D.dead_layers_1d(spec, params, support)
+    assert und.sum() == 0
+    xs = jnp.linspace(*support, 4001)
+    pre = D._pre_at(spec, params, xs)
+    grid_dead = np.asarray(jnp.any(jnp.stack([jnp.all(z <= 0, axis=(1, 2)) for z in pre], 1), 1))
+    assert np.all(grid_dead[dead])  # certified dead is dead at every grid point
+    assert np.mean(dead == grid_dead) > 0.998  # alive only between grid points is rare
+    assert 0.05 < dead.mean() < 0.95  # a non-trivial mix, so the comparison means something
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="depth"):
+        D.born_dead(0, 3)
+    with pytest.raises(ValueError, match="width"):
+        D.born_dead(3, 0)
+    with pytest.raises(ValueError, match="known: he_normal"):
+        D.born_dead(3, 3, scheme="xavier")
+    with pytest.raises(ValueError, match="n=2 < k=3"):
+        D.spurious_minima(3, 2)
+    with pytest.raises(ValueError, match="bounded interval"):
+        D.dead_layers_1d(N.MLP.uniform(3, 2, bias=True), N.init_many(N.MLP.uniform(3, 2, bias=True), jax.random.key(0), 2),
+                         (-math.inf, math.inf))
+
+
+@pytest.mark.parametrize("d", [2, 5, 20])
+def test_arccos_kernel_against_monte_carlo(d):
+    rng = np.random.default_rng(d)
+    u = rng.normal(size=d)
+    cases = [rng.normal(size=d), -u, -u + 1e-7 * rng.normal(size=d), u * 2.0, u + 1e-7 * rng.normal(size=d)]
+    x = jax.random.normal(jax.random.key(d), (1_000_000, d), jnp.float64)
+    for v in cases:
+        prod = jax.nn.relu(x @ jnp.asarray(u)) * jax.nn.relu(x @ jnp.asarray(v))
+        mc, se = float(prod.mean()), float(prod.std()) / 1000
+        exact = float(D.arccos_kernel(jnp.asarray(u), jnp.asarray(v)))
+        assert abs(mc - exact) <= 4 * se + 1e-12, (d, mc, exact)
+    assert float(D.arccos_kernel(jnp.asarray(u), jnp.asarray(-u))) == pytest.approx(0.0, abs=1e-15)
+    # arccos of the cosine would round this angle to pi and lose the kernel's leading term
+    near = -u + 1e-9 * np.eye(d)[0]
+    assert float(D.arccos_kernel(jnp.asarray(u), jnp.asarray(near))) >= 0.0
+
+
+def test_teacher_student_loss_and_spurious_minima():
+    V = jnp.eye(3)
+    assert float(D.teacher_student_loss(V, V)) == pytest.approx(0.0, abs=1e-14)
+    g = jax.grad(lambda W: D.teacher_student_loss(W, V))(V)
+    assert np.all(np.isfinite(np.asarray(g))) and float(jnp.abs(g).max()) < 1e-12
+    r = D.spurious_minima(3, 3, starts=32, steps=3000)
+    assert 0.0 <= r["rate"] <= 1.0 and r["ci"][0] <= r["rate"] <= r["ci"][1]
+    assert r["loss_quantiles"][0] < 1e-6  # most starts reach the teacher
+
+
+def test_gradients_grow_for_slopes_above_one():
+    rates = {c: D.gradient_growth(c, depth=20, width=16, nets=32)["rate"] for c in (0.5, 1.0, 2.0)}
+    assert rates[0.5] < rates[1.0] < rates[2.0]
+    assert rates[2.0] - rates[1.0] > 0.5 and rates[1.0] - rates[0.5] > 0.3
