@@ -204,7 +204,6 @@ def cmd_phase(args):
 
 
 def cmd_deep(args):
-    import landscape as L
 
     from . import deep as D
 

@@ -17,7 +17,7 @@ the claim does not state: the verdict says which), ``inconclusive``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import jax

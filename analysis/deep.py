@@ -34,6 +34,7 @@ import numpy as np
 
 import landscape as L
 from landscape import networks as N
+from landscape.sharding import padded, starts_sharding
 
 from .stats import wilson
 
@@ -153,10 +154,17 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
         n = min(chunk, samples - start)
         k = jax.random.fold_in(key, start)
         params = N.init_many(spec, k, n, scheme)
+        # spread the networks over every device (padded by repeating the last one)
+        sh = starts_sharding()
+        if sh is not None:
+            take = np.minimum(np.arange(padded(n)), n - 1)
+            params = jax.device_put(jax.tree_util.tree_map(lambda a: a[take], params), sh)
         if depth == 1:
             dead, und = np.zeros(n, bool), np.zeros(n, bool)
         else:
             dead, und = dead_layers_1d(spec, params, support)
+            dead, und = dead[:n], und[:n]
+        params = jax.tree_util.tree_map(lambda a: a[:n], params)
         x = L.sample_inputs(problem, jax.random.fold_in(k, 1), (n,), params[0]["W"].dtype)
         if depth == 1:
             single = np.zeros(n, bool)

@@ -1,7 +1,6 @@
 """Figure 11: animations: the student's function over training (good and backwards start), and a crawl over (w, b)."""
 from __future__ import annotations
 
-import io
 import os
 
 import jax
@@ -15,7 +14,7 @@ import landscape as L
 from landscape._io import write_atomic
 
 from . import style
-from ._common import cached, save
+from ._common import cached
 
 FRAMES = 41
 

@@ -46,7 +46,7 @@ def plot_acts(d):
            title="From w0 = -10: each student's weight (dotted: its optimum)", ylim=(-10.5, 2))
     ax.legend(ncol=2, loc="lower right")
     inset = ax.inset_axes([0.42, 0.33, 0.55, 0.4])  # the end game, where the students part ways
-    for i, act in enumerate(ACTS):
+    for i in range(len(ACTS)):
         line, = inset.plot(e, d[f"w{i}"], lw=2)
         inset.axhline(float(d[f"opt{i}"]), color=line.get_color(), ls=":", lw=1.2)
     inset.set(xlim=(4, 20.5), ylim=(-0.15, 1.1), title="epochs 4-20", xlabel="epoch")

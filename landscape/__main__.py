@@ -7,7 +7,6 @@ exact loss landscape of the seed's problem.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 
 import numpy as np

@@ -58,7 +58,7 @@ def _intervals(w, b, lo, hi):
     """
     safe_w = jnp.where(w == 0, jnp.ones_like(w), w)
     xs = jnp.clip(-b / safe_w, lo, hi)
-    pos, neg, zero = w > 0, w < 0, w == 0
+    pos, neg = w > 0, w < 0
     lo_ = jnp.full_like(xs, lo)
     hi_ = jnp.full_like(xs, hi)
     on = b > 0  # w == 0: active everywhere iff b > 0
@@ -66,7 +66,6 @@ def _intervals(w, b, lo, hi):
     va = jnp.where(pos, hi_, jnp.where(neg, xs, hi_))
     ui = jnp.where(pos, lo_, jnp.where(neg, xs, lo_))
     vi = jnp.where(pos, xs, jnp.where(neg, hi_, jnp.where(on, lo_, hi_)))
-    del zero
     return (ua, va), (ui, vi), xs
 
 

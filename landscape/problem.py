@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .activations import Activation, resolve
+from .activations import resolve
 
 __all__ = [
     "PARAM_NAMES",

@@ -22,7 +22,6 @@ Contract
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Mapping

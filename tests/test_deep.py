@@ -6,7 +6,6 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-import landscape as L
 from analysis import deep as D
 from landscape import networks as N
 

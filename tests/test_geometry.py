@@ -1,5 +1,4 @@
 """Geometry: each object against what can be derived by hand."""
-import math
 
 import jax.numpy as jnp
 import numpy as np

@@ -27,6 +27,9 @@ SCRIPT = textwrap.dedent(
     t = L.train(p, {"w": jnp.linspace(-3, 3, 13), "b": jnp.linspace(1, -1, 13)}, optimizer="sgd", steps=20, batch_size=64,
                 record_every=10, key=jax.random.key(1), chunk=5)
     out["train_w"] = np.asarray(t.params["w"])
+    from analysis import deep as D
+    bd = D.born_dead(5, 3, scheme="rai", bias=True, inputs=L.Uniform(-1, 1), samples=301, chunk=101)
+    out["born_dead"] = np.asarray([bd["probability"], bd["single_input_probability"]])
     out["phase"] = A.simulate_crossing(L.Problem(), "momentum", {"learning_rate": np.geomspace(1e-3, 2, 11), "momentum": np.linspace(0, 0.9, 7)}, steps=300)
     np.savez(sys.argv[1], **out)
     """
