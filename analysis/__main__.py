@@ -58,10 +58,10 @@ def verdict_table(results) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_report(out, claims, provenance, quick):
+def write_report(out, claims, provenance, quick, extension=None):
     from landscape._io import write_atomic
 
-    doc = {"claims": claims, "provenance": provenance, "quick": quick}
+    doc = {"claims": claims, "extension": extension or [], "provenance": provenance, "quick": quick}
     md = ["# Verification of the claims", "",
           "Every verdict below is computed by `python -m analysis verify` from exact losses, trajectories,",
           "certificates and phase diagrams; see `analysis/claims.py` for the rule behind each.", "",
@@ -76,6 +76,14 @@ def write_report(out, claims, provenance, quick):
         md.append("Numbers: " + "; ".join(f"`{k}` = {_fmt(v)}" for k, v in c["evidence"].items()) + ".")
         md.append("")
         md.append("Settings: " + "; ".join(f"`{k}` = {_fmt(v)}" for k, v in c["settings"].items()) + ".")
+        md.append("")
+    if extension:
+        md += ["## Extension: deeper networks", "", "| id | question | measured | 95% interval | reference | agrees |",
+               "|---|---|---|---|---|---|"]
+        for r in extension:
+            ref = r["reference_kind"] + (f" = {_fmt(r['reference'])}" if r["reference"] is not None else "")
+            md.append(f"| {r['id']} | {r['question']} | {_fmt(r['measured'])} | {_fmt(r['ci']) if r['ci'] else '-'} | {ref} | "
+                      f"{'yes' if r['agrees'] else 'no'} |")
         md.append("")
     # both files are prepared first; each lands whole (temp file + rename)
     payload_json = json.dumps(_jsonable(doc), indent=2) + "\n"
@@ -125,11 +133,19 @@ def cmd_verify(args):
         print(f"{cid:4s} {v.verdict:10s} {v.summary}", flush=True)
 
     results = run_claims(ids, quick=args.quick, progress=show)
+    extension = None
+    if ids is None:
+        from .deep import extension_report
+
+        extension = extension_report(args.quick)
+        for r in extension:
+            print(f"{r['id']:4s} {'agrees' if r['agrees'] else 'DIFFERS':10s} {r['question']}: {_fmt(r['measured'])}", flush=True)
     for cid, v in results.items():
         c = CLAIMS[cid]
         rows.append({"id": cid, "source": c.source, "statement": c.statement, "verdict": v.verdict, "summary": v.summary,
                      "evidence": _jsonable(v.evidence), "settings": _jsonable(v.settings), "figures": list(v.figures)})
-    write_report(args.out, rows, provenance(seconds=time.perf_counter() - t0, quick=args.quick), args.quick)
+    write_report(args.out, rows, provenance(seconds=time.perf_counter() - t0, quick=args.quick), args.quick,
+                 _jsonable(extension))
     if args.readme:
         update_readme(args.readme, rows)
     print(f"wrote {os.path.join(args.out, 'report.json')} and report.md in {time.perf_counter() - t0:.0f} s")
@@ -215,6 +231,12 @@ def cmd_deep(args):
               f"{r['probability']:.4g} [{r['ci'][0]:.4g}, {r['ci'][1]:.4g}] of {r['samples']} ({r['undecided']} undecided); "
               f"one input dead {r['single_input_probability']:.4g}" + (f" (closed form {cf:.4g})" if cf is not None else ""))
         return r
+    if args.what == "dying":
+        r = D.dying(args.depth, args.width, scheme=args.init, target=args.target, inputs=args.inputs, starts=args.samples,
+                    steps=args.steps)
+        print(f"depth {args.depth}, width {args.width}, {args.init}, fitting {r['target']}: {r['rate']:.3g} of {r['starts']} "
+              f"collapse to a constant [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; {r['fit']:.3g} fit the target")
+        return r
     if args.what == "spurious":
         r = D.spurious_minima(args.k, args.n, starts=args.samples, steps=args.steps)
         r["probability"] = r["rate"]
@@ -262,8 +284,9 @@ def build_parser():
     p.add_argument("--lr-min", type=float, default=1e-3)
     p.add_argument("--lr-max", type=float, default=3.0)
     p.add_argument("--beta-max", type=float, default=0.99)
-    dp = sub.add_parser("deep", help="deeper and wider networks: born-dead, spurious, explode")
-    dp.add_argument("what", choices=["born-dead", "spurious", "explode"])
+    dp = sub.add_parser("deep", help="deeper and wider networks: born-dead, dying, spurious, explode")
+    dp.add_argument("what", choices=["born-dead", "dying", "spurious", "explode"])
+    dp.add_argument("--target", default="abs", help="what the networks fit when dying: abs or relu")
     dp.add_argument("--depth", type=int, default=10)
     dp.add_argument("--width", type=int, default=3)
     dp.add_argument("--init", default="he_normal")

@@ -137,6 +137,11 @@ def classify(problem: L.Problem, final, *, diverged=None, tol_loss=1e-6, tol_dea
     for name, v in (("tol_loss", tol_loss), ("tol_dead", tol_dead), ("tol_active", tol_active), ("tol_grad", tol_grad)):
         if not (isinstance(v, (int, float)) and v > 0 and np.isfinite(v)):
             raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+    from landscape.networks import NetProblem
+
+    if isinstance(problem, NetProblem):
+        return _classify_networks(problem, final, diverged, tol_loss, tol_dead, tol_grad,
+                                  0.0 if min_loss is None else min_loss, confidence)
     L.problem.check_params(problem, final)
     if min_loss is None:
         min_loss = global_minimum(problem)[0]
@@ -161,6 +166,33 @@ def classify(problem: L.Problem, final, *, diverged=None, tol_loss=1e-6, tol_dea
     labels[dead] = BASINS.index("dead")
     labels[loss - min_loss <= tol_loss] = BASINS.index("global_min")
     labels[~finite] = BASINS.index("diverged")
+    return _summarize(labels, {"tol_loss": tol_loss, "tol_dead": tol_dead, "tol_active": tol_active, "tol_grad": tol_grad,
+                               "min_loss": float(min_loss), "confidence": confidence}, confidence)
+
+
+def _classify_networks(problem, final, diverged, tol_loss, tol_dead, tol_grad, min_loss, confidence):
+    """Networks: global minimum by loss, dead when the output is (numerically) constant on the inputs."""
+    leaves = jax.tree_util.tree_leaves(final)
+    n = leaves[0].shape[0]
+    finite = np.ones(n, bool)
+    for a in leaves:
+        finite &= np.all(np.isfinite(np.asarray(a)).reshape(n, -1), axis=1)
+    if diverged is not None:
+        finite &= ~np.asarray(diverged, bool)
+    safe = jax.tree_util.tree_map(lambda a: jnp.where(finite.reshape((n,) + (1,) * (a.ndim - 1)), a, 0.0), final)
+    loss = np.asarray(jax.vmap(problem.loss)(safe))
+    gn = np.asarray(jax.vmap(lambda p: jnp.sqrt(sum(jnp.sum(g * g) for g in jax.tree_util.tree_leaves(jax.grad(problem.loss)(p)))))(safe))
+    mean, var = (np.asarray(v) for v in jax.vmap(problem.output_moments)(safe))
+    labels = np.full(n, BASINS.index("moving"), np.int32)
+    labels[gn < tol_grad] = BASINS.index("stationary")
+    labels[var <= tol_dead * np.maximum(1.0, mean**2 + var)] = BASINS.index("dead")
+    labels[loss - min_loss <= tol_loss] = BASINS.index("global_min")
+    labels[~finite] = BASINS.index("diverged")
+    return _summarize(labels, {"tol_loss": tol_loss, "tol_dead": tol_dead, "tol_grad": tol_grad, "min_loss": float(min_loss),
+                               "confidence": confidence}, confidence)
+
+
+def _summarize(labels, thresholds, confidence):
     n = labels.size
     counts = {b: int(np.sum(labels == i)) for i, b in enumerate(BASINS)}
     return Basins(
@@ -168,7 +200,5 @@ def classify(problem: L.Problem, final, *, diverged=None, tol_loss=1e-6, tol_dea
         counts=counts,
         fractions={b: c / n for b, c in counts.items()},
         intervals={b: wilson(c, n, confidence) for b, c in counts.items()},
-        thresholds={"tol_loss": tol_loss, "tol_dead": tol_dead, "tol_active": tol_active, "tol_grad": tol_grad,
-                    "min_loss": float(min_loss),
-                    "confidence": confidence},
+        thresholds=thresholds,
     )

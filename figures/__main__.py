@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 
 def registry():
-    from . import fig_anim, fig_basins, fig_deep, fig_epochs, fig_four, fig_kink, fig_lip, fig_trajectories, fig_wb
+    from . import fig_anim, fig_basins, fig_deep, fig_deep_more, fig_epochs, fig_four, fig_kink, fig_lip, fig_trajectories, fig_wb
 
     return {
         "good_start": fig_epochs.main_good,
@@ -30,6 +30,7 @@ def registry():
         "lip": fig_lip.main,
         "four_parameter": fig_four.main,
         "born_dead": fig_deep.main,
+        "deep_networks": fig_deep_more.main,
         "animations": fig_anim.main,
     }
 

@@ -72,6 +72,10 @@ def _identity(z):
     return z
 
 
+def _abs(z):
+    return jnp.where(z > 0, z, -z)  # derivative -1 at 0: the left slope
+
+
 def _zero(z):
     return jnp.zeros_like(z)
 
@@ -130,6 +134,7 @@ ACTIVATIONS: dict[str, ActivationDef] = {
     ),
     "identity": ActivationDef(_identity, slopes=lambda: (1.0, 1.0)),
     "zero": ActivationDef(_zero, slopes=lambda: (0.0, 0.0)),
+    "abs": ActivationDef(_abs, slopes=lambda: (-1.0, 1.0), kinked=lambda: True),
     "elu": ActivationDef(
         _elu,
         defaults={"alpha": 1.0},

@@ -32,7 +32,7 @@ import jax.numpy as jnp
 
 from .activations import Activation, resolve
 
-__all__ = ["MLP", "INITS", "init", "init_many", "apply", "hidden"]
+__all__ = ["MLP", "NetProblem", "INITS", "init", "init_many", "apply", "hidden"]
 
 INITS = ("he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "symmetric", "rai")
 RAI_SIGMA = 0.6007
@@ -160,3 +160,70 @@ def hidden(spec: MLP, params, x):
 def apply(spec: MLP, params, x):
     """The network's output for one example ``x`` of shape ``(d,)``."""
     return hidden(spec, params, x)[0]
+
+
+@dataclass(frozen=True)
+class NetProblem:
+    """A network student fitted to a 1-D teacher ``y = act_t(x)``.
+
+    ``landscape.train`` accepts it as it accepts a :class:`landscape.Problem`
+    (minibatch gradients; parameters a pytree with a leading "starts" axis).
+    Its :meth:`loss` is the population loss by composite Gauss-Legendre
+    quadrature (Gaussian inputs truncated at |x| = 10).
+
+    Raises:
+      TypeError, ValueError: a student that is not a 1-D-input :class:`MLP`,
+        an unknown teacher or input distribution.
+    """
+
+    student: MLP
+    teacher: object = "relu"
+    inputs: object = "gaussian"
+
+    def __post_init__(self):
+        from .problem import _resolve_inputs
+
+        if not isinstance(self.student, MLP):
+            raise TypeError(f"student must be a landscape.networks.MLP, got {type(self.student).__name__}")
+        if self.student.in_dim != 1:
+            raise ValueError(f"NetProblem takes 1-D inputs; the student has in_dim={self.student.in_dim}")
+        object.__setattr__(self, "teacher", resolve(self.teacher))
+        object.__setattr__(self, "inputs", _resolve_inputs(self.inputs))
+
+    def config(self) -> dict:
+        return {"student": {"hidden": list(self.student.hidden), "activation": self.student.activation.label,
+                            "bias": self.student.bias}, "teacher": self.teacher.label, "inputs": self.inputs.label}
+
+    def batch_loss(self, params, x):
+        """``mean((f(x) - y(x))^2)`` over a batch ``x`` of shape ``(B,)``."""
+        f = jax.vmap(lambda xi: apply(self.student, params, xi[None]))(x)
+        return jnp.mean((f - self.teacher(x)) ** 2)
+
+    def _nodes(self, dtype):
+        import numpy as np
+
+        from .problem import Gaussian
+
+        lo, hi = (-10.0, 10.0) if isinstance(self.inputs, Gaussian) else self.inputs.support()
+        g, w = np.polynomial.legendre.leggauss(16)
+        edges = np.linspace(lo, hi, 257)
+        half = np.diff(edges)[:, None] / 2
+        x = (edges[:-1, None] + half * (g[None, :] + 1)).ravel()
+        wt = (half * w[None, :]).ravel()
+        wt = wt * (np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi) if isinstance(self.inputs, Gaussian) else 1 / (hi - lo))
+        return jnp.asarray(x, dtype), jnp.asarray(wt, dtype)
+
+    def loss(self, params):
+        """Population loss of one network (composite Gauss-Legendre, 4096 nodes)."""
+        dtype = jax.tree_util.tree_leaves(params)[0].dtype
+        x, wt = self._nodes(dtype)
+        f = jax.vmap(lambda xi: apply(self.student, params, xi[None]))(x)
+        return jnp.sum(wt * (f - self.teacher(x)) ** 2)
+
+    def output_moments(self, params):
+        """Mean and variance of the network's output under the inputs (quadrature)."""
+        dtype = jax.tree_util.tree_leaves(params)[0].dtype
+        x, wt = self._nodes(dtype)
+        f = jax.vmap(lambda xi: apply(self.student, params, xi[None]))(x)
+        m = jnp.sum(wt * f)
+        return m, jnp.maximum(jnp.sum(wt * f * f) - m * m, 0.0)

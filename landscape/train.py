@@ -80,6 +80,12 @@ def _choose_path(problem, gradient, streams, path):
     """Which minibatch gradient runs: "sorted" (O(log B) per start), "direct", or "exact"."""
     if path not in PATHS:
         raise ValueError(f"path must be one of {PATHS}, got {path!r}")
+    from .networks import NetProblem
+
+    if isinstance(problem, NetProblem):
+        if path == "sorted":
+            raise ValueError("path='sorted' is for single-neuron piecewise-linear problems, not networks")
+        return "direct"
     if gradient == "population":
         if path == "sorted":
             raise ValueError("path='sorted' applies to minibatch gradients only")
@@ -96,22 +102,40 @@ def _choose_path(problem, gradient, streams, path):
 
 
 def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams):
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem must be a landscape.Problem, got {type(problem).__name__}")
-    check_params(problem, init)
-    arrays = {}
-    for k, v in init.items():
-        a = np.asarray(v)
-        if a.ndim == 0:
-            a = a[None]
-        if a.ndim != 1:
-            raise ValueError(f"init[{k!r}] must be 1-D (one value per start), got shape {a.shape}")
-        if not np.issubdtype(a.dtype, np.number) or not np.all(np.isfinite(a)):
-            raise ValueError(f"init[{k!r}] must hold finite numbers")
-        arrays[k] = a
-    lengths = {k: a.shape[0] for k, a in arrays.items()}
-    if len(set(lengths.values())) != 1 or 0 in lengths.values():
-        raise ValueError(f"init arrays must share one non-zero length (the number of starts), got {lengths}")
+    from .networks import NetProblem
+
+    if isinstance(problem, NetProblem):
+        leaves = jax.tree_util.tree_leaves(init)
+        if not leaves:
+            raise ValueError("init must be a pytree of network parameters with a leading starts axis")
+        arrays = jax.tree_util.tree_map(np.asarray, init)
+        lengths = {a.shape[0] if a.ndim else 0 for a in jax.tree_util.tree_leaves(arrays)}
+        if len(lengths) != 1 or 0 in lengths:
+            raise ValueError(f"every leaf of init needs the same leading (starts) length, got {sorted(lengths)}")
+        for a in jax.tree_util.tree_leaves(arrays):
+            if not np.all(np.isfinite(a)):
+                raise ValueError("init must hold finite numbers")
+        if gradient != "minibatch":
+            raise ValueError("networks train on minibatch gradients; gradient='population' is for single-neuron problems")
+        n_starts = lengths.pop()
+    elif not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a landscape.Problem or networks.NetProblem, got {type(problem).__name__}")
+    else:
+        check_params(problem, init)
+        arrays = {}
+        for k, v in init.items():
+            a = np.asarray(v)
+            if a.ndim == 0:
+                a = a[None]
+            if a.ndim != 1:
+                raise ValueError(f"init[{k!r}] must be 1-D (one value per start), got shape {a.shape}")
+            if not np.issubdtype(a.dtype, np.number) or not np.all(np.isfinite(a)):
+                raise ValueError(f"init[{k!r}] must hold finite numbers")
+            arrays[k] = a
+        lengths = {k: a.shape[0] for k, a in arrays.items()}
+        if len(set(lengths.values())) != 1 or 0 in lengths.values():
+            raise ValueError(f"init arrays must share one non-zero length (the number of starts), got {lengths}")
+        n_starts = next(iter(lengths.values()))
     if isinstance(optimizer, str):
         optimizer = _opt.optimizer(optimizer)
     if not isinstance(optimizer, optax.GradientTransformation):
@@ -129,8 +153,8 @@ def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, 
         raise ValueError(f"streams must be one of {STREAMS}, got {streams!r}")
     if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1):
         raise ValueError(f"chunk must be a positive integer or None, got {chunk!r}")
-    n = next(iter(lengths.values()))
-    probe = optimizer.init({k: jnp.zeros(()) for k in problem.trained})
+    n = n_starts
+    probe = optimizer.init(jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape[1:]), arrays))
     known = getattr(probe, "hyperparams", None)
     if hyperparams and known is None:
         raise ValueError("hyperparams= needs an optimizer with injectable hyperparameters (landscape.optimizer or optax.inject_hyperparams)")
@@ -163,8 +187,12 @@ def make_step(problem, opt, batch_size, path, streams, dtype, key, start_ids):
     the step. Building block of :func:`train` and of the phase-diagram sweeps.
     """
 
+    from .networks import NetProblem
+
+    loss_fn = problem.batch_loss if isinstance(problem, NetProblem) else partial(batch_loss, problem)
+
     def grad_fn(params, x):
-        return jax.value_and_grad(lambda p: batch_loss(problem, p, x))(params)
+        return jax.value_and_grad(lambda p: loss_fn(p, x))(params)
 
     def step(state_, t):
         params, state, bad_at = state_
@@ -186,7 +214,7 @@ def make_step(problem, opt, batch_size, path, streams, dtype, key, start_ids):
         new_params = optax.apply_updates(params, updates)
         ok = bad_at < 0
         for v in jax.tree_util.tree_leaves(new_params):
-            ok = ok & jnp.isfinite(v)
+            ok = ok & jnp.all(jnp.isfinite(v).reshape(v.shape[0], -1), axis=1)
         ok = ok & jnp.isfinite(loss)
 
         def keep(new, old):
@@ -235,10 +263,20 @@ def _run(problem, opt, steps, batch_size, path, streams, record_every, init, hp,
     return final, hist, seen, bad_at
 
 
-def _output_structure(problem, opt):
-    """The pytree structure of :func:`_run`'s outputs (for chunks loaded from disk)."""
-    p = {k: 0 for k in problem.trained}
-    return (p, p, 0, 0)
+def _cut(a, m, recorded):
+    """Keep the first ``m`` starts of a chunk output (starts lead, after the record axis if any)."""
+    return a[:, :m] if recorded else a[:m]
+
+
+def _exact_loss(problem, params):
+    """Loss of every recorded state: exact for single neurons, quadrature for networks.
+
+    ``params`` leaves are ``(records, starts, ...)``."""
+    from .networks import NetProblem
+
+    if isinstance(problem, NetProblem):
+        return jax.vmap(jax.vmap(problem.loss))(params)
+    return population_loss_and_grad(problem, params)[0]
 
 
 def train(
@@ -305,7 +343,7 @@ def train(
         problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams
     )
     run_path = _choose_path(problem, gradient, streams, path)
-    dtype = jnp.result_type(*[a.dtype for a in arrays.values()])
+    dtype = jnp.result_type(*[a.dtype for a in jax.tree_util.tree_leaves(arrays)])
     if not jnp.issubdtype(dtype, jnp.floating):
         dtype = jnp.result_type(float)
     size = _shard.padded(n if chunk is None else min(chunk, n))
@@ -318,7 +356,7 @@ def train(
             "problem": problem.config(), "optimizer": _opt.describe(opt), "steps": steps, "batch_size": batch_size,
             "path": run_path, "streams": streams, "record_every": record_every, "chunk": size, "dtype": jnp.dtype(dtype).name,
             "key": np.asarray(jax.random.key_data(key)).tolist(),
-            "init": hashlib.sha256(b"".join(np.ascontiguousarray(arrays[k]).tobytes() for k in problem.trained)).hexdigest(),
+            "init": hashlib.sha256(b"".join(np.ascontiguousarray(a).tobytes() for a in jax.tree_util.tree_leaves(arrays))).hexdigest(),
             "hyperparams": hashlib.sha256(b"".join(np.ascontiguousarray(hp[k]).tobytes() for k in sorted(hp))).hexdigest(),
         })
     outs = []
@@ -334,32 +372,35 @@ def train(
         if leaves is None:
             idx = np.arange(lo, lo + size)
             take = np.minimum(idx, n - 1)  # pad the last chunk by repeating its last start
-            sub = {k: jnp.asarray(a[take], dtype) for k, a in arrays.items()}
+            sub = jax.tree_util.tree_map(lambda a: jnp.asarray(a[take], dtype), arrays)
             sub_hp = {k: jnp.asarray(v[take], dtype) for k, v in hp.items()}
             ids = jnp.asarray(idx, jnp.int32)
             if sharding is not None:
                 sub, sub_hp, ids = jax.device_put((sub, sub_hp, ids), sharding)
             out = _run(problem, opt, steps, batch_size, run_path, streams, record_every, sub, sub_hp, key, ids)
             leaves, treedef = jax.tree_util.tree_flatten(out)
-            # every output has the starts on its last axis: keep this chunk's real starts
-            leaves = [np.asarray(a)[..., : hi - lo] for a in leaves]
+            # every output has the starts on its leading axis after the record axis
+            n_state = len(jax.tree_util.tree_leaves(out[0]))
+            leaves = [np.asarray(a)[..., : hi - lo] if i >= 2 * n_state else _cut(np.asarray(a), hi - lo, i >= n_state)
+                      for i, a in enumerate(leaves)]
             if store is not None:
                 store.save(ci, leaves)
         if treedef is None:  # this chunk came from the checkpoint: rebuild the structure
-            treedef = jax.tree_util.tree_structure(_output_structure(problem, opt))
+            treedef = jax.tree_util.tree_structure((arrays, arrays, 0, 0))
         # the exact loss of the recorded states, chunk by chunk (memory stays O(chunk))
         hist_c = jax.tree_util.tree_unflatten(treedef, leaves)[1]
-        full_c = {k: np.concatenate([arrays[k][None, lo:hi].astype(dtype), hist_c[k]], axis=0) for k in problem.trained}
-        pop_c = np.asarray(population_loss_and_grad(problem, {k: jnp.asarray(v) for k, v in full_c.items()})[0])
+        full_c = jax.tree_util.tree_map(lambda a, h: np.concatenate([a[None, lo:hi].astype(dtype), h], axis=0), arrays, hist_c)
+        pop_c = np.asarray(_exact_loss(problem, jax.tree_util.tree_map(jnp.asarray, full_c)))
         outs.append(leaves + [pop_c])
-    final, hist, seen, bad_at = jax.tree_util.tree_unflatten(
-        treedef, [np.concatenate(parts, axis=-1) for parts in zip(*[o[:-1] for o in outs])]
-    )
+    n_state = len(jax.tree_util.tree_leaves(arrays))
+    joined = [np.concatenate(parts, axis=-1 if i >= 2 * n_state else (1 if i >= n_state else 0))
+              for i, parts in enumerate(zip(*[o[:-1] for o in outs]))]
+    final, hist, seen, bad_at = jax.tree_util.tree_unflatten(treedef, joined)
     pop = jnp.asarray(np.concatenate([o[-1] for o in outs], axis=-1))
-    final = {k: jnp.asarray(v) for k, v in final.items()}
-    hist = {k: jnp.asarray(v) for k, v in hist.items()}
+    final = jax.tree_util.tree_map(jnp.asarray, final)
+    hist = jax.tree_util.tree_map(jnp.asarray, hist)
     seen, bad_at = jnp.asarray(seen), jnp.asarray(bad_at)
-    params_hist = {k: jnp.concatenate([jnp.asarray(arrays[k], dtype)[None], hist[k]], axis=0) for k in problem.trained}
+    params_hist = jax.tree_util.tree_map(lambda a, h: jnp.concatenate([jnp.asarray(a, dtype)[None], h], axis=0), arrays, hist)
     settings = {
         "problem": problem.config(),
         "optimizer": _opt.describe(opt),

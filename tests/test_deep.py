@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import landscape as L
 from analysis import deep as D
 from landscape import networks as N
 
@@ -93,3 +94,48 @@ def test_gradients_grow_for_slopes_above_one():
     rates = {c: D.gradient_growth(c, depth=20, width=16, nets=32)["rate"] for c in (0.5, 1.0, 2.0)}
     assert rates[0.5] < rates[1.0] < rates[2.0]
     assert rates[2.0] - rates[1.0] > 0.5 and rates[1.0] - rates[0.5] > 0.3
+
+
+def test_train_and_basins_accept_networks():
+    from analysis import classify
+
+    spec = N.MLP.uniform(3, 4)
+    problem = N.NetProblem(spec, "abs", L.Uniform(-1, 1))
+    init = N.init_many(spec, jax.random.key(0), 12, "he_normal")
+    kw = dict(optimizer=L.optimizer("adam", learning_rate=0.01), steps=300, batch_size=64, record_every=100, key=jax.random.key(1))
+    t = L.train(problem, init, **kw)
+    assert t.params[0]["W"].shape == (4, 12, 4, 1) and t.population_loss.shape == (4, 12)
+    t2 = L.train(problem, init, chunk=5, **kw)
+    np.testing.assert_allclose(np.asarray(t2.final[1]["W"]), np.asarray(t.final[1]["W"]), rtol=1e-12, atol=1e-14)
+    # a dead network (every hidden unit off) and the exact fit |x| = relu(x) + relu(-x)
+    dead = [{"W": -jnp.ones((4, 1)), "b": -5 * jnp.ones(4)}, {"W": jnp.ones((4, 4)), "b": jnp.zeros(4)},
+            {"W": jnp.ones((1, 4)), "b": jnp.zeros(1)}]
+    fit = [{"W": jnp.asarray([[1.0], [-1.0], [0.0], [0.0]]), "b": jnp.zeros(4)},
+           {"W": jnp.eye(4), "b": jnp.zeros(4)}, {"W": jnp.asarray([[1.0, 1.0, 0.0, 0.0]]), "b": jnp.zeros(1)}]
+    both = jax.tree_util.tree_map(lambda a, b: jnp.stack([a, b]), dead, fit)
+    b = classify(problem, both)
+    assert b.names().tolist() == ["dead", "global_min"]
+    assert float(problem.loss(fit)) == pytest.approx(0.0, abs=1e-12)
+    assert float(problem.loss(dead)) == pytest.approx(1 / 3, abs=1e-9)  # E[|x|^2] on U(-1, 1), the output is 0
+    with pytest.raises(ValueError, match="minibatch"):
+        L.train(problem, init, gradient="population", **kw)
+
+
+def test_dying_depends_on_depth():
+    deep = D.dying(10, 2, starts=48, steps=600)
+    shallow = D.dying(2, 10, starts=48, steps=600)
+    assert deep["rate"] > shallow["rate"] and deep["ci"][0] > shallow["ci"][1]
+
+
+def test_deep_cli_writes_json(tmp_path, capsys):
+    import json
+
+    from analysis.__main__ import main
+
+    path = tmp_path / "bd.json"
+    assert main(["deep", "born-dead", "--depth", "5", "--width", "3", "--init", "symmetric", "--samples", "2000",
+                 "--json", str(path)]) == 0
+    data = json.loads(path.read_text())
+    assert {"probability", "ci", "samples", "closed_form_single_input"} <= set(data) and data["samples"] == 2000
+    assert main(["deep", "born-dead", "--depth", "0"]) == 2
+    assert "depth must be" in capsys.readouterr().err
