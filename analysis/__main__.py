@@ -219,13 +219,20 @@ def cmd_phase(args):
             "disagreement_cells": d.disagreement_cells, "max_boundary_gap": d.max_boundary_gap, "seconds": dt}
 
 
+INIT_ALIASES = {"he": "he_normal", "glorot": "glorot_normal"}
+
+
 def cmd_deep(args):
+    import jax
 
     from . import deep as D
 
+    key = jax.random.key(args.seed)
+    args.init = INIT_ALIASES.get(args.init, args.init)
+
     if args.what == "born-dead":
         r = D.born_dead(args.depth, args.width, scheme=args.init, bias=args.bias == "init", inputs=args.inputs,
-                        samples=args.samples)
+                        samples=args.samples, key=key)
         cf = r.get("closed_form_single_input")
         print(f"depth {args.depth}, width {args.width}, {args.init}, bias {args.bias}, {r['inputs']}: born dead "
               f"{r['probability']:.4g} [{r['ci'][0]:.4g}, {r['ci'][1]:.4g}] of {r['samples']} ({r['undecided']} undecided); "
@@ -233,17 +240,19 @@ def cmd_deep(args):
         return r
     if args.what == "dying":
         r = D.dying(args.depth, args.width, scheme=args.init, target=args.target, inputs=args.inputs, starts=args.samples,
-                    steps=args.steps)
+                    steps=args.steps, key=key)
+        r["samples"] = r["starts"]
         print(f"depth {args.depth}, width {args.width}, {args.init}, fitting {r['target']}: {r['rate']:.3g} of {r['starts']} "
               f"collapse to a constant [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; {r['fit']:.3g} fit the target")
         return r
     if args.what == "spurious":
-        r = D.spurious_minima(args.k, args.n, starts=args.samples, steps=args.steps)
-        r["probability"] = r["rate"]
+        r = D.spurious_minima(args.k, args.n, starts=args.samples, steps=args.steps, key=key)
+        r["probability"], r["samples"] = r["rate"], r["starts"]
         print(f"k={args.k} teacher units, n={args.n} student units: {r['rate']:.3g} of {r['starts']} starts end at a spurious "
               f"minimum [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]")
         return r
-    r = D.gradient_growth(args.slope, depth=args.depth, width=args.width, nets=args.samples)
+    r = D.gradient_growth(args.slope, depth=args.depth, width=args.width, nets=args.samples, key=key)
+    r["samples"] = r["nets"]
     print(f"leaky slope {args.slope:g}: log|dy/dx|^2 grows by {r['rate']:+.4f} per layer (mean-field {r['theory']:+.4f})")
     return r
 
@@ -289,7 +298,7 @@ def build_parser():
     dp.add_argument("--target", default="abs", help="what the networks fit when dying: abs or relu")
     dp.add_argument("--depth", type=int, default=10)
     dp.add_argument("--width", type=int, default=3)
-    dp.add_argument("--init", default="he_normal")
+    dp.add_argument("--init", default="he_normal", help="he|glorot|symmetric|rai or a full name (he_uniform, ...)")
     dp.add_argument("--bias", default="none", choices=["none", "init"])
     dp.add_argument("--inputs", default="gaussian")
     dp.add_argument("--samples", type=int, default=10000)

@@ -51,8 +51,10 @@ class Trajectories:
 
     Attributes:
       steps: step counts at which states were recorded, ``(R + 1,)``, from 0.
-      params: name -> ``(R + 1, S)`` parameter history.
-      population_loss: ``(R + 1, S)`` exact loss of the recorded parameters.
+      params: name -> ``(R + 1, S)`` parameter history (for a network
+        problem, the parameter pytree with leaves ``(R + 1, S, ...)``).
+      population_loss: ``(R + 1, S)`` exact loss of the recorded parameters
+        (Gauss-Legendre quadrature for networks).
       batch_loss: ``(R, S)`` mean loss seen by the optimizer over each
         recording interval (Keras' epoch loss); the exact loss in population
         mode.
@@ -280,8 +282,8 @@ def _exact_loss(problem, params):
 
 
 def train(
-    problem: Problem,
-    init: Mapping,
+    problem,
+    init,
     *,
     optimizer,
     steps: int,
@@ -301,7 +303,10 @@ def train(
     Args:
       problem: the problem.
       init: ``{name: (S,) array}`` of starting values for every trained
-        parameter (a scalar is one start). Its dtype is the run's dtype.
+        parameter (a scalar is one start), or for a
+        :class:`landscape.networks.NetProblem` a parameter pytree whose
+        leaves have a leading starts axis (``networks.init_many``). Its dtype
+        is the run's dtype.
       optimizer: an ``optax.GradientTransformation`` or a name for
         :func:`landscape.optimizer` (with its default hyperparameters).
       steps: number of optimizer steps.
