@@ -16,8 +16,8 @@ WIDTHS = (2, 3, 4, 5, 10)
 
 
 def compute(seed, quick):
-    depths = np.asarray([2, 3, 5, 8, 12, 20] if quick else [2, 3, 4, 5, 6, 8, 10, 12, 15, 20])
-    samples = 2000 if quick else 10000
+    depths = np.asarray([2, 5, 10] if quick else [2, 3, 4, 5, 6, 8, 10, 12, 15, 20])
+    samples = 1000 if quick else 10000
     out = {"depths": depths}
     key = jax.random.key(seed)
     for w in WIDTHS:
@@ -60,6 +60,6 @@ def plot(d):
 
 
 def main(out, quick=False, seed=0):
-    settings = {"seed": seed, "quick": quick, "widths": WIDTHS, "samples": 2000 if quick else 10000}
+    settings = {"seed": seed, "quick": quick, "widths": WIDTHS, "samples": 1000 if quick else 10000}
     fig, _ = plot(cached(out, NAME, settings, lambda: compute(seed, quick)))
     return save(fig, out, NAME, settings)

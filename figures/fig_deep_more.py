@@ -15,21 +15,21 @@ NAME = "deep_networks"
 
 def compute(seed, quick):
     key = jax.random.key(seed)
-    depths = np.asarray([2, 4, 6, 8, 10] if not quick else [2, 6, 10])
+    depths = np.asarray([2, 4, 6, 8, 10] if not quick else [2, 6])
     out = {"depths": depths}
     for scheme in ("he_normal", "rai"):
-        rows = [D.dying(int(d), 2, scheme=scheme, target="abs", starts=64 if quick else 256, steps=600 if quick else 2000, key=key)
+        rows = [D.dying(int(d), 2, scheme=scheme, target="abs", starts=32 if quick else 256, steps=300 if quick else 2000, key=key)
                 for d in depths]
         out[f"dying_{scheme}"] = np.asarray([r["rate"] for r in rows])
         out[f"dying_ci_{scheme}"] = np.asarray([r["ci"] for r in rows])
-    ks = np.asarray([6, 7] if quick else [6, 7, 8, 9, 10])
+    ks = np.asarray([6] if quick else [6, 7, 8, 9, 10])
     out["ks"] = ks
     for extra in (0, 1):
-        rows = [D.spurious_minima(int(k), int(k) + extra, starts=32 if quick else 128, steps=2000 if quick else 8000, key=key) for k in ks]
+        rows = [D.spurious_minima(int(k), int(k) + extra, starts=16 if quick else 128, steps=1000 if quick else 8000, key=key) for k in ks]
         out[f"spur_{extra}"] = np.asarray([r["rate"] for r in rows])
         out[f"spur_ci_{extra}"] = np.asarray([r["ci"] for r in rows])
-    slopes = np.asarray([0.25, 0.5, 1.0, 1.5, 2.0] if not quick else [0.5, 1.0, 2.0])
-    g = [D.gradient_growth(float(c), depth=20, width=16, nets=32 if quick else 128, key=key) for c in slopes]
+    slopes = np.asarray([0.25, 0.5, 1.0, 1.5, 2.0] if not quick else [0.5, 2.0])
+    g = [D.gradient_growth(float(c), depth=20, width=16, nets=16 if quick else 128, key=key) for c in slopes]
     out["slopes"] = slopes
     out["growth"] = np.asarray([r["rate"] for r in g])
     return out
