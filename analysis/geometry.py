@@ -264,7 +264,7 @@ def hessian_sign_map(problem, axes, *, fixed=None):
     names = list(axes)
     r = L.grid(problem, axes, fixed=fixed, quantities=("eigvals",))
     min_eig = np.asarray(r.eigvals[..., 0])
-    if names == ["w", "b"] or set(names) == {"w", "b"}:
+    if set(names) == {"w", "b"}:
         wv, bv = np.asarray(axes["w"], np.float64), np.asarray(axes["b"], np.float64)
         dw = np.min(np.diff(wv)) if wv.size > 1 else 1.0
         db = np.min(np.diff(bv)) if bv.size > 1 else 1.0

@@ -23,8 +23,10 @@ def test_init_schemes_have_their_variances_and_rai_its_asymmetric_entry():
     # exactly one entry per row comes from Beta(2, 1): mean 2/3, in (0, 1); the rest are N(0, 0.6007^2 / 3)
     big = V > 0
     assert big.any(axis=-1).all()
-    sym = np.asarray(jax.random.normal(jax.random.key(9), (200000,))) * 0.6007 / math.sqrt(3)
-    assert V.mean() > 0.1 and abs(sym.mean()) < 0.01  # the asymmetry is what RAI adds
+    # one Beta(2, 1) entry (mean 2/3) among fan_in + 1 = 4, the rest zero-mean: E[V] = 1/6 (a symmetric law gives 0)
+    assert abs(V.mean() - 1 / 6) < 0.01
+    # the symmetric part has variance 0.6007^2 / fan_in: E[V^2] = (E[Beta^2] + 3 * 0.6007^2 / 3) / 4 = (1/2 + 0.3608) / 4
+    assert abs((V**2).mean() - (0.5 + 0.6007**2) / 4) < 0.01
 
 
 def test_single_input_death_matches_the_closed_form():
