@@ -222,6 +222,32 @@ def cmd_phase(args):
 INIT_ALIASES = {"he": "he_normal", "glorot": "glorot_normal"}
 
 
+def _k_range(text):
+    """``"6"`` or ``"6:20"`` (inclusive) -> list of teacher sizes."""
+    try:
+        parts = [int(p) for p in str(text).split(":")]
+    except ValueError:
+        raise ValueError(f"--k must be an integer or a range LO:HI, got {text!r}") from None
+    if len(parts) not in (1, 2) or min(parts) < 1 or parts[0] > parts[-1]:
+        raise ValueError(f"--k must be an integer >= 1 or a range LO:HI with 1 <= LO <= HI, got {text!r}")
+    return list(range(parts[0], parts[-1] + 1))
+
+
+def _n_rule(text):
+    """``--n``: an integer, ``k`` or ``k+E`` -> function of k."""
+    t = str(text).replace(" ", "")
+    try:
+        if t == "k":
+            return lambda k: k
+        if t.startswith("k+"):
+            e = int(t[2:])
+            return lambda k: k + e
+        n = int(t)
+        return lambda k: n
+    except ValueError:
+        raise ValueError(f"--n must be an integer, 'k' or 'k+E', got {text!r}") from None
+
+
 def cmd_deep(args):
     import jax
 
@@ -240,17 +266,26 @@ def cmd_deep(args):
         return r
     if args.what == "dying":
         r = D.dying(args.depth, args.width, scheme=args.init, target=args.target, inputs=args.inputs, starts=args.samples,
-                    steps=args.steps, key=key)
+                    key=key, **({} if args.steps is None else {"steps": args.steps}))
         r["samples"] = r["starts"]
         print(f"depth {args.depth}, width {args.width}, {args.init}, fitting {r['target']}: {r['rate']:.3g} of {r['starts']} "
               f"collapse to a constant [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; {r['fit']:.3g} fit the target")
         return r
     if args.what == "spurious":
-        r = D.spurious_minima(args.k, args.n, starts=args.samples, steps=args.steps, key=key)
-        r["probability"], r["samples"] = r["rate"], r["starts"]
-        print(f"k={args.k} teacher units, n={args.n} student units: {r['rate']:.3g} of {r['starts']} starts end at a spurious "
-              f"minimum [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]")
-        return r
+        ks, n_of = _k_range(args.k), _n_rule(args.n)
+        for k in ks:
+            if n_of(k) < k:
+                raise ValueError(f"the student needs at least as many units as the teacher: n={n_of(k)} < k={k}")
+        rows = []
+        for k in ks:
+            r = D.spurious_minima(k, n_of(k), starts=args.samples, key=jax.random.fold_in(key, k),
+                                  **({} if args.steps is None else {"steps": args.steps}))
+            r["probability"], r["samples"] = r["rate"], r["starts"]
+            print(f"k={k} teacher units, n={r['n']} student units: {r['rate']:.3g} of {r['starts']} starts end at a spurious "
+                  f"minimum [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; still moving {r['still_moving']:.3g} after "
+                  f"{r['steps_run']} steps")
+            rows.append(r)
+        return rows[0] if len(rows) == 1 else {"rows": rows, "samples": args.samples}
     r = D.gradient_growth(args.slope, depth=args.depth, width=args.width, nets=args.samples, key=key)
     r["samples"] = r["nets"]
     print(f"leaky slope {args.slope:g}: log|dy/dx|^2 grows by {r['rate']:+.4f} per layer (mean-field {r['theory']:+.4f})")
@@ -302,9 +337,9 @@ def build_parser():
     dp.add_argument("--bias", default="none", choices=["none", "init"])
     dp.add_argument("--inputs", default="gaussian")
     dp.add_argument("--samples", type=int, default=10000)
-    dp.add_argument("--k", type=int, default=6)
-    dp.add_argument("--n", type=int, default=6)
-    dp.add_argument("--steps", type=int, default=20000)
+    dp.add_argument("--k", default="6", help="teacher units, or a range LO:HI (spurious)")
+    dp.add_argument("--n", default="k", help="student units: an integer, k or k+E (spurious)")
+    dp.add_argument("--steps", type=int, default=None, help="training steps (dying: 3000; spurious: at most 50000)")
     dp.add_argument("--slope", type=float, default=1.5)
     dp.add_argument("--seed", type=int, default=0)
     dp.add_argument("--json", default=None, metavar="PATH")

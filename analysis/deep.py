@@ -17,12 +17,13 @@ Contract
 * :func:`gradient_growth` measures how ``|dy/dx|^2`` grows per layer through
   stacks of leaky layers of slope ``c`` (claim A13), against the mean-field
   rate ``log((1 + c^2) / 2)``.
-* :func:`arccos_kernel` is ``E[relu(u.x) relu(v.x)]`` for ``x ~ N(0, I)``
-  (Cho & Saul 2009), with the angle from ``atan2`` (exact for antiparallel
-  vectors); :func:`spurious_minima` trains one-hidden-layer students of ``n``
-  units on teachers of ``k`` orthonormal units (Safran & Shamir 2018) with
-  exact population gradients from many starts at once and reports how often
-  they end at a spurious (non-global) minimum.
+* :func:`spurious_minima` trains one-hidden-layer students of ``n`` units on
+  teachers of ``k`` orthonormal units (Safran & Shamir 2018) with exact
+  population gradients (arc-cosine kernel, :mod:`landscape.kernels`) from
+  many starts at once until every gradient vanishes, and reports how often
+  they end at a spurious minimum certified by its exact Hessian.
+  :func:`published_minimum_k7` is the spurious minimum published for
+  k = n = 7; :func:`minimum_certificate` checks such a point.
 """
 from __future__ import annotations
 
@@ -33,13 +34,14 @@ import jax.numpy as jnp
 import numpy as np
 
 import landscape as L
+from landscape import kernels
 from landscape import networks as N
 from landscape.sharding import padded, starts_sharding
 
 from .stats import wilson
 
 __all__ = ["dying", "born_dead", "closed_form_single_input", "dead_layers_1d", "gradient_growth", "arccos_kernel",
-           "teacher_student_loss", "spurious_minima"]
+           "teacher_student_loss", "spurious_minima", "minimum_certificate", "published_minimum_k7", "extension_report"]
 
 
 def closed_form_single_input(depth: int, width: int) -> float:
@@ -215,26 +217,9 @@ def gradient_growth(slope, depth=30, width=32, nets=128, key=None):
             "depth": depth, "width": width, "nets": nets}
 
 
-def _safe_norm(x):
-    """Euclidean norm over the last axis with a zero (not NaN) gradient at 0."""
-    s = jnp.sum(x * x, axis=-1)
-    pos = s > 0
-    return jnp.where(pos, jnp.sqrt(jnp.where(pos, s, 1.0)), 0.0)
-
-
 def arccos_kernel(u, v):
-    """``E[relu(u.x) relu(v.x)]`` for ``x ~ N(0, I)`` (Cho & Saul's first-order arc-cosine kernel).
-
-    ``= |u||v| (sin t + (pi - t) cos t) / (2 pi)`` with ``t`` the angle between
-    ``u`` and ``v``, computed as ``2 atan2(|u^ - v^|, |u^ + v^|)`` from the unit
-    vectors: accurate for nearly parallel and antiparallel vectors alike, where
-    ``arccos`` of the cosine rounds to exactly 0 or pi.
-    """
-    nu, nv = _safe_norm(u), _safe_norm(v)
-    uu = u / jnp.where(nu > 0, nu, 1.0)[..., None]
-    vv = v / jnp.where(nv > 0, nv, 1.0)[..., None]
-    t = 2.0 * jnp.arctan2(_safe_norm(uu - vv), _safe_norm(uu + vv))
-    return nu * nv * (jnp.sin(t) + (jnp.pi - t) * jnp.cos(t)) / (2.0 * jnp.pi)
+    """``E[relu(u.x) relu(v.x)]`` for ``x ~ N(0, I)``: :func:`landscape.kernels.relu_kernel`."""
+    return kernels.relu_kernel(u, v)
 
 
 def teacher_student_loss(W, V):
@@ -243,53 +228,149 @@ def teacher_student_loss(W, V):
     Args:
       W: student weights ``(n, d)``; V: teacher weights ``(k, d)``.
     """
-    K = lambda A, B: arccos_kernel(A[:, None, :], B[None, :, :])
+    K = lambda A, B: kernels.relu_kernel(A[:, None, :], B[None, :, :])
     return jnp.sum(K(W, W)) - 2.0 * jnp.sum(K(W, V)) + jnp.sum(K(V, V))
 
 
-def spurious_minima(k, n, *, starts=256, steps=20000, lr=0.05, key=None, tol=1e-3, gtol=1e-4):
-    """How often exact-gradient descent from random starts ends at a spurious minimum.
+# A spurious local minimum for k = n = 7 published by Safran, Yehudai & Shamir (COLT 2021) with
+# their experiment code (github.com/ItaySafran/Overparameterization, README): the student's
+# weight matrix has one neuron of one kind and six of another. In their layout neuron i is
+# column i; entries below, rounded to 10 digits as published.
+PUBLISHED_MINIMUM_K7 = {"first_diag": -0.6327039049, "first_to_rest": 0.2616910758, "rest_to_first": 0.1859910463,
+                        "rest_diag": 0.9969227988, "rest_off": -0.0350801559}
 
-    Teacher: ``k`` orthonormal units in ``d = k`` dimensions (the identity);
-    student: ``n`` units, Xavier-like init ``N(0, 1/d)``, all starts in one
-    batched call.
+
+def published_minimum_k7():
+    """The published k = n = 7 spurious minimum as student weights ``(7, 7)`` (row i = neuron i)."""
+    p = PUBLISHED_MINIMUM_K7
+    M = np.full((7, 7), p["rest_off"])
+    np.fill_diagonal(M, p["rest_diag"])
+    M[0, 0] = p["first_diag"]
+    M[0, 1:] = p["first_to_rest"]
+    M[1:, 0] = p["rest_to_first"]
+    return jnp.asarray(M.T)
+
+
+def minimum_certificate(W, V=None):
+    """Loss, exact gradient norm and Hessian eigenvalue range at student weights ``W``.
+
+    A point with a tiny gradient, a positive smallest eigenvalue and a loss
+    above 0 is (up to the rounding of ``W``) a spurious local minimum.
+    """
+    W = jnp.asarray(W)
+    V = jnp.eye(W.shape[1], dtype=W.dtype) if V is None else V
+    f = lambda w: teacher_student_loss(w.reshape(W.shape), V)
+    eig = np.linalg.eigvalsh(np.asarray(jax.hessian(f)(W.ravel())))
+    return {"loss": float(f(W.ravel())), "grad_norm": float(jnp.linalg.norm(jax.grad(f)(W.ravel()))),
+            "min_eig": float(eig[0]), "max_eig": float(eig[-1])}
+
+
+def _descend(V, W0, lr, max_steps, tol, gtol, check_every):
+    """Gradient descent on every start until each is at the global minimum (loss <= ``tol``) or
+    stationary (gradient norm < ``gtol``), or ``max_steps``."""
+    loss = lambda W: teacher_student_loss(W, V)
+    grad = jax.vmap(jax.grad(loss))
+    gnorm = lambda G: jnp.sqrt(jnp.sum(G * G, axis=(1, 2)))
+
+    losses = jax.vmap(loss)
+
+    def block(carry):
+        W, t, _, _ = carry
+
+        def body(W, _):
+            G = grad(W)
+            ok = jnp.all(jnp.isfinite(G), axis=(1, 2))
+            return jnp.where(ok[:, None, None], W - lr * G, W), None
+
+        W, _ = jax.lax.scan(body, W, None, length=check_every)
+        return W, t + check_every, gnorm(grad(W)), losses(W)
+
+    def more(carry):
+        _, t, g, f = carry
+        return (t < max_steps) & jnp.any(jnp.isfinite(g) & (g >= gtol) & (f > tol))
+
+    @jax.jit
+    def run(W0):
+        return jax.lax.while_loop(more, block, (W0, jnp.zeros((), jnp.int32), gnorm(grad(W0)), losses(W0)))
+
+    return run(W0)
+
+
+def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e-4, gtol=1e-8, check_every=500,
+                    eig_tol=1e-6, hessian_chunk=64):
+    """How often gradient descent from random starts ends at a spurious local minimum.
+
+    The setting of Safran & Shamir (ICML 2018): teacher ``sum_j relu(v_j.x)``
+    with ``k`` orthonormal ``v_j`` in ``d = k`` dimensions, student
+    ``sum_i relu(w_i.x)`` with ``n`` units (output weights fixed at 1),
+    ``x ~ N(0, I_d)``, Xavier starts ``w_i ~ N(0, I/d)``, exact population
+    gradients (arc-cosine kernel), every start in one batched call, run until
+    each start is at the global minimum (loss <= ``tol``; with this step
+    gradient descent only lowers the loss) or stationary (gradient norm below
+    ``gtol``), or for ``steps`` steps.
+
+    Each end point is classified: ``global`` (loss <= ``tol``), ``spurious``
+    (loss above it, gradient norm < ``gtol`` and the exact Hessian's
+    smallest eigenvalue > ``eig_tol``: a strict local minimum), ``degenerate``
+    (stationary above ``tol`` without a positive definite Hessian),
+    ``moving`` (gradient still above ``gtol``: the budget was too short), and
+    ``diverged``.
+
+    Args:
+      lr: fixed step size; default ``2.5 / k``, the step ``5 / k`` that
+        Safran, Yehudai & Shamir (2021) use on half this loss (``5 / k`` on
+        this loss diverges).
 
     Returns:
-      dict with ``rate`` of starts ending at a spurious minimum (loss above
-      ``tol`` with exact gradient norm below ``gtol``), its ``ci``, the share
-      ``still_moving`` (loss above ``tol``, gradient not small: budget too
-      short), the final losses' quantiles, and the settings.
+      dict with ``rate`` of spurious minima and its 95% ``ci``, the share of
+      each class, the spurious minima's loss quantiles and smallest Hessian
+      eigenvalue, ``steps_run`` and the settings.
+
+    Raises:
+      ValueError: k or n below 1, n < k, or a bad setting.
     """
-    for name, v in (("k", k), ("n", n)):
+    for name, v in (("k", k), ("n", n), ("starts", starts), ("steps", steps), ("check_every", check_every)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
     if n < k:
         raise ValueError(f"the student needs at least as many units as the teacher: n={n} < k={k}")
+    lr = 2.5 / k if lr is None else lr
+    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
     key = key if key is not None else jax.random.key(0)
     dtype = jnp.result_type(float)
     d = k
     V = jnp.eye(k, d, dtype=dtype)
     W0 = jax.random.normal(key, (starts, n, d), dtype) / math.sqrt(d)
-    loss = lambda W: teacher_student_loss(W, V)
-    grad = jax.grad(loss)
-
-    @jax.jit
-    def run(W0):
-        def body(W, _):
-            return W - lr * jax.vmap(grad)(W), None
-
-        W, _ = jax.lax.scan(body, W0, None, length=steps)
-        return W, jax.vmap(loss)(W), jax.vmap(lambda w: jnp.linalg.norm(grad(w)))(W)
-
-    W, final, gnorm = run(W0)
-    final, gnorm = np.asarray(final), np.asarray(gnorm)
-    # spurious: above the global minimum (0) and stationary; the rest above it are still moving
-    spurious = (final > tol) & (gnorm < gtol)
-    moving = (final > tol) & ~spurious
-    return {"k": k, "n": n, "d": d, "starts": starts, "steps": steps, "lr": lr, "tol": tol, "gtol": gtol,
-            "rate": float(spurious.mean()), "ci": wilson(int(spurious.sum()), starts),
-            "still_moving": float(moving.mean()),
-            "loss_quantiles": np.quantile(final, [0.5, 0.9, 0.99, 1.0]).tolist()}
+    check_every = min(check_every, steps)
+    W, t, gnorm, final = (np.asarray(v) for v in _descend(V, W0, lr, steps, tol, gtol, check_every))
+    finite = np.isfinite(final) & np.isfinite(gnorm)
+    stationary = finite & (final > tol) & (gnorm < gtol)
+    min_eig = np.full(starts, np.nan)
+    idx = np.flatnonzero(stationary)
+    if idx.size:
+        f = lambda w: teacher_student_loss(w.reshape(n, d), V)
+        eigs = jax.jit(jax.vmap(lambda w: jnp.linalg.eigvalsh(jax.hessian(f)(w.ravel()))[0]))
+        for s in range(0, idx.size, hessian_chunk):
+            part = idx[s:s + hessian_chunk]
+            min_eig[part] = np.asarray(eigs(jnp.asarray(W[part])))
+    classes = {
+        "global": finite & (final <= tol),
+        "spurious": stationary & (min_eig > eig_tol),
+        "degenerate": stationary & ~(min_eig > eig_tol),
+        "moving": finite & (final > tol) & (gnorm >= gtol),
+        "diverged": ~finite,
+    }
+    spurious = classes["spurious"]
+    out = {"k": k, "n": n, "d": d, "starts": starts, "steps": steps, "steps_run": int(t), "lr": float(lr), "tol": tol,
+           "gtol": gtol, "eig_tol": eig_tol,
+           "rate": float(spurious.mean()), "ci": wilson(int(spurious.sum()), starts),
+           "shares": {c: float(m.mean()) for c, m in classes.items()},
+           "still_moving": float(classes["moving"].mean())}
+    if spurious.any():
+        out["spurious_loss_quantiles"] = np.quantile(final[spurious], [0.0, 0.5, 1.0]).tolist()
+        out["spurious_min_eig"] = float(np.min(min_eig[spurious]))
+    return out
 
 
 def dying(depth, width, *, scheme="he_normal", target="abs", inputs="gaussian", starts=256, steps=3000, batch_size=128,

@@ -32,7 +32,7 @@ import jax.numpy as jnp
 
 from .activations import Activation, resolve
 
-__all__ = ["MLP", "NetProblem", "INITS", "init", "init_many", "apply", "hidden"]
+__all__ = ["MLP", "NetProblem", "NetTeacher", "INITS", "init", "init_many", "apply", "hidden"]
 
 INITS = ("he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "symmetric", "rai")
 RAI_SIGMA = 0.6007
@@ -162,48 +162,231 @@ def apply(spec: MLP, params, x):
     return hidden(spec, params, x)[0]
 
 
+def _plain_shallow(spec: "MLP") -> bool:
+    """One hidden layer, no biases, a piecewise-linear activation (kink at 0)."""
+    return len(spec.hidden) == 1 and not spec.bias and spec.activation.piecewise_linear
+
+
+@dataclass(frozen=True)
+class NetTeacher:
+    """A fixed network used as the target ``y = f_teacher(x)`` (hashable).
+
+    Build it with :meth:`of` from a spec and a parameter pytree, or with
+    :meth:`orthonormal` for the teacher of Safran & Shamir (2018): ``k``
+    ReLU units with orthonormal weights ``e_1 .. e_k`` in ``d >= k``
+    dimensions and unit output weights, ``y = sum_j relu(x_j)``. The
+    numbers are stored as nested tuples, so a problem holding a teacher can
+    be a static argument of ``jax.jit``.
+    """
+
+    spec: MLP
+    values: tuple
+
+    @classmethod
+    def of(cls, spec: MLP, params) -> "NetTeacher":
+        """Raises: TypeError, ValueError: a spec that is not an MLP, or parameters
+        whose shapes do not match it or that are not finite."""
+        import numpy as np
+
+        if not isinstance(spec, MLP):
+            raise TypeError(f"spec must be a landscape.networks.MLP, got {type(spec).__name__}")
+        sizes = spec.sizes
+        if not isinstance(params, (list, tuple)) or len(params) != len(sizes) - 1:
+            raise ValueError(f"the teacher needs {len(sizes) - 1} layers of parameters for sizes {sizes}")
+        layers = []
+        for i, (layer, fi, fo) in enumerate(zip(params, sizes[:-1], sizes[1:])):
+            W = np.asarray(layer["W"], np.float64)
+            if W.shape != (fo, fi):
+                raise ValueError(f"teacher layer {i}: W has shape {W.shape}, the spec needs {(fo, fi)}")
+            b = None
+            if spec.bias:
+                b = np.asarray(layer["b"], np.float64)
+                if b.shape != (fo,):
+                    raise ValueError(f"teacher layer {i}: b has shape {b.shape}, the spec needs {(fo,)}")
+            if not np.all(np.isfinite(W)) or (b is not None and not np.all(np.isfinite(b))):
+                raise ValueError(f"teacher layer {i} holds non-finite numbers")
+            layers.append((tuple(map(tuple, W.tolist())), None if b is None else tuple(b.tolist())))
+        return cls(spec, tuple(layers))
+
+    @classmethod
+    def orthonormal(cls, k: int, d: int | None = None) -> "NetTeacher":
+        """``y = sum_{j<k} relu(x_j)`` on ``R^d`` (Safran & Shamir's teacher).
+
+        Raises:
+          ValueError: k < 1 or d < k.
+        """
+        import numpy as np
+
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise ValueError(f"k must be an integer >= 1, got {k!r}")
+        d = k if d is None else d
+        if isinstance(d, bool) or not isinstance(d, int) or d < k:
+            raise ValueError(f"d must be an integer >= k = {k} (orthonormal rows), got {d!r}")
+        spec = MLP(in_dim=d, hidden=(k,), activation="relu", bias=False)
+        return cls.of(spec, [{"W": np.eye(k, d)}, {"W": np.ones((1, k))}])
+
+    def params(self, dtype=None):
+        dtype = dtype or jnp.result_type(float)
+        out = []
+        for W, b in self.values:
+            layer = {"W": jnp.asarray(W, dtype)}
+            if b is not None:
+                layer["b"] = jnp.asarray(b, dtype)
+            out.append(layer)
+        return out
+
+    def __call__(self, xs):
+        """Outputs for a batch ``xs`` of shape ``(B, d)``."""
+        p = self.params(xs.dtype)
+        return jax.vmap(lambda x: apply(self.spec, p, x))(xs)
+
+    @property
+    def label(self) -> str:
+        s = self.spec
+        return f"mlp{list(s.sizes)}-{s.activation.label}" + ("" if s.bias else "-nobias")
+
+
 @dataclass(frozen=True)
 class NetProblem:
-    """A network student fitted to a 1-D teacher ``y = act_t(x)``.
+    """A network student fitted to a teacher on 1-D or d-dimensional inputs.
+
+    Args:
+      student: an :class:`MLP`.
+      teacher: an activation (1-D inputs: ``y = act(x)``) or a
+        :class:`NetTeacher` with the student's input dimension.
+      inputs: ``"gaussian"`` (``N(0, I_d)``) or ``"uniform:LO,HI"`` /
+        ``landscape.Uniform`` (each coordinate uniform on the interval).
+      mc_samples, seed: the fixed Monte Carlo sample used by :meth:`loss`
+        when neither a closed form nor quadrature applies (see ``method``).
 
     ``landscape.train`` accepts it as it accepts a :class:`landscape.Problem`
-    (minibatch gradients; parameters a pytree with a leading "starts" axis).
-    Its :meth:`loss` is the population loss by composite Gauss-Legendre
-    quadrature (Gaussian inputs truncated at |x| = 10).
+    (minibatch gradients, or ``gradient="population"`` where :meth:`loss`
+    is exact; parameters a pytree with a leading "starts" axis).
+    :meth:`loss` is the population loss, computed by the most exact method
+    that applies (:attr:`method`):
+
+    * ``"closed form"``: Gaussian inputs and student and teacher with one
+      hidden layer, no biases and piecewise-linear activations: the
+      arc-cosine kernel gives every term exactly (any dimension).
+    * ``"quadrature"``: other 1-D problems, composite Gauss-Legendre with
+      4096 nodes (Gaussian inputs truncated at |x| = 10).
+    * ``"monte carlo"``: other d-dimensional problems, the mean over a fixed
+      sample of ``mc_samples`` inputs; :meth:`loss_stderr` is its standard error.
 
     Raises:
-      TypeError, ValueError: a student that is not a 1-D-input :class:`MLP`,
-        an unknown teacher or input distribution.
+      TypeError, ValueError: a student that is not an :class:`MLP`, an
+        unknown teacher or input distribution, a teacher whose input
+        dimension differs from the student's, an activation teacher on
+        d-dimensional inputs, or a bad Monte Carlo sample size.
     """
 
     student: MLP
     teacher: object = "relu"
     inputs: object = "gaussian"
+    mc_samples: int = 65536
+    seed: int = 0
 
     def __post_init__(self):
         from .problem import _resolve_inputs
 
         if not isinstance(self.student, MLP):
             raise TypeError(f"student must be a landscape.networks.MLP, got {type(self.student).__name__}")
-        if self.student.in_dim != 1:
-            raise ValueError(f"NetProblem takes 1-D inputs; the student has in_dim={self.student.in_dim}")
-        object.__setattr__(self, "teacher", resolve(self.teacher))
+        if isinstance(self.teacher, NetTeacher):
+            if self.teacher.spec.in_dim != self.student.in_dim:
+                raise ValueError(f"teacher and student dimensions differ: the teacher takes d={self.teacher.spec.in_dim}, "
+                                 f"the student d={self.student.in_dim}")
+        else:
+            if self.student.in_dim != 1:
+                raise ValueError(f"a d-dimensional student (in_dim={self.student.in_dim}) needs a NetTeacher; "
+                                 f"an activation teacher {self.teacher!r} is for 1-D inputs")
+            object.__setattr__(self, "teacher", resolve(self.teacher))
         object.__setattr__(self, "inputs", _resolve_inputs(self.inputs))
+        for name, v, lo in (("mc_samples", self.mc_samples, 2), ("seed", self.seed, 0)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+                raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+
+    @property
+    def in_dim(self) -> int:
+        return self.student.in_dim
+
+    @property
+    def event_shape(self) -> tuple:
+        """Shape of one input: ``()`` for 1-D problems, ``(d,)`` otherwise."""
+        return () if self.in_dim == 1 else (self.in_dim,)
+
+    @property
+    def method(self) -> str:
+        """How :meth:`loss` is computed: ``"closed form"``, ``"quadrature"`` or ``"monte carlo"``."""
+        from .problem import Gaussian
+
+        t = self.teacher
+        t_ok = _plain_shallow(t.spec) if isinstance(t, NetTeacher) else t.piecewise_linear
+        if isinstance(self.inputs, Gaussian) and _plain_shallow(self.student) and t_ok:
+            return "closed form"
+        return "quadrature" if self.in_dim == 1 else "monte carlo"
+
+    @property
+    def exact(self) -> bool:
+        """Whether :meth:`loss` is deterministic (closed form or 1-D quadrature)."""
+        return self.method != "monte carlo"
 
     def config(self) -> dict:
-        return {"student": {"hidden": list(self.student.hidden), "activation": self.student.activation.label,
-                            "bias": self.student.bias}, "teacher": self.teacher.label, "inputs": self.inputs.label}
+        t = self.teacher.label
+        return {"student": {"in_dim": self.in_dim, "hidden": list(self.student.hidden),
+                            "activation": self.student.activation.label, "bias": self.student.bias},
+                "teacher": t, "inputs": self.inputs.label, "loss": self.method}
+
+    def sample(self, key, shape, dtype=None):
+        """Inputs of shape ``shape + event_shape`` from the input distribution."""
+        from .problem import Gaussian
+
+        dtype = dtype or jnp.result_type(float)
+        shape = tuple(shape) + self.event_shape
+        if isinstance(self.inputs, Gaussian):
+            return jax.random.normal(key, shape, dtype)
+        return jax.random.uniform(key, shape, dtype, self.inputs.lo, self.inputs.hi)
+
+    def target(self, x):
+        """Teacher outputs for a batch ``x`` of shape ``(B,)`` (1-D) or ``(B, d)``."""
+        xs = jnp.reshape(x, (x.shape[0], self.in_dim))
+        if isinstance(self.teacher, NetTeacher):
+            return self.teacher(xs)
+        return self.teacher(xs[:, 0])
+
+    def outputs(self, params, x):
+        """Student outputs for a batch ``x`` of shape ``(B,)`` (1-D) or ``(B, d)``."""
+        xs = jnp.reshape(x, (x.shape[0], self.in_dim))
+        return jax.vmap(lambda xi: apply(self.student, params, xi))(xs)
 
     def batch_loss(self, params, x):
-        """``mean((f(x) - y(x))^2)`` over a batch ``x`` of shape ``(B,)``."""
-        f = jax.vmap(lambda xi: apply(self.student, params, xi[None]))(x)
-        return jnp.mean((f - self.teacher(x)) ** 2)
+        """``mean((f(x) - y(x))^2)`` over a batch ``x``."""
+        return jnp.mean((self.outputs(params, x) - self.target(x)) ** 2)
+
+    # -- population quantities ------------------------------------------------------------
+    def _units(self, params, teacher_sign):
+        """ReLU units and coefficients of ``student - teacher`` (or the student alone)."""
+        from . import kernels
+
+        U, c = kernels.expand_units(self.student.activation, params[0]["W"], params[1]["W"][0])
+        if teacher_sign:
+            dtype = params[0]["W"].dtype
+            if isinstance(self.teacher, NetTeacher):
+                tp = self.teacher.params(dtype)
+                V, cv = kernels.expand_units(self.teacher.spec.activation, tp[0]["W"], tp[1]["W"][0])
+            else:
+                V, cv = kernels.expand_units(self.teacher, jnp.ones((1, 1), dtype), jnp.ones((1,), dtype))
+            U, c = jnp.concatenate([U, V], 0), jnp.concatenate([c, -cv], 0)
+        return U, c
 
     def _nodes(self, dtype):
+        """Quadrature nodes and weights (1-D) or the fixed Monte Carlo sample (weights 1/n)."""
         import numpy as np
 
         from .problem import Gaussian
 
+        if self.in_dim > 1:
+            x = self.sample(jax.random.key(self.seed), (self.mc_samples,), dtype)
+            return x, jnp.full((self.mc_samples,), 1.0 / self.mc_samples, dtype)
         lo, hi = (-10.0, 10.0) if isinstance(self.inputs, Gaussian) else self.inputs.support()
         g, w = np.polynomial.legendre.leggauss(16)
         edges = np.linspace(lo, hi, 257)
@@ -213,17 +396,36 @@ class NetProblem:
         wt = wt * (np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi) if isinstance(self.inputs, Gaussian) else 1 / (hi - lo))
         return jnp.asarray(x, dtype), jnp.asarray(wt, dtype)
 
-    def loss(self, params):
-        """Population loss of one network (composite Gauss-Legendre, 4096 nodes)."""
+    def _residuals(self, params):
         dtype = jax.tree_util.tree_leaves(params)[0].dtype
         x, wt = self._nodes(dtype)
-        f = jax.vmap(lambda xi: apply(self.student, params, xi[None]))(x)
-        return jnp.sum(wt * (f - self.teacher(x)) ** 2)
+        f = self.outputs(params, x)
+        return f - self.target(x), f, wt
+
+    def loss(self, params):
+        """Population loss ``E[(f(x) - y(x))^2]`` of one network (see :attr:`method`)."""
+        from . import kernels
+
+        if self.method == "closed form":
+            return kernels.shallow_moments(*self._units(params, True))[1]
+        r, _, wt = self._residuals(params)
+        return jnp.sum(wt * r * r)
+
+    def loss_stderr(self, params):
+        """Standard error of :meth:`loss`: 0 where it is exact, the Monte Carlo one otherwise."""
+        if self.exact:
+            return jnp.zeros((), jax.tree_util.tree_leaves(params)[0].dtype)
+        r, _, wt = self._residuals(params)
+        sq = r * r
+        return jnp.std(sq) / math.sqrt(self.mc_samples)
 
     def output_moments(self, params):
-        """Mean and variance of the network's output under the inputs (quadrature)."""
-        dtype = jax.tree_util.tree_leaves(params)[0].dtype
-        x, wt = self._nodes(dtype)
-        f = jax.vmap(lambda xi: apply(self.student, params, xi[None]))(x)
-        m = jnp.sum(wt * f)
-        return m, jnp.maximum(jnp.sum(wt * f * f) - m * m, 0.0)
+        """Mean and variance of the network's output under the inputs (see :attr:`method`)."""
+        from . import kernels
+
+        if self.method == "closed form":
+            m, s = kernels.shallow_moments(*self._units(params, False))
+        else:
+            _, f, wt = self._residuals(params)
+            m, s = jnp.sum(wt * f), jnp.sum(wt * f * f)
+        return m, jnp.maximum(s - m * m, 0.0)

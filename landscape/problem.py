@@ -250,6 +250,8 @@ def sample_inputs(problem: Problem, key, shape, dtype=None):
       shape: output shape.
       dtype: floating dtype (default: JAX's default float).
     """
+    if hasattr(problem, "sample"):  # networks: inputs may be d-dimensional
+        return problem.sample(key, shape, dtype)
     dtype = dtype or jnp.result_type(float)
     if isinstance(problem.inputs, Gaussian):
         return jax.random.normal(key, shape, dtype)

@@ -54,7 +54,8 @@ class Trajectories:
       params: name -> ``(R + 1, S)`` parameter history (for a network
         problem, the parameter pytree with leaves ``(R + 1, S, ...)``).
       population_loss: ``(R + 1, S)`` exact loss of the recorded parameters
-        (Gauss-Legendre quadrature for networks).
+        (for networks ``NetProblem.loss``: closed form, quadrature or a
+        fixed Monte Carlo sample, as its ``method`` says).
       batch_loss: ``(R, S)`` mean loss seen by the optimizer over each
         recording interval (Keras' epoch loss); the exact loss in population
         mode.
@@ -87,7 +88,7 @@ def _choose_path(problem, gradient, streams, path):
     if isinstance(problem, NetProblem):
         if path == "sorted":
             raise ValueError("path='sorted' is for single-neuron piecewise-linear problems, not networks")
-        return "direct"
+        return "exact" if gradient == "population" else "direct"
     if gradient == "population":
         if path == "sorted":
             raise ValueError("path='sorted' applies to minibatch gradients only")
@@ -117,8 +118,11 @@ def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, 
         for a in jax.tree_util.tree_leaves(arrays):
             if not np.all(np.isfinite(a)):
                 raise ValueError("init must hold finite numbers")
-        if gradient != "minibatch":
-            raise ValueError("networks train on minibatch gradients; gradient='population' is for single-neuron problems")
+        if gradient == "population" and not problem.exact:
+            raise ValueError(
+                f"population gradients need an exact loss; this {problem.in_dim}-dimensional problem's loss is "
+                f"{problem.method} (closed forms: Gaussian inputs, one hidden layer, no biases, piecewise-linear "
+                "activations); use gradient='minibatch'")
         n_starts = lengths.pop()
     elif not isinstance(problem, Problem):
         raise TypeError(f"problem must be a landscape.Problem or networks.NetProblem, got {type(problem).__name__}")
@@ -199,7 +203,9 @@ def make_step(problem, opt, batch_size, path, streams, dtype, key, start_ids):
     def step(state_, t):
         params, state, bad_at = state_
         k = jax.random.fold_in(key, t)
-        if path == "exact":
+        if path == "exact" and isinstance(problem, NetProblem):
+            loss, g = jax.vmap(jax.value_and_grad(problem.loss))(params)
+        elif path == "exact":
             loss, g = population_loss_and_grad(problem, params)
         elif path == "sorted":
             x = sample_inputs(problem, k, (batch_size,), dtype)

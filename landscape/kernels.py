@@ -1,0 +1,75 @@
+"""Closed-form Gaussian expectations of ReLU units (arc-cosine kernel).
+
+Contract
+--------
+* :func:`relu_kernel` is ``E[relu(u.x) relu(v.x)]`` for ``x ~ N(0, I_d)``
+  (Cho & Saul's first-order arc-cosine kernel), with the angle from
+  ``atan2`` so that nearly parallel and antiparallel vectors keep full
+  precision (``arccos`` of a cosine rounds them to exactly 0 or pi).
+* :func:`relu_mean` is ``E[relu(u.x)] = |u| / sqrt(2 pi)``.
+* :func:`expand_units` rewrites a layer of a piecewise-linear activation with
+  its kink at 0 as ReLU units: ``act(z) = r relu(z) - l relu(-z)`` with
+  ``(l, r)`` the activation's slopes.
+* :func:`shallow_moments` gives ``E[g]`` and ``E[g^2]`` of any
+  ``g(x) = sum_i a_i relu(u_i.x) + c`` exactly; the population loss of a
+  one-hidden-layer, bias-free network against another is ``E[g^2]`` of their
+  difference. Every function is differentiable (zero, not NaN, gradients at
+  the zero vector).
+"""
+from __future__ import annotations
+
+import math
+
+import jax.numpy as jnp
+
+__all__ = ["safe_norm", "relu_kernel", "relu_mean", "expand_units", "shallow_moments"]
+
+
+def safe_norm(x):
+    """Euclidean norm over the last axis with a zero (not NaN) gradient at 0."""
+    s = jnp.sum(x * x, axis=-1)
+    pos = s > 0
+    return jnp.where(pos, jnp.sqrt(jnp.where(pos, s, 1.0)), 0.0)
+
+
+def relu_kernel(u, v):
+    """``E[relu(u.x) relu(v.x)]`` for ``x ~ N(0, I)``, broadcasting over leading axes.
+
+    ``= |u||v| (sin t + (pi - t) cos t) / (2 pi)`` with ``t`` the angle
+    between ``u`` and ``v``, computed as ``2 atan2(|u^ - v^|, |u^ + v^|)``
+    from the unit vectors.
+    """
+    nu, nv = safe_norm(u), safe_norm(v)
+    uu = u / jnp.where(nu > 0, nu, 1.0)[..., None]
+    vv = v / jnp.where(nv > 0, nv, 1.0)[..., None]
+    t = 2.0 * jnp.arctan2(safe_norm(uu - vv), safe_norm(uu + vv))
+    return nu * nv * (jnp.sin(t) + (jnp.pi - t) * jnp.cos(t)) / (2.0 * jnp.pi)
+
+
+def relu_mean(u):
+    """``E[relu(u.x)] = |u| / sqrt(2 pi)`` for ``x ~ N(0, I)``."""
+    return safe_norm(u) / math.sqrt(2.0 * math.pi)
+
+
+def expand_units(activation, W, a):
+    """ReLU units ``(U, coef)`` equal to ``sum_i a_i act(W_i . x)``.
+
+    Args:
+      activation: a resolved piecewise-linear activation with its kink at 0.
+      W: unit weights ``(n, d)``; a: output weights ``(n,)``.
+
+    Returns:
+      ``U`` of shape ``(2n, d)`` and ``coef`` of shape ``(2n,)`` (units with a
+      zero slope keep a zero coefficient, which changes nothing).
+    """
+    left, right = activation.slopes
+    return jnp.concatenate([W, -W], 0), jnp.concatenate([right * a, -left * a], 0)
+
+
+def shallow_moments(U, coef, const=0.0):
+    """``(E[g], E[g^2])`` of ``g(x) = sum_i coef_i relu(U_i . x) + const``, ``x ~ N(0, I)``."""
+    m = relu_mean(U)
+    K = relu_kernel(U[:, None, :], U[None, :, :])
+    mean = jnp.dot(coef, m) + const
+    second = coef @ K @ coef + 2.0 * const * jnp.dot(coef, m) + const * const
+    return mean, second
