@@ -260,8 +260,9 @@ def minimum_certificate(W, V=None):
     W = jnp.asarray(W)
     V = jnp.eye(W.shape[1], dtype=W.dtype) if V is None else V
     f = lambda w: teacher_student_loss(w.reshape(W.shape), V)
-    eig = np.linalg.eigvalsh(np.asarray(jax.hessian(f)(W.ravel())))
-    return {"loss": float(f(W.ravel())), "grad_norm": float(jnp.linalg.norm(jax.grad(f)(W.ravel()))),
+    w = W.ravel()
+    eig = np.linalg.eigvalsh(np.asarray(jax.jit(jax.hessian(f))(w)))
+    return {"loss": float(f(w)), "grad_norm": float(jnp.linalg.norm(jax.jit(jax.grad(f))(w))),
             "min_eig": float(eig[0]), "max_eig": float(eig[-1])}
 
 
@@ -309,17 +310,20 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
     gradient descent only lowers the loss) or stationary (gradient norm below
     ``gtol``), or for ``steps`` steps.
 
-    Each end point is classified: ``global`` (loss <= ``tol``), ``spurious``
-    (loss above it, gradient norm < ``gtol`` and the exact Hessian's
-    smallest eigenvalue > ``eig_tol``: a strict local minimum), ``degenerate``
-    (stationary above ``tol`` without a positive definite Hessian),
+    Each end point is classified: ``global`` (loss <= ``tol``), ``dead_unit``
+    (stationary above ``tol`` with a unit shrunk to zero, ``|w_i| < 1e-6``:
+    the kink at ``w_i = 0`` where the single ReLU neuron gets stuck, not a
+    smooth minimum), ``spurious`` (the other stationary points above ``tol``
+    whose exact Hessian has its smallest eigenvalue > ``eig_tol``: strict
+    local minima), ``degenerate`` (the stationary rest),
     ``moving`` (gradient still above ``gtol``: the budget was too short), and
     ``diverged``.
 
     Args:
-      lr: fixed step size; default ``2.5 / k``, the step ``5 / k`` that
-        Safran, Yehudai & Shamir (2021) use on half this loss (``5 / k`` on
-        this loss diverges).
+      lr: fixed step size; default ``2.5 / max(k, 6)``: for ``k >= 6`` the
+        step ``5 / k`` that Safran, Yehudai & Shamir (2021) use on half this
+        loss (``5 / k`` on this loss diverges); for smaller ``k``, ``2.5 / k``
+        oscillates and the step is capped.
 
     Returns:
       dict with ``rate`` of spurious minima and its 95% ``ci``, the share of
@@ -334,7 +338,7 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
     if n < k:
         raise ValueError(f"the student needs at least as many units as the teacher: n={n} < k={k}")
-    lr = 2.5 / k if lr is None else lr
+    lr = 2.5 / max(k, 6) if lr is None else lr
     if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive finite number, got {lr!r}")
     key = key if key is not None else jax.random.key(0)
@@ -346,6 +350,8 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
     W, t, gnorm, final = (np.asarray(v) for v in _descend(V, W0, lr, steps, tol, gtol, check_every))
     finite = np.isfinite(final) & np.isfinite(gnorm)
     stationary = finite & (final > tol) & (gnorm < gtol)
+    dead_unit = stationary & (np.min(np.linalg.norm(W, axis=-1), axis=-1) < 1e-6)
+    stationary &= ~dead_unit
     min_eig = np.full(starts, np.nan)
     idx = np.flatnonzero(stationary)
     if idx.size:
@@ -356,6 +362,7 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
             min_eig[part] = np.asarray(eigs(jnp.asarray(W[part])))
     classes = {
         "global": finite & (final <= tol),
+        "dead_unit": dead_unit,
         "spurious": stationary & (min_eig > eig_tol),
         "degenerate": stationary & ~(min_eig > eig_tol),
         "moving": finite & (final > tol) & (gnorm >= gtol),
