@@ -261,7 +261,7 @@ def cmd_deep(args):
                         samples=args.samples, key=key)
         cf = r.get("closed_form_single_input")
         print(f"depth {args.depth}, width {args.width}, {args.init}, bias {args.bias}, {r['inputs']}: born dead "
-              f"{r['probability']:.4g} [{r['ci'][0]:.4g}, {r['ci'][1]:.4g}] of {r['samples']} ({r['undecided']} undecided); "
+              f"{r['probability']:.4g} [{r['ci'][0]:.4g}, {r['ci'][1]:.4g}] of {r['samples']}; "
               f"one input dead {r['single_input_probability']:.4g}" + (f" (closed form {cf:.4g})" if cf is not None else ""))
         return r
     if args.what == "dying":

@@ -9,11 +9,11 @@ Contract
   the closed form where one exists. Detection is exact for 1-D inputs: a
   bias-free ReLU network is positively homogeneous, so a layer is dead on the
   support iff it is dead at x = +1 and/or x = -1 (the directions the support
-  contains); with biases on a bounded interval, each hidden unit's
-  pre-activation is bounded above by affine functions of x on sub-intervals
-  (DeepPoly-style linear relaxation, sound) to certify death, and evaluated
-  at points to witness life; the few networks left undecided are refined on
-  finer sub-intervals, and any still undecided are reported.
+  contains); with biases on a bounded interval, point evaluations witness
+  life, a sound interval certificate (DeepPoly-style linear bounds on
+  sub-intervals) settles most dead networks in one batched call, and the
+  few left are settled by exact piecewise-linear propagation
+  (:func:`exact_dead_1d`).
 * :func:`gradient_growth` measures how ``|dy/dx|^2`` grows per layer through
   stacks of leaky layers of slope ``c`` (claim A13), against the mean-field
   rate ``log((1 + c^2) / 2)``.
@@ -28,6 +28,7 @@ Contract
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -41,7 +42,7 @@ from landscape.sharding import padded, starts_sharding
 from .stats import wilson
 
 __all__ = ["dying", "born_dead", "closed_form_single_input", "dead_layers_1d", "gradient_growth", "arccos_kernel",
-           "teacher_student_loss", "spurious_minima", "minimum_certificate", "published_minimum_k7", "extension_report"]
+           "teacher_student_loss", "spurious_minima", "minimum_certificate", "exact_dead_1d", "published_minimum_k7", "extension_report"]
 
 
 def closed_form_single_input(depth: int, width: int) -> float:
@@ -52,11 +53,22 @@ def closed_form_single_input(depth: int, width: int) -> float:
 
 def _pre_at(spec, params, x):
     """Hidden pre-activations of a batch of networks at points ``x`` (shape (P,)): list of (n, P, width)."""
-    def one(p):
-        return jax.vmap(lambda xi: N.hidden(spec, p, jnp.reshape(xi, (1,)))[1])(x)
-    return jax.vmap(one)(params)
+    h = jnp.broadcast_to(x[None, :, None], (params[0]["W"].shape[0], x.shape[0], 1))
+    out = []
+    for layer in params[:-1]:
+        z = jnp.einsum("noi,npi->npo", layer["W"], h) + (layer["b"][:, None, :] if "b" in layer else 0.0)
+        out.append(z)
+        h = spec.activation(z)
+    return out
 
 
+@partial(jax.jit, static_argnums=(0,))
+def _dead_layers_at(spec, params, x):
+    """(n, layers): whether every unit of a hidden layer is <= 0 at every point of ``x``."""
+    return jnp.stack([jnp.all(z <= 0, axis=(1, 2)) for z in _pre_at(spec, params, x)], 1)
+
+
+@partial(jax.jit, static_argnums=(0, 4))
 def _certified_dead(spec, params, lo, hi, m):
     """Per hidden layer, whether every unit is <= 0 on every one of ``m`` sub-intervals (sound)."""
     dtype = params[0]["W"].dtype
@@ -91,35 +103,82 @@ def _certified_dead(spec, params, lo, hi, m):
     return jnp.stack(out, 1)  # (n, layers)
 
 
-def dead_layers_1d(spec, params, support, *, m=32, points=65):
-    """Exact per-network verdict on a 1-D support: dead (some hidden layer is
-    inactive for every input), alive, or undecided.
+def _bucket(params, idx):
+    """The networks ``idx``, padded by repeating the last to a power-of-two count (fewer compilations)."""
+    size = 1 << max(int(idx.size - 1).bit_length(), 3)
+    take = np.concatenate([idx, np.full(size - idx.size, idx[-1])])
+    return jax.tree_util.tree_map(lambda a: a[take], params)
+
+
+def exact_dead_1d(spec, params, lo, hi):
+    """Whether one network (parameters without a batch axis) has a hidden layer
+    inactive on all of ``[lo, hi]``, by exact piecewise-linear propagation.
+
+    On a 1-D input every pre-activation is piecewise linear in ``x``. Keeping
+    the points where some unit crosses 0, each unit is linear between
+    consecutive points, so its maximum over the interval is its largest value
+    at the points. Needs a piecewise-linear activation with its kink at 0.
+    """
+    act = spec.activation
+    xs = np.array([lo, hi], np.float64)
+    h = xs[:, None]
+    for layer in params[:-1]:
+        W = np.asarray(layer["W"], np.float64)
+        z = h @ W.T + (np.asarray(layer["b"], np.float64) if "b" in layer else 0.0)
+        if np.all(z <= 0):
+            return True
+        # insert the zero crossings of every unit inside every segment
+        z0, z1 = z[:-1], z[1:]
+        seg, unit = np.nonzero((z0 > 0) & (z1 < 0) | (z0 < 0) & (z1 > 0))
+        if seg.size:
+            t = z0[seg, unit] / (z0[seg, unit] - z1[seg, unit])
+            new_x = xs[seg] + t * (xs[seg + 1] - xs[seg])
+            new_z = z0[seg] + t[:, None] * (z1[seg] - z0[seg])  # every unit is linear on the segment
+            new_z[np.arange(seg.size), unit] = 0.0
+            order = np.argsort(np.concatenate([xs, new_x]), kind="stable")
+            xs = np.concatenate([xs, new_x])[order]
+            z = np.concatenate([z, new_z])[order]
+        h = np.asarray(act(jnp.asarray(z)))
+    return False
+
+
+def dead_layers_1d(spec, params, support, *, points=33, m=64):
+    """Exact per-network verdict on a 1-D support: whether some hidden layer
+    is inactive for every input of the support.
+
+    Bias-free ReLU networks are positively homogeneous: a layer is dead on
+    the support iff it is dead at x = +1 and/or x = -1. With biases (bounded
+    interval): the networks are evaluated at ``points`` points (a layer with
+    a positive unit at one of them is alive), the rest get a sound interval
+    certificate on ``m`` sub-intervals (ReLU), and the few left open are
+    settled by :func:`exact_dead_1d`.
 
     Returns:
-      ``(dead, undecided)`` bool arrays of shape ``(n,)``.
+      ``dead``, a bool array of shape ``(n,)``.
     """
     lo, hi = support
     dtype = params[0]["W"].dtype
-    if not spec.bias:
+    if not spec.activation.piecewise_linear:
+        raise ValueError(f"dead-layer detection needs a piecewise-linear activation, got {spec.activation.label}")
+    if not spec.bias and spec.activation.name == "relu":
         dirs = [d for d, ok in ((1.0, hi > 0), (-1.0, lo < 0)) if ok]
-        pre = _pre_at(spec, params, jnp.asarray(dirs, dtype))
-        dead_layer = jnp.stack([jnp.all(z <= 0, axis=(1, 2)) for z in pre], 1)
-        return np.asarray(jnp.any(dead_layer, 1)), np.zeros(dead_layer.shape[0], bool)
+        dead_layer = _dead_layers_at(spec, params, jnp.asarray(dirs, dtype))
+        return np.asarray(jnp.any(dead_layer, 1))
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError("exact detection with biases needs a bounded interval (uniform inputs)")
-    cert = _certified_dead(spec, params, lo, hi, m)
-    xs = jnp.linspace(lo, hi, points, dtype=dtype)
-    pre = _pre_at(spec, params, xs)
-    alive_layer = jnp.stack([jnp.any(z > 0, axis=(1, 2)) for z in pre], 1)
-    dead = np.array(jnp.any(cert, 1))
-    alive = np.array(jnp.all(alive_layer, 1)) & ~dead
-    undecided = ~dead & ~alive
-    idx = np.flatnonzero(undecided)
-    if idx.size and m < 4096:
-        sub = jax.tree_util.tree_map(lambda a: a[idx], params)
-        d2, u2 = dead_layers_1d(spec, sub, support, m=m * 8, points=points * 8 - 7)
-        dead[idx], undecided[idx] = d2, u2
-    return dead, undecided
+    n = params[0]["W"].shape[0]
+    dead = np.zeros(n, bool)
+    grid = jnp.linspace(lo, hi, points, dtype=dtype)
+    ids = np.flatnonzero(np.asarray(jnp.any(_dead_layers_at(spec, params, grid), 1)))  # not witnessed alive
+    if ids.size and spec.activation.name == "relu":
+        cert = np.asarray(jnp.any(_certified_dead(spec, _bucket(params, ids), lo, hi, m), 1))[:ids.size]
+        dead[ids[cert]] = True
+        ids = ids[~cert]
+    if ids.size:
+        host = jax.tree_util.tree_map(np.asarray, params)
+        for i in ids:
+            dead[i] = exact_dead_1d(spec, jax.tree_util.tree_map(lambda a: a[i], host), lo, hi)
+    return dead
 
 
 def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian", samples=100_000, key=None,
@@ -138,7 +197,7 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
       dict with ``probability`` and ``ci`` (dead on the whole support),
       ``single_input_probability`` and ``single_input_ci`` (a random input
       from the distribution is dead), ``closed_form_single_input`` where it
-      applies (bias-free, symmetric scheme), ``undecided`` and ``samples``.
+      applies (bias-free, symmetric scheme), and ``samples``.
 
     Raises:
       ValueError: depth < 1, width < 1, unknown scheme, bad inputs.
@@ -151,7 +210,7 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
     problem = L.Problem(inputs=inputs)
     support = problem.inputs.support()
     key = key if key is not None else jax.random.key(0)
-    dead_all, undecided_all, single_all = [], [], []
+    dead_all, single_all = [], []
     for start in range(0, samples, chunk):
         n = min(chunk, samples - start)
         k = jax.random.fold_in(key, start)
@@ -161,11 +220,7 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
         if sh is not None:
             take = np.minimum(np.arange(padded(n)), n - 1)
             params = jax.device_put(jax.tree_util.tree_map(lambda a: a[take], params), sh)
-        if depth == 1:
-            dead, und = np.zeros(n, bool), np.zeros(n, bool)
-        else:
-            dead, und = dead_layers_1d(spec, params, support)
-            dead, und = dead[:n], und[:n]
+        dead = np.zeros(n, bool) if depth == 1 else dead_layers_1d(spec, params, support)[:n]
         params = jax.tree_util.tree_map(lambda a: a[:n], params)
         x = L.sample_inputs(problem, jax.random.fold_in(k, 1), (n,), params[0]["W"].dtype)
         if depth == 1:
@@ -174,15 +229,11 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
             pre = jax.vmap(lambda p, xi: N.hidden(spec, p, xi[None])[1])(params, x)
             single = np.asarray(jnp.any(jnp.stack([jnp.all(z <= 0, axis=1) for z in pre], 1), 1))
         dead_all.append(dead)
-        undecided_all.append(und)
         single_all.append(single)
-    dead, und, single = (np.concatenate(v) for v in (dead_all, undecided_all, single_all))
-    decided = int((~und).sum())
+    dead, single = np.concatenate(dead_all), np.concatenate(single_all)
     out = {
         "depth": depth, "width": width, "scheme": scheme, "bias": bias, "inputs": problem.inputs.label,
-        "samples": samples, "undecided": int(und.sum()),
-        "probability": float(dead[~und].mean()) if decided else float("nan"),
-        "ci": wilson(int(dead[~und].sum()), decided) if decided else (0.0, 1.0),
+        "samples": samples, "probability": float(dead.mean()), "ci": wilson(int(dead.sum()), samples),
         "single_input_probability": float(single.mean()), "single_input_ci": wilson(int(single.sum()), samples),
     }
     if not bias and scheme != "rai" and spec.activation.name == "relu":
@@ -409,7 +460,7 @@ def dying(depth, width, *, scheme="he_normal", target="abs", inputs="gaussian", 
            "rate": b.fractions["dead"], "ci": b.intervals["dead"], "probability": b.fractions["dead"],
            "fit": b.fractions["global_min"], "fit_ci": b.intervals["global_min"]}
     if born is not None:
-        out["born_dead"] = float(np.mean(born[0]))
+        out["born_dead"] = float(np.mean(born))
     return out
 
 

@@ -41,14 +41,32 @@ def test_single_input_death_matches_the_closed_form():
 def test_exact_1d_detection_agrees_with_a_dense_grid(bias, support):
     spec = N.MLP.uniform(6, 2, bias=bias)
     params = N.init_many(spec, jax.random.key(3), 3000, "he_normal")
-    dead, und = D.dead_layers_1d(spec, params, support)
-    assert und.sum() == 0
+    dead = D.dead_layers_1d(spec, params, support)
     xs = jnp.linspace(*support, 4001)
     pre = D._pre_at(spec, params, xs)
     grid_dead = np.asarray(jnp.any(jnp.stack([jnp.all(z <= 0, axis=(1, 2)) for z in pre], 1), 1))
     assert np.all(grid_dead[dead])  # certified dead is dead at every grid point
     assert np.mean(dead == grid_dead) > 0.998  # alive only between grid points is rare
     assert 0.05 < dead.mean() < 0.95  # a non-trivial mix, so the comparison means something
+
+
+def test_exact_piecewise_linear_detection():
+    spec = N.MLP(in_dim=1, hidden=(2, 1), bias=True)
+    # layer 2 is -relu(x - 0.3) - relu(-x - 0.3): <= 0 everywhere and exactly 0 on [-0.3, 0.3], so dead
+    net = [{"W": jnp.asarray([[1.0], [-1.0]]), "b": jnp.asarray([-0.3, -0.3])},
+           {"W": jnp.asarray([[-1.0, -1.0]]), "b": jnp.asarray([0.0])}, {"W": jnp.ones((1, 1)), "b": jnp.zeros(1)}]
+    assert D.exact_dead_1d(spec, net, -1.0, 1.0)
+    # a bias of 1e-9 on that unit brings it to life on the middle piece only
+    alive = [net[0], {"W": net[1]["W"], "b": jnp.asarray([1e-9])}, net[2]]
+    assert not D.exact_dead_1d(spec, alive, -1.0, 1.0)
+    batch = jax.tree_util.tree_map(lambda a, b: jnp.stack([a, b]), net, alive)
+    assert D.dead_layers_1d(spec, batch, (-1.0, 1.0)).tolist() == [True, False]
+    # on random deep narrow networks the batched verdict (witness, certificate, then exact) is the exact one
+    deep = N.MLP.uniform(8, 2, bias=True)
+    params = N.init_many(deep, jax.random.key(5), 300, "he_normal")
+    one_by_one = [D.exact_dead_1d(deep, jax.tree_util.tree_map(lambda a: a[i], params), -1.0, 1.0) for i in range(300)]
+    assert D.dead_layers_1d(deep, params, (-1.0, 1.0)).tolist() == one_by_one
+    assert 0.1 < np.mean(one_by_one) < 0.9
 
 
 def test_bad_input():
