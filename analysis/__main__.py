@@ -82,8 +82,9 @@ def write_report(out, claims, provenance, quick, extension=None):
                "|---|---|---|---|---|---|"]
         for r in extension:
             ref = r["reference_kind"] + (f" = {_fmt(r['reference'])}" if r["reference"] is not None else "")
-            md.append(f"| {r['id']} | {r['question']} | {_fmt(r['measured'])} | {_fmt(r['ci']) if r['ci'] else '-'} | {ref} | "
-                      f"{'yes' if r['agrees'] else 'no'} |")
+            cells = [r["id"], r["question"], _fmt(r["measured"]), _fmt(r["ci"]) if r["ci"] else "-", ref,
+                     "yes" if r["agrees"] else "no"]
+            md.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
         md.append("")
     # both files are prepared first; each lands whole (temp file + rename)
     payload_json = json.dumps(_jsonable(doc), indent=2) + "\n"

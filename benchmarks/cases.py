@@ -237,7 +237,46 @@ def case_stream(quick=False):
             "input_mb": sum(v.nbytes for v in init.values()) / 2**20}
 
 
-CASES = {"stream": case_stream, "grid": case_grid, "train": case_train, "fastpath": case_fastpath, "population": case_population}
+def case_deep(quick=False):
+    """Born-dead detection of depth-20 width-10 networks (the 30 s target for 10^5), and the
+    batched spurious-minima descent, each against a one-at-a-time baseline."""
+    from analysis import deep as D
+    from landscape import networks as N
+
+    n = 10_000 if quick else 100_000
+    out = {"born_dead_networks": n}
+    for bias, inputs in ((False, "gaussian"), (True, "uniform:-1,1")):
+        tag = "bias" if bias else "nobias"
+        t0 = time.perf_counter()
+        r = D.born_dead(20, 10, bias=bias, inputs=inputs, samples=n)
+        out[f"born_dead_{tag}_s"] = time.perf_counter() - t0
+        out[f"born_dead_{tag}_probability"] = r["probability"]
+    # baseline: exact piecewise-linear propagation network by network (what the batched filter spares)
+    spec = N.MLP.uniform(20, 10, bias=True)
+    m = 200 if quick else 1000
+    params = jax.tree_util.tree_map(np.asarray, N.init_many(spec, jax.random.key(1), m, "he_normal"))
+    t0 = time.perf_counter()
+    one = [D.exact_dead_1d(spec, jax.tree_util.tree_map(lambda a: a[i], params), -1.0, 1.0) for i in range(m)]
+    per_net = (time.perf_counter() - t0) / m
+    assert D.dead_layers_1d(spec, params, (-1.0, 1.0)).tolist() == one  # the batched verdicts are the exact ones
+    out["one_by_one_exact_networks_per_s"] = 1 / per_net
+    out["ratio_batched_over_one_by_one"] = n / out["born_dead_bias_s"] * per_net
+    # spurious minima: all starts in one call against one start at a time (same steps, same step size)
+    k, starts, steps = 8, (64 if quick else 512), 1000
+    V = jnp.eye(k)
+    W0 = jax.random.normal(jax.random.key(2), (starts, k, k), jnp.float64) / np.sqrt(k)
+    t_all, (W, _, _, _) = _best(lambda: D._descend(V, W0, 2.5 / k, steps, 0.0, 0.0, steps), repeat=1)
+    t_one, W1 = _best(lambda: D._descend(V, W0[:1], 2.5 / k, steps, 0.0, 0.0, steps)[0], repeat=1)
+    np.testing.assert_allclose(np.asarray(W[0]), np.asarray(W1[0]), rtol=1e-9, atol=1e-12)
+    out["spurious_starts"] = starts
+    out["spurious_batched_start_steps_per_s"] = starts * steps / t_all
+    out["spurious_one_start_start_steps_per_s"] = steps / t_one
+    out["ratio_spurious_batched_over_one_start"] = out["spurious_batched_start_steps_per_s"] / out["spurious_one_start_start_steps_per_s"]
+    return out
+
+
+CASES = {"stream": case_stream, "grid": case_grid, "train": case_train, "fastpath": case_fastpath, "population": case_population,
+         "deep": case_deep}
 
 
 def run_case(name, quick=False):

@@ -1,7 +1,8 @@
 """Shared plumbing of the figure scripts: caching, saving, sidecars.
 
-Contract: :func:`cached` computes data once per (figure, settings) and keeps
-it as an ``.npz`` named by a hash of the settings; :func:`save` writes PNG
+Contract: :func:`cached` computes data once per (figure, settings, code) and
+keeps it as an ``.npz`` named by a hash of the settings and of the package
+sources (any edit to ``landscape``, ``analysis`` or ``figures`` recomputes); :func:`save` writes PNG
 (and SVG for line art) and a JSON sidecar with the settings, seed, versions
 and device, each file atomically (temporary name, then rename).
 """
@@ -23,9 +24,27 @@ def cache_dir(out):
     return d
 
 
+def code_hash() -> str:
+    """Hash of every Python source of the packages the figures are computed with."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    h = hashlib.sha256()
+    for pkg in ("landscape", "analysis", "figures"):
+        base = os.path.join(root, pkg)
+        for dirpath, dirnames, files in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")) and d != "out")
+            for f in sorted(files):
+                if f.endswith(".py"):
+                    p = os.path.join(dirpath, f)
+                    h.update(os.path.relpath(p, root).encode())
+                    with open(p, "rb") as fh:
+                        h.update(fh.read())
+    return h.hexdigest()[:16]
+
+
 def cached(out, name, settings, compute):
-    """Load ``name``'s data for ``settings`` from the cache, or compute and store it."""
-    key = hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    """Load ``name``'s data for ``settings`` and this code from the cache, or compute and store it."""
+    text = json.dumps({"settings": settings, "code": code_hash()}, sort_keys=True, default=str)
+    key = hashlib.sha256(text.encode()).hexdigest()[:16]
     path = os.path.join(cache_dir(out), f"{name}-{key}.npz")
     if os.path.exists(path):
         with np.load(path, allow_pickle=False) as z:

@@ -22,10 +22,11 @@ def compute(seed, quick):
                 for d in depths]
         out[f"dying_{scheme}"] = np.asarray([r["rate"] for r in rows])
         out[f"dying_ci_{scheme}"] = np.asarray([r["ci"] for r in rows])
-    ks = np.asarray([6] if quick else [6, 7, 8, 9, 10])
+    ks = np.asarray([6, 8] if quick else [6, 7, 8, 9, 10, 11, 12])
     out["ks"] = ks
     for extra in (0, 1):
-        rows = [D.spurious_minima(int(k), int(k) + extra, starts=16 if quick else 128, steps=1000 if quick else 8000, key=key) for k in ks]
+        rows = [D.spurious_minima(int(k), int(k) + extra, starts=16 if quick else 256, steps=2000 if quick else 50_000,
+                                  key=jax.random.fold_in(key, int(k))) for k in ks]
         out[f"spur_{extra}"] = np.asarray([r["rate"] for r in rows])
         out[f"spur_ci_{extra}"] = np.asarray([r["ci"] for r in rows])
     slopes = np.asarray([0.25, 0.5, 1.0, 1.5, 2.0] if not quick else [0.5, 2.0])
@@ -50,8 +51,8 @@ def plot(d):
     for extra, color in ((0, style.PALETTE["purple"]), (1, style.PALETTE["green"])):
         _err(a2, d["ks"] + 0.06 * extra, d[f"spur_{extra}"], d[f"spur_ci_{extra}"], fmt="s-", color=color,
              label="n = k" if extra == 0 else "n = k + 1")
-    a2.set(xlabel="teacher units k (d = k, orthonormal)", ylabel="share ending at a spurious minimum",
-           title="Wider students, exact gradients", xticks=d["ks"])
+    a2.set(xlabel="teacher units k (d = k, orthonormal)", ylabel="share at a Hessian-certified spurious minimum",
+           title="Spurious minima: exact gradients to convergence", xticks=d["ks"], ylim=(-0.02, 1.02))
     a2.legend()
     c = np.linspace(0.2, 2.1, 100)
     a3.plot(c, np.log((1 + c**2) / 2), color="black", lw=1.5, label="mean field log((1 + c²)/2)")
