@@ -11,9 +11,9 @@ Contract
   its kink at 0 as ReLU units: ``act(z) = r relu(z) - l relu(-z)`` with
   ``(l, r)`` the activation's slopes.
 * :func:`shallow_moments` gives ``E[g]`` and ``E[g^2]`` of any
-  ``g(x) = sum_i a_i relu(u_i.x) + c`` exactly; the population loss of a
-  one-hidden-layer, bias-free network against another is ``E[g^2]`` of their
-  difference. Every function is differentiable (zero, not NaN, gradients at
+  ``g(x) = sum_i a_i relu(u_i.x) + c`` exactly and :func:`shallow_inner`
+  ``E[g1 g2]``; the population loss of a one-hidden-layer, bias-free network
+  against another is ``E[f^2] - 2 E[f g] + E[g^2]``. Every function is differentiable (zero, not NaN, gradients at
   the zero vector).
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ import math
 
 import jax.numpy as jnp
 
-__all__ = ["safe_norm", "relu_kernel", "relu_mean", "expand_units", "shallow_moments"]
+__all__ = ["safe_norm", "relu_kernel", "relu_mean", "expand_units", "shallow_moments", "shallow_inner"]
 
 
 def safe_norm(x):
@@ -59,11 +59,20 @@ def expand_units(activation, W, a):
       W: unit weights ``(n, d)``; a: output weights ``(n,)``.
 
     Returns:
-      ``U`` of shape ``(2n, d)`` and ``coef`` of shape ``(2n,)`` (units with a
-      zero slope keep a zero coefficient, which changes nothing).
+      ``U`` of shape ``(m, d)`` and ``coef`` of shape ``(m,)``: ``W`` for a
+      nonzero right slope and ``-W`` for a nonzero left slope (``m = n`` for
+      ReLU, ``2n`` for LeakyReLU, none for the zero activation).
     """
     left, right = activation.slopes
-    return jnp.concatenate([W, -W], 0), jnp.concatenate([right * a, -left * a], 0)
+    parts = ([(W, right * a)] if right != 0 else []) + ([(-W, -left * a)] if left != 0 else [])
+    if not parts:
+        return W[:0], a[:0]
+    return jnp.concatenate([u for u, _ in parts], 0), jnp.concatenate([c for _, c in parts], 0)
+
+
+def shallow_inner(U1, c1, U2, c2):
+    """``E[g1 g2]`` for ``g(x) = sum_i c_i relu(U_i . x)``, ``x ~ N(0, I)``."""
+    return c1 @ relu_kernel(U1[:, None, :], U2[None, :, :]) @ c2
 
 
 def shallow_moments(U, coef, const=0.0):

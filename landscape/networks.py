@@ -363,20 +363,20 @@ class NetProblem:
         return jnp.mean((self.outputs(params, x) - self.target(x)) ** 2)
 
     # -- population quantities ------------------------------------------------------------
-    def _units(self, params, teacher_sign):
-        """ReLU units and coefficients of ``student - teacher`` (or the student alone)."""
+    def _units(self, params):
+        """ReLU units and coefficients of the student."""
         from . import kernels
 
-        U, c = kernels.expand_units(self.student.activation, params[0]["W"], params[1]["W"][0])
-        if teacher_sign:
-            dtype = params[0]["W"].dtype
-            if isinstance(self.teacher, NetTeacher):
-                tp = self.teacher.params(dtype)
-                V, cv = kernels.expand_units(self.teacher.spec.activation, tp[0]["W"], tp[1]["W"][0])
-            else:
-                V, cv = kernels.expand_units(self.teacher, jnp.ones((1, 1), dtype), jnp.ones((1,), dtype))
-            U, c = jnp.concatenate([U, V], 0), jnp.concatenate([c, -cv], 0)
-        return U, c
+        return kernels.expand_units(self.student.activation, params[0]["W"], params[1]["W"][0])
+
+    def _teacher_units(self, dtype):
+        """ReLU units and coefficients of the teacher."""
+        from . import kernels
+
+        if isinstance(self.teacher, NetTeacher):
+            tp = self.teacher.params(dtype)
+            return kernels.expand_units(self.teacher.spec.activation, tp[0]["W"], tp[1]["W"][0])
+        return kernels.expand_units(self.teacher, jnp.ones((1, 1), dtype), jnp.ones((1,), dtype))
 
     def _nodes(self, dtype):
         """Quadrature nodes and weights (1-D) or the fixed Monte Carlo sample (weights 1/n)."""
@@ -407,7 +407,8 @@ class NetProblem:
         from . import kernels
 
         if self.method == "closed form":
-            return kernels.shallow_moments(*self._units(params, True))[1]
+            s, t = self._units(params), self._teacher_units(params[0]["W"].dtype)
+            return kernels.shallow_inner(*s, *s) - 2.0 * kernels.shallow_inner(*s, *t) + kernels.shallow_inner(*t, *t)
         r, _, wt = self._residuals(params)
         return jnp.sum(wt * r * r)
 
@@ -424,7 +425,7 @@ class NetProblem:
         from . import kernels
 
         if self.method == "closed form":
-            m, s = kernels.shallow_moments(*self._units(params, False))
+            m, s = kernels.shallow_moments(*self._units(params))
         else:
             _, f, wt = self._residuals(params)
             m, s = jnp.sum(wt * f), jnp.sum(wt * f * f)
