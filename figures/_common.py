@@ -1,8 +1,8 @@
 """Shared plumbing of the figure scripts: caching, saving, sidecars.
 
 Contract: :func:`cached` computes data once per (figure, settings, code) and
-keeps it as an ``.npz`` named by a hash of the settings and of the package
-sources (any edit to ``landscape``, ``analysis`` or ``figures`` recomputes); :func:`save` writes PNG
+keeps it as an ``.npz`` named by a hash of the settings and of the sources
+(an edit to ``landscape``, ``analysis`` or the figure's module recomputes it); :func:`save` writes PNG
 (and SVG for line art) and a JSON sidecar with the settings, seed, versions
 and device, each file atomically (temporary name, then rename).
 """
@@ -24,26 +24,32 @@ def cache_dir(out):
     return d
 
 
-def code_hash() -> str:
-    """Hash of every Python source of the packages the figures are computed with."""
+def code_hash(module_file=None) -> str:
+    """Hash of the sources a figure's numbers come from: the ``landscape`` and
+    ``analysis`` packages and the figure's own module."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    paths = []
+    for pkg in ("landscape", "analysis"):
+        for dirpath, dirnames, files in os.walk(os.path.join(root, pkg)):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
+            paths += [os.path.join(dirpath, f) for f in sorted(files) if f.endswith(".py")]
+    if module_file:
+        paths.append(os.path.abspath(module_file))
     h = hashlib.sha256()
-    for pkg in ("landscape", "analysis", "figures"):
-        base = os.path.join(root, pkg)
-        for dirpath, dirnames, files in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")) and d != "out")
-            for f in sorted(files):
-                if f.endswith(".py"):
-                    p = os.path.join(dirpath, f)
-                    h.update(os.path.relpath(p, root).encode())
-                    with open(p, "rb") as fh:
-                        h.update(fh.read())
+    for p in paths:
+        h.update(os.path.relpath(p, root).encode())
+        with open(p, "rb") as fh:
+            h.update(fh.read())
     return h.hexdigest()[:16]
 
 
 def cached(out, name, settings, compute):
-    """Load ``name``'s data for ``settings`` and this code from the cache, or compute and store it."""
-    text = json.dumps({"settings": settings, "code": code_hash()}, sort_keys=True, default=str)
+    """Load ``name``'s data for ``settings`` and this code from the cache, or compute and store it.
+
+    The key hashes the settings and :func:`code_hash` of the module that
+    defines ``compute``: editing the packages or that figure recomputes it.
+    """
+    text = json.dumps({"settings": settings, "code": code_hash(compute.__code__.co_filename)}, sort_keys=True, default=str)
     key = hashlib.sha256(text.encode()).hexdigest()[:16]
     path = os.path.join(cache_dir(out), f"{name}-{key}.npz")
     if os.path.exists(path):

@@ -16,7 +16,7 @@ WIDTHS = (2, 3, 4, 5, 10)
 
 
 def compute(seed, quick):
-    depths = np.asarray([2, 5, 10] if quick else [2, 3, 4, 5, 6, 8, 10, 12, 15, 20])
+    depths = np.asarray([1, 2, 5, 10] if quick else [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20])
     samples = 1000 if quick else 10000
     out = {"depths": depths}
     key = jax.random.key(seed)
@@ -59,7 +59,38 @@ def plot(d):
     return fig, (a1, a2)
 
 
+def table(d, samples):
+    """The figure's numbers as Markdown: one input dead and dead everywhere, by depth and width."""
+    pct = lambda v: f"{100 * v:.1f}%"
+    lines = [f"# Born-dead networks ({samples} initializations per cell, 95% Wilson intervals)", "",
+             "Bias-free ReLU networks, symmetric init N(0, 1/fan_in): P(one Gaussian input is dead) as estimate "
+             "[interval] / closed form 1 - (1 - 2^-N)^(L-1), and P(dead for every input, exact).", "",
+             "| depth L | " + " | ".join(f"width {w}" for w in WIDTHS) + " |", "|---|" + "---|" * len(WIDTHS)]
+    for i, L_ in enumerate(d["depths"]):
+        cells = []
+        for w in WIDTHS:
+            ci = d[f"single_ci_{w}"][i]
+            cells.append(f"{pct(d[f'single_{w}'][i])} [{pct(ci[0])}, {pct(ci[1])}] / "
+                         f"{pct(D.closed_form_single_input(int(L_), w))}; all: {pct(d[f'support_{w}'][i])}")
+        lines.append(f"| {int(L_)} | " + " | ".join(cells) + " |")
+    lines += ["", "Width 3 with biases on U(-1, 1): P(network constant on [-1, 1]), exact detection.", "",
+              "| depth L | He normal | RAI |", "|---|---|---|"]
+    for i, L_ in enumerate(d["depths"]):
+        cells = [f"{pct(d[f'bias_{s}'][i])} [{pct(d[f'bias_ci_{s}'][i][0])}, {pct(d[f'bias_ci_{s}'][i][1])}]"
+                 for s in ("he_normal", "rai")]
+        lines.append(f"| {int(L_)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main(out, quick=False, seed=0):
-    settings = {"seed": seed, "quick": quick, "widths": WIDTHS, "samples": 1000 if quick else 10000}
-    fig, _ = plot(cached(out, NAME, settings, lambda: compute(seed, quick)))
-    return save(fig, out, NAME, settings)
+    import os
+
+    from landscape._io import write_atomic
+
+    samples = 1000 if quick else 10000
+    settings = {"seed": seed, "quick": quick, "widths": WIDTHS, "samples": samples}
+    d = cached(out, NAME, settings, lambda: compute(seed, quick))
+    fig, _ = plot(d)
+    md = os.path.join(out, f"{NAME}.md")
+    write_atomic(md, table(d, samples))
+    return save(fig, out, NAME, settings) + [md]

@@ -40,7 +40,7 @@ def test_sidecars_name_their_settings(out):
 
 
 def test_same_seed_same_data(out, tmp_path):
-    # the cache is keyed by settings; a fresh folder recomputes and must give the same numbers
+    # the cache is keyed by settings and code; a fresh folder recomputes and must give the same numbers
     assert figures_main(["kink", "--quick", "--out", str(tmp_path)]) == 0
     a = [np.load(out / ".cache" / f) for f in os.listdir(out / ".cache") if f.startswith("kink-")][0]
     b = [np.load(tmp_path / ".cache" / f) for f in os.listdir(tmp_path / ".cache") if f.startswith("kink-")][0]
@@ -55,3 +55,19 @@ def test_bad_input(tmp_path, capsys):
     f.write_text("x")
     assert figures_main(["kink", "--out", str(f / "sub")]) == 2
     assert not any(p.startswith(".") and p != ".cache" for p in os.listdir(tmp_path))
+
+
+def test_born_dead_table_lists_every_depth(out):
+    text = (out / "born_dead.md").read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| 10 |")]
+    assert len(rows) == 2 and rows[0].count("all:") == 5  # both tables, every width
+
+
+def test_cache_key_follows_the_figure_module(tmp_path):
+    from figures import _common
+
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_text("x = 1\n")
+    b.write_text("x = 2\n")
+    assert _common.code_hash(str(a)) != _common.code_hash(str(b))
+    assert _common.code_hash(str(a)) == _common.code_hash(str(a))
