@@ -209,6 +209,11 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
         raise ValueError(f"samples must be a positive integer, got {samples!r}")
     problem = L.Problem(inputs=inputs)
     support = problem.inputs.support()
+    if not spec.activation.piecewise_linear:
+        raise ValueError(f"born-dead detection needs a piecewise-linear activation, got {spec.activation.label}")
+    if bias and not all(map(math.isfinite, support)):
+        raise ValueError(f"with biases, exact detection needs a bounded interval (inputs 'uniform:LO,HI'), "
+                         f"got inputs {problem.inputs.label!r}")
     key = key if key is not None else jax.random.key(0)
     dead_all, single_all = [], []
     for start in range(0, samples, chunk):

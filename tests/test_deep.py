@@ -76,6 +76,10 @@ def test_bad_input():
         D.born_dead(3, 0)
     with pytest.raises(ValueError, match="known: he_normal"):
         D.born_dead(3, 3, scheme="xavier")
+    with pytest.raises(ValueError, match="bounded interval"):
+        D.born_dead(3, 3, bias=True, inputs="gaussian")
+    with pytest.raises(ValueError, match="piecewise-linear"):
+        D.born_dead(3, 3, activation="tanh")
     with pytest.raises(ValueError, match="n=2 < k=3"):
         D.spurious_minima(3, 2)
     with pytest.raises(ValueError, match="bounded interval"):
