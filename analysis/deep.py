@@ -477,7 +477,7 @@ def extension_report(quick=False):
     tables are not transcribed); every ``agrees`` is computed from the
     numbers of this run.
     """
-    s = 4000 if quick else 20000
+    s = 2000 if quick else 20000
     rows = []
     bd = born_dead(10, 3, scheme="symmetric", samples=s)
     rows.append({"id": "D1", "question": "one input dead, bias-free depth 10 width 3 (symmetric init)",
@@ -487,19 +487,19 @@ def extension_report(quick=False):
     rows.append({"id": "D2", "question": "born dead on the whole line, same networks", "measured": bd["probability"],
                  "ci": bd["ci"], "reference": None, "reference_kind": "below the one-input rate",
                  "agrees": bool(bd["probability"] <= bd["single_input_probability"])})
-    starts = 64 if quick else 256
-    dy = {sch: dying(10, 2, scheme=sch, target="abs", starts=starts, steps=1000 if quick else 2000) for sch in ("he_normal", "rai")}
+    starts = 48 if quick else 256
+    dy = {sch: dying(10, 2, scheme=sch, target="abs", starts=starts, steps=600 if quick else 2000) for sch in ("he_normal", "rai")}
     rows.append({"id": "D3", "question": "collapse while fitting |x|, depth 10 width 2: He vs RAI",
                  "measured": {k: v["rate"] for k, v in dy.items()}, "ci": {k: v["ci"] for k, v in dy.items()},
                  "reference": None, "reference_kind": "Lu et al. 2020: RAI collapses less than symmetric schemes",
                  "agrees": bool(dy["rai"]["ci"][1] < dy["he_normal"]["ci"][0])})
-    n_sp = 48 if quick else 256
+    n_sp = 32 if quick else 256
     sp = {k: spurious_minima(k, k, starts=n_sp, key=jax.random.key(k)) for k in (7, 10)}
     rows.append({"id": "D4", "question": "spurious minima hit from Xavier starts, k = n = 7 vs 10 (exact gradients, Hessian-certified)",
                  "measured": {f"k={k}": v["rate"] for k, v in sp.items()}, "ci": {f"k={k}": v["ci"] for k, v in sp.items()},
                  "reference": None, "reference_kind": "Safran & Shamir 2018: common, and more so as k grows",
                  "agrees": bool(sp[10]["ci"][0] > 0.1 and sp[10]["ci"][0] > sp[7]["ci"][1])})
-    g = {c: gradient_growth(c, depth=20, width=16, nets=32 if quick else 128) for c in (1.0, 1.5)}
+    g = {c: gradient_growth(c, depth=20, width=16, nets=16 if quick else 128) for c in (1.0, 1.5)}
     rows.append({"id": "D5", "question": "log|dy/dx|^2 growth per layer, leaky slope 1.5 minus slope 1",
                  "measured": g[1.5]["rate"] - g[1.0]["rate"], "ci": None, "reference": g[1.5]["theory"] - g[1.0]["theory"],
                  "reference_kind": "mean field log((1+c^2)/2)", "agrees": bool(g[1.5]["rate"] - g[1.0]["rate"] > 0)})

@@ -243,7 +243,7 @@ def case_deep(quick=False):
     from analysis import deep as D
     from landscape import networks as N
 
-    n = 10_000 if quick else 100_000
+    n = 2000 if quick else 100_000
     out = {"born_dead_networks": n}
     for bias, inputs in ((False, "gaussian"), (True, "uniform:-1,1")):
         tag = "bias" if bias else "nobias"
@@ -253,7 +253,7 @@ def case_deep(quick=False):
         out[f"born_dead_{tag}_probability"] = r["probability"]
     # baseline: exact piecewise-linear propagation network by network (what the batched filter spares)
     spec = N.MLP.uniform(20, 10, bias=True)
-    m = 200 if quick else 1000
+    m = 50 if quick else 1000
     params = jax.tree_util.tree_map(np.asarray, N.init_many(spec, jax.random.key(1), m, "he_normal"))
     t0 = time.perf_counter()
     one = [D.exact_dead_1d(spec, jax.tree_util.tree_map(lambda a: a[i], params), -1.0, 1.0) for i in range(m)]
@@ -262,7 +262,7 @@ def case_deep(quick=False):
     out["one_by_one_exact_networks_per_s"] = 1 / per_net
     out["ratio_batched_over_one_by_one"] = n / out["born_dead_bias_s"] * per_net
     # spurious minima: all starts in one call against one start at a time (same steps, same step size)
-    k, starts, steps = 8, (64 if quick else 512), 1000
+    k, starts, steps = 8, (64 if quick else 512), (200 if quick else 1000)
     V = jnp.eye(k)
     W0 = jax.random.normal(jax.random.key(2), (starts, k, k), jnp.float64) / np.sqrt(k)
     t_all, (W, _, _, _) = _best(lambda: D._descend(V, W0, 2.5 / k, steps, 0.0, 0.0, steps), repeat=1)

@@ -22,7 +22,7 @@ def compute(seed, quick):
                 for d in depths]
         out[f"dying_{scheme}"] = np.asarray([r["rate"] for r in rows])
         out[f"dying_ci_{scheme}"] = np.asarray([r["ci"] for r in rows])
-    ks = np.asarray([6, 8] if quick else [6, 7, 8, 9, 10, 11, 12])
+    ks = np.asarray([6] if quick else [6, 7, 8, 9, 10, 11, 12])
     out["ks"] = ks
     for extra in (0, 1):
         rows = [D.spurious_minima(int(k), int(k) + extra, starts=16 if quick else 256, steps=2000 if quick else 50_000,
