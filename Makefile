@@ -20,8 +20,9 @@ reproduce: $(STAMP)
 	$(PY) -m landscape train --w0 -10 2 --json figures/out/original.json
 	$(PY) -m figures --readme README.md
 
+# two workers, one test file each (module fixtures are built once); about 6 minutes on 2 cores
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(PY) -m benchmarks --readme README.md

@@ -59,7 +59,7 @@ def test_bad_input(tmp_path, capsys):
 
 def test_born_dead_table_lists_every_depth(out):
     text = (out / "born_dead.md").read_text()
-    rows = [line for line in text.splitlines() if line.startswith("| 10 |")]
+    rows = [line for line in text.splitlines() if line.startswith("| 4 |")]
     assert len(rows) == 2 and rows[0].count("all:") == 5  # both tables, every width
 
 
