@@ -13,6 +13,12 @@ Contract
 * :func:`apply` evaluates one example (shape ``(d,)``) to a scalar; batch it
   with ``jax.vmap``. :func:`hidden` returns every hidden layer's
   pre-activations too.
+* :class:`NetTeacher` is a fixed network used as a target (hashable);
+  :class:`NetProblem` fits a student to it, or to an activation on 1-D
+  inputs, on 1-D or d-dimensional inputs, with the population loss in
+  closed form, by quadrature or by a fixed Monte Carlo sample (its
+  ``method`` says which). ``landscape.train`` and ``analysis.classify``
+  take it like a single-neuron problem.
 
 References:
   He et al., "Delving deep into rectifiers", ICCV 2015 (He schemes).
@@ -21,6 +27,8 @@ References:
   Numerical Examples", Commun. Comput. Phys. 28 (2020), arXiv:1903.06733
   (randomized asymmetric initialization: in each row of ``[W, b]`` one entry
   drawn from Beta(2, 1), the others from N(0, sigma^2 / fan_in), sigma = 0.6007).
+  Safran & Shamir, "Spurious Local Minima are Common in Two-Layer ReLU Neural
+  Networks", ICML 2018 (the orthonormal teacher).
 """
 from __future__ import annotations
 
