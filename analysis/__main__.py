@@ -221,6 +221,8 @@ def cmd_phase(args):
 
 
 INIT_ALIASES = {"he": "he_normal", "glorot": "glorot_normal"}
+SAMPLES = {"born-dead": 10000, "dying": 256, "spurious": 256, "explode": 128}  # networks, starts, starts, nets
+SHAPES = {"born-dead": (10, 3), "dying": (10, 2), "explode": (30, 32)}  # default (depth, width)
 
 
 def _k_range(text):
@@ -256,6 +258,13 @@ def cmd_deep(args):
 
     key = jax.random.key(args.seed)
     args.init = INIT_ALIASES.get(args.init, args.init)
+    if args.samples is None:
+        args.samples = SAMPLES[args.what]
+    shape = SHAPES.get(args.what, (None, None))
+    args.depth = shape[0] if args.depth is None else args.depth
+    args.width = shape[1] if args.width is None else args.width
+    if args.samples < 1:
+        raise ValueError(f"--samples must be a positive integer, got {args.samples}")
 
     if args.what == "born-dead":
         r = D.born_dead(args.depth, args.width, scheme=args.init, bias=args.bias == "init", inputs=args.inputs,
@@ -332,12 +341,13 @@ def build_parser():
     dp = sub.add_parser("deep", help="deeper and wider networks: born-dead, dying, spurious, explode")
     dp.add_argument("what", choices=["born-dead", "dying", "spurious", "explode"])
     dp.add_argument("--target", default="abs", help="what the networks fit when dying: abs or relu")
-    dp.add_argument("--depth", type=int, default=10)
-    dp.add_argument("--width", type=int, default=3)
+    dp.add_argument("--depth", type=int, default=None, help="layers (born-dead 10, dying 10, explode 30)")
+    dp.add_argument("--width", type=int, default=None, help="units per hidden layer (born-dead 3, dying 2, explode 32)")
     dp.add_argument("--init", default="he_normal", help="he|glorot|symmetric|rai or a full name (he_uniform, ...)")
     dp.add_argument("--bias", default="none", choices=["none", "init"])
     dp.add_argument("--inputs", default="gaussian")
-    dp.add_argument("--samples", type=int, default=10000)
+    dp.add_argument("--samples", type=int, default=None,
+                    help="networks or starts (born-dead 10000, dying 256, spurious 256, explode 128)")
     dp.add_argument("--k", default="6", help="teacher units, or a range LO:HI (spurious)")
     dp.add_argument("--n", default="k", help="student units: an integer, k or k+E (spurious)")
     dp.add_argument("--steps", type=int, default=None, help="training steps (dying: 3000; spurious: at most 50000)")

@@ -250,7 +250,15 @@ def gradient_growth(slope, depth=30, width=32, nets=128, key=None):
     """Mean per-layer growth of ``log |dy/dx|^2`` through ``depth`` leaky layers of slope ``c``.
 
     Weights ``N(0, 1/width)``; the mean-field rate is ``log((1 + c^2) / 2)``.
+
+    Raises:
+      ValueError: depth, width or nets below 1, or a slope that is not finite.
     """
+    for name, v in (("depth", depth), ("width", width), ("nets", nets)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+    if not (isinstance(slope, (int, float)) and math.isfinite(slope)):
+        raise ValueError(f"slope must be a finite number, got {slope!r}")
     act = L.resolve_activation(("leaky_relu", {"slope": float(slope)}))
     key = key if key is not None else jax.random.key(0)
     dtype = jnp.result_type(float)

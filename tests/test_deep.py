@@ -175,3 +175,12 @@ def test_deep_cli_writes_json(tmp_path, capsys):
     assert {"probability", "ci", "samples", "closed_form_single_input"} <= set(data) and data["samples"] == 2000
     assert main(["deep", "born-dead", "--depth", "0"]) == 2
     assert "depth must be" in capsys.readouterr().err
+    assert main(["deep", "explode", "--width", "0"]) == 2
+    assert "width must be" in capsys.readouterr().err
+    assert main(["deep", "spurious", "--k", "3", "--samples", "8", "--json", str(path)]) == 0
+    data = json.loads(path.read_text())
+    assert data["k"] == data["n"] == 3 and data["samples"] == 8 and data["ci"][0] <= data["probability"] <= data["ci"][1]
+    assert main(["deep", "spurious", "--k", "2:3", "--n", "k+1", "--samples", "8", "--json", str(path)]) == 0
+    assert [(r["k"], r["n"]) for r in json.loads(path.read_text())["rows"]] == [(2, 3), (3, 4)]
+    assert main(["deep", "spurious", "--k", "3", "--n", "2"]) == 2
+    assert "n=2 < k=3" in capsys.readouterr().err
