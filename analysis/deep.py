@@ -410,7 +410,7 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
     d = k
     V = jnp.eye(k, d, dtype=dtype)
     W0 = jax.random.normal(key, (starts, n, d), dtype) / math.sqrt(d)
-    check_every = min(check_every, steps)
+    check_every = math.gcd(check_every, steps)  # blocks that end exactly at `steps`
     W, t, gnorm, final = (np.asarray(v) for v in _descend(V, W0, lr, steps, tol, gtol, check_every))
     finite = np.isfinite(final) & np.isfinite(gnorm)
     stationary = finite & (final > tol) & (gnorm < gtol)
