@@ -59,7 +59,7 @@ def verdict_table(results) -> str:
 
 
 def write_report(out, claims, provenance, quick, extension=None):
-    from landscape._io import write_atomic
+    from landscape.io import write_atomic
 
     doc = {"claims": claims, "extension": extension or [], "provenance": provenance, "quick": quick}
     md = ["# Verification of the claims", "",
@@ -110,13 +110,13 @@ def update_readme(path, claims):
         raise ValueError(f"{path} has no {README_START} ... {README_END} block to fill")
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    from landscape._io import write_atomic
+    from landscape.io import write_atomic
 
     write_atomic(path, head + README_START + "\n" + verdict_table(claims) + README_END + tail)
 
 
 def cmd_verify(args):
-    from landscape._io import check_writable, provenance
+    from landscape.io import check_writable, provenance
 
     from .claims import CLAIMS, run_claims
 
@@ -366,14 +366,14 @@ def main(argv=None):
         if args.command == "verify":
             return cmd_verify(args)
         if getattr(args, "json", None):
-            from landscape._io import check_writable
+            from landscape.io import check_writable
 
             check_writable(os.path.dirname(os.path.abspath(args.json)))
         fn = {"convexity": cmd_convexity, "dead-zone": cmd_dead_zone, "critical-points": cmd_critical, "phase": cmd_phase,
               "deep": cmd_deep}[args.command]
         out = fn(args)
         if args.json:
-            from landscape._io import provenance, write_json
+            from landscape.io import provenance, write_json
 
             write_json(args.json, {**_jsonable(out), "provenance": provenance()})
         return 0

@@ -1,4 +1,4 @@
-"""Basin classification of where trajectories end.
+"""Basin classification of where trajectories end, for any problem of the protocol.
 
 Contract
 --------
@@ -6,26 +6,27 @@ Contract
 
 * ``diverged``: the run produced non-finite values (``Trajectories.diverged``)
   or the parameters are not finite;
-* ``global_min``: exact population loss within ``tol_loss`` of the global
-  minimum (0 when the student can equal the teacher, otherwise the value
-  :func:`global_minimum` finds);
-* ``dead``: the student is (numerically) constant on the input support, its
-  exact output variance below ``tol_dead`` times ``max(1, E f^2)``, or, for
-  students whose activation is flat left of its kink (relu), the unit is
-  active on less than ``tol_active`` of the input mass: it sits on the dead
-  plateau, where every gradient through the unit is proportional to that
-  mass and vanishes;
-* ``stationary``: the exact gradient norm is below ``tol_grad`` (another
+* ``global_min``: population loss within ``tol_loss`` of the global minimum
+  (the problem's ``min_loss`` when it is known, else ``min_loss=``, else the
+  value :func:`global_minimum` finds);
+* ``dead``: the problem's own dead rule (``problem.dead``): the output is
+  (numerically) constant on the inputs, its variance below ``tol_dead``
+  times ``max(1, E f^2)``, or a problem-specific witness (the single
+  neuron: a unit that can die, relu, active on less than ``tol_active`` of
+  the input mass: it sits on the dead plateau, where every gradient through
+  the unit is proportional to that mass and vanishes);
+* ``stationary``: the population gradient norm is below ``tol_grad`` (another
   stationary point);
 * ``moving``: none of the above (the step budget ran out while the gradient
   was not small).
 
-Counts come with 95% Wilson intervals.
+One labelling pipeline for every problem. Counts come with 95% Wilson intervals.
 """
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -35,9 +36,10 @@ import landscape as L
 
 from .stats import wilson
 
-__all__ = ["BASINS", "Basins", "classify", "global_minimum"]
+__all__ = ["BASINS", "Basins", "classify", "global_minimum", "STUCK"]
 
 BASINS = ("global_min", "dead", "stationary", "moving", "diverged")
+STUCK = ("dead", "stationary")  # converged away from the global minimum
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,9 @@ class Basins:
     Attributes:
       labels: ``(S,)`` int codes into ``BASINS``.
       counts, fractions: per basin name.
-      intervals: per basin, the 95% Wilson interval of its fraction.
-      thresholds: the tolerances used and the global minimum value.
+      intervals: per basin, the Wilson interval of its fraction.
+      thresholds: the tolerances used and the global minimum value (and where it came from).
+      loss, grad_norm: ``(S,)`` population loss and gradient norm of each end state.
     """
 
     labels: np.ndarray
@@ -56,6 +59,8 @@ class Basins:
     fractions: dict
     intervals: dict
     thresholds: dict
+    loss: np.ndarray | None = None
+    grad_norm: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -63,6 +68,10 @@ class Basins:
 
     def names(self) -> np.ndarray:
         return np.asarray(BASINS)[self.labels]
+
+    def mask(self, *names) -> np.ndarray:
+        """Bool ``(S,)``: the starts whose label is one of ``names``."""
+        return np.isin(self.labels, [BASINS.index(n) for n in names])
 
     def summary(self) -> str:
         parts = []
@@ -74,30 +83,37 @@ class Basins:
 
 
 @functools.lru_cache(maxsize=64)
-def global_minimum(problem: L.Problem) -> tuple[float, dict]:
-    """The global minimum of the exact loss and where it is attained.
+def global_minimum(problem) -> tuple[float, dict | None]:
+    """The global minimum of the population loss and where it is attained.
 
-    When the student can equal the teacher it is 0 at ``problem.optimum()``.
-    With one trained parameter it is found on a grid of 4001 points over
-    [-10, 10] and refined by bisection on the sign of the exact derivative.
-    Otherwise it is searched for: exact-gradient Adam from 128 random starts,
-    the best end refined by further small steps. Runs in the default float
-    dtype (float64 when x64 is enabled).
+    The problem's ``min_loss`` when it is known (0 when the student can equal
+    the teacher). With one scalar coordinate it is found on a grid of 4001
+    points over [-10, 10] refined by bisection on the sign of the exact
+    derivative. Otherwise it is searched for through the training engine:
+    Adam from 128 of the problem's random starts (exact gradients where the
+    loss is exact, large minibatches otherwise), the best end refined by
+    smaller steps. Runs in the default float dtype (float64 when x64 is on).
 
     Returns:
-      ``(loss, params)``.
+      ``(loss, params)`` (params None when the value is known but not the point).
+
+    Raises:
+      NotImplementedError: a problem that can neither tell its minimum nor
+        draw random starts (give ``min_loss=`` to :func:`classify`).
     """
-    opt = problem.optimum()
-    if opt is not None:
-        return 0.0, opt
+    known = problem.min_loss
+    if known is not None:
+        opt = problem.optimum() if hasattr(problem, "optimum") else None
+        return float(known), opt
     dtype = jnp.result_type(float)
-    if len(problem.trained) == 1:
-        (name,) = problem.trained
+    coords = problem.coordinates()
+    if len(coords) == 1 and isinstance(problem.param_shapes(), dict) and problem.exact:
+        (name,) = coords
         ws = np.linspace(-10.0, 10.0, 4001)
-        losses = np.asarray(L.population_loss(problem, {name: jnp.asarray(ws, dtype)}))
+        losses = np.asarray(problem.population_loss_batch({name: jnp.asarray(ws, dtype)}))
         i = int(np.argmin(losses))
         lo, hi = ws[max(i - 1, 0)], ws[min(i + 1, ws.size - 1)]
-        grad = lambda v: float(L.population_loss_and_grad(problem, {name: jnp.asarray(v, dtype)})[1][name])
+        grad = lambda v: float(problem.population_batch({name: jnp.asarray([v], dtype)})[1][name][0])
         for _ in range(60):  # the minimum lies where the derivative changes sign
             mid = 0.5 * (lo + hi)
             if grad(mid) > 0:
@@ -105,41 +121,56 @@ def global_minimum(problem: L.Problem) -> tuple[float, dict]:
             else:
                 lo = mid
         w = 0.5 * (lo + hi)
-        cand = [(float(L.population_loss(problem, {name: jnp.asarray(v, dtype)})), v) for v in (w, ws[i])]
+        cand = [(float(problem.population_loss_batch({name: jnp.asarray([v], dtype)})[0]), v) for v in (w, ws[i])]
         loss, w = min(cand)
         return loss, {name: float(w)}
-    rng = np.random.default_rng(0)
-    n = 128
-    init = {k: rng.uniform(-3, 3, n) for k in problem.trained}
-    if "a" in init:
-        init["a"] = rng.uniform(-2, 2, n)
-    init = {k: jnp.asarray(v, dtype) for k, v in init.items()}
-    t = L.train(problem, init, optimizer=L.optimizer("adam", learning_rate=0.01), steps=3000,
-                gradient="population", record_every=3000, key=jax.random.key(0))
-    final_loss = np.asarray(t.population_loss[-1])
-    final_loss = np.where(np.asarray(t.diverged), np.inf, final_loss)
+    init = problem.draw_starts(jax.random.key(0), 128, dtype)
+    gradient = "population" if problem.exact else "minibatch"
+    kw = dict(gradient=gradient, batch_size=4096, record_every=3000, key=jax.random.key(0))
+    t = L.train(problem, init, optimizer=L.optimizer("adam", learning_rate=0.01), steps=3000, **kw)
+    final_loss = np.where(np.asarray(t.diverged), np.inf, np.asarray(t.population_loss[-1]))
     best = int(np.argmin(final_loss))
-    start = {k: jnp.asarray(t.final[k][best : best + 1]) for k in problem.trained}
-    t2 = L.train(problem, start, optimizer=L.optimizer("adam", learning_rate=1e-4), steps=3000,
-                 gradient="population", record_every=3000, key=jax.random.key(0))
+    start = jax.tree_util.tree_map(lambda a: a[best:best + 1], t.final)
+    t2 = L.train(problem, start, optimizer=L.optimizer("adam", learning_rate=1e-4), steps=3000, **kw)
     loss = float(min(final_loss[best], float(t2.population_loss[-1, 0])))
-    params = {k: float(t2.final[k][0]) for k in problem.trained}
+    params = jax.tree_util.tree_map(lambda a: np.asarray(a[0]).tolist(), t2.final)
     return loss, params
 
 
-def classify(problem: L.Problem, final, *, diverged=None, tol_loss=1e-6, tol_dead=1e-8, tol_active=1e-3, tol_grad=1e-6,
+@partial(jax.jit, static_argnums=(0,))
+def _evaluate(problem, params, tol_dead, tol_active):
+    loss, grads = problem.population_batch(params)
+    gnorm = jnp.linalg.norm(problem.ravel(grads), axis=-1)
+    try:
+        dead = problem.dead(params, tol_dead=tol_dead, tol_active=tol_active)
+    except NotImplementedError:
+        dead = jnp.zeros(loss.shape, bool)
+    return loss, gnorm, dead
+
+
+def _finite_rows(problem, final):
+    """Validate a batch of end states (structure and shapes); the finite mask per start."""
+    arrays, n = problem.check_starts(final, "final", finite=False)
+    finite = np.ones(n, bool)
+    for a in jax.tree_util.tree_leaves(arrays):
+        finite &= np.all(np.isfinite(a).reshape(n, -1), axis=1)
+    return arrays, finite, n
+
+
+def classify(problem, final, *, diverged=None, tol_loss=1e-6, tol_dead=1e-8, tol_active=1e-3, tol_grad=1e-6,
              min_loss=None, confidence=0.95) -> Basins:
-    """Label end states by basin.
+    """Label end states by basin (see the module docstring).
 
     Args:
-      problem: the problem.
-      final: ``{name: (S,) array}`` end parameters (``Trajectories.final``).
+      problem: any problem of the protocol.
+      final: end parameters with a leading starts axis (``Trajectories.final``).
       diverged: optional ``(S,)`` bool mask (``Trajectories.diverged``).
       tol_loss: loss above the global minimum still counted as reaching it.
-      tol_dead: relative output variance below which the student is dead.
-      tol_active: active input mass below which a relu-like unit is dead.
+      tol_dead: relative output variance below which the model is dead.
+      tol_active: active input mass below which a unit that can die is dead.
       tol_grad: gradient norm below which a point is stationary.
-      min_loss: the global minimum value (computed when None).
+      min_loss: the global minimum value (the problem's when known, else
+        searched for when None).
       confidence: level of the Wilson intervals.
 
     Returns:
@@ -155,61 +186,40 @@ def classify(problem: L.Problem, final, *, diverged=None, tol_loss=1e-6, tol_dea
       ['global_min', 'dead']
     """
     for name, v in (("tol_loss", tol_loss), ("tol_dead", tol_dead), ("tol_active", tol_active), ("tol_grad", tol_grad)):
-        if not (isinstance(v, (int, float)) and v > 0 and np.isfinite(v)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) \
+                or not (v > 0 and np.isfinite(v)):
             raise ValueError(f"{name} must be a positive finite number, got {v!r}")
-    from landscape.networks import NetProblem
-
-    if isinstance(problem, NetProblem):
-        return _classify_networks(problem, final, diverged, tol_loss, tol_dead, tol_grad,
-                                  0.0 if min_loss is None else min_loss, confidence)
-    L.problem.check_params(problem, final)
-    if min_loss is None:
-        min_loss = global_minimum(problem)[0]
-    params = {k: jnp.asarray(v) for k, v in final.items()}
-    finite = np.ones(np.shape(params[problem.trained[0]]), bool)
-    for v in params.values():
-        finite &= np.isfinite(np.asarray(v))
+    if not isinstance(problem, L.AbstractProblem):
+        raise TypeError(f"problem must implement the problem protocol, got {type(problem).__name__}")
+    arrays, finite, n = _finite_rows(problem, final)
     if diverged is not None:
-        finite &= ~np.asarray(diverged, bool)
-    safe = {k: jnp.where(jnp.asarray(finite), v, jnp.zeros_like(v)) for k, v in params.items()}
-    loss, grads = L.population_loss_and_grad(problem, safe)
-    _, var = L.student_moments(problem, safe)
-    mean_sq = L.population_loss(L.Problem(problem.student, "zero", problem.inputs, problem.trained), safe)
-    gnorm = np.sqrt(sum(np.asarray(g, np.float64) ** 2 for g in grads.values()))
-    loss = np.asarray(loss, np.float64)
-    var = np.asarray(var, np.float64)
-    labels = np.full(finite.shape, BASINS.index("moving"), np.int32)
+        d = np.asarray(diverged, bool)
+        if d.shape != (n,):
+            raise ValueError(f"diverged must have shape ({n},), got {d.shape}")
+        finite &= ~d
+    source = "given"
+    if min_loss is None:
+        if problem.min_loss is not None:
+            min_loss, source = problem.min_loss, "known"
+        else:
+            min_loss, source = global_minimum(problem)[0], "searched"
+    safe = jax.tree_util.tree_map(
+        lambda a: jnp.asarray(np.where(finite.reshape((n,) + (1,) * (a.ndim - 1)), a, 0.0)), arrays)
+    dtype = jax.tree_util.tree_leaves(safe)[0].dtype
+    loss, gnorm, dead = (np.asarray(v) for v in _evaluate(problem, safe, jnp.asarray(tol_dead, dtype),
+                                                          jnp.asarray(tol_active, dtype)))
+    loss = loss.astype(np.float64)
+    gnorm = gnorm.astype(np.float64)
+    labels = np.full(n, BASINS.index("moving"), np.int32)
     labels[gnorm < tol_grad] = BASINS.index("stationary")
-    dead = var <= tol_dead * np.maximum(1.0, np.asarray(mean_sq, np.float64))
-    if problem.student.piecewise_linear and problem.student.slopes[0] == 0.0:
-        dead |= np.asarray(L.active_fraction(problem, safe), np.float64) < tol_active
     labels[dead] = BASINS.index("dead")
     labels[loss - min_loss <= tol_loss] = BASINS.index("global_min")
     labels[~finite] = BASINS.index("diverged")
-    return _summarize(labels, {"tol_loss": tol_loss, "tol_dead": tol_dead, "tol_active": tol_active, "tol_grad": tol_grad,
-                               "min_loss": float(min_loss), "confidence": confidence}, confidence)
-
-
-def _classify_networks(problem, final, diverged, tol_loss, tol_dead, tol_grad, min_loss, confidence):
-    """Networks: global minimum by loss, dead when the output is (numerically) constant on the inputs."""
-    leaves = jax.tree_util.tree_leaves(final)
-    n = leaves[0].shape[0]
-    finite = np.ones(n, bool)
-    for a in leaves:
-        finite &= np.all(np.isfinite(np.asarray(a)).reshape(n, -1), axis=1)
-    if diverged is not None:
-        finite &= ~np.asarray(diverged, bool)
-    safe = jax.tree_util.tree_map(lambda a: jnp.where(finite.reshape((n,) + (1,) * (a.ndim - 1)), a, 0.0), final)
-    loss = np.asarray(jax.vmap(problem.loss)(safe))
-    gn = np.asarray(jax.vmap(lambda p: jnp.sqrt(sum(jnp.sum(g * g) for g in jax.tree_util.tree_leaves(jax.grad(problem.loss)(p)))))(safe))
-    mean, var = (np.asarray(v) for v in jax.vmap(problem.output_moments)(safe))
-    labels = np.full(n, BASINS.index("moving"), np.int32)
-    labels[gn < tol_grad] = BASINS.index("stationary")
-    labels[var <= tol_dead * np.maximum(1.0, mean**2 + var)] = BASINS.index("dead")
-    labels[loss - min_loss <= tol_loss] = BASINS.index("global_min")
-    labels[~finite] = BASINS.index("diverged")
-    return _summarize(labels, {"tol_loss": tol_loss, "tol_dead": tol_dead, "tol_grad": tol_grad, "min_loss": float(min_loss),
-                               "confidence": confidence}, confidence)
+    out = _summarize(labels, {"tol_loss": tol_loss, "tol_dead": tol_dead, "tol_active": tol_active, "tol_grad": tol_grad,
+                              "min_loss": float(min_loss), "min_loss_source": source, "confidence": confidence},
+                     confidence)
+    return Basins(out.labels, out.counts, out.fractions, out.intervals, out.thresholds,
+                  np.where(finite, loss, np.inf), np.where(finite, gnorm, np.inf))
 
 
 def _summarize(labels, thresholds, confidence):

@@ -35,14 +35,13 @@ import jax.numpy as jnp
 import numpy as np
 
 import landscape as L
-from landscape import kernels
 from landscape import networks as N
-from landscape.sharding import padded, starts_sharding
 
 from .stats import wilson
 
-__all__ = ["dying", "born_dead", "closed_form_single_input", "dead_layers_1d", "gradient_growth", "arccos_kernel",
-           "teacher_student_loss", "spurious_minima", "minimum_certificate", "exact_dead_1d", "published_minimum_k7", "extension_report"]
+__all__ = ["dying", "born_dead", "closed_form_single_input", "dead_layers_1d", "gradient_growth", "finite_width_rate",
+           "safran_shamir", "descend", "spurious_minima", "minimum_certificate", "exact_dead_1d", "published_minimum_k7",
+           "extension_report"]
 
 
 def closed_form_single_input(depth: int, width: int) -> float:
@@ -221,10 +220,7 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
         k = jax.random.fold_in(key, start)
         params = N.init_many(spec, k, n, scheme)
         # spread the networks over every device (padded by repeating the last one)
-        sh = starts_sharding()
-        if sh is not None:
-            take = np.minimum(np.arange(padded(n)), n - 1)
-            params = jax.device_put(jax.tree_util.tree_map(lambda a: a[take], params), sh)
+        params = L.sweep.spread(params, np.minimum(np.arange(L.sweep.padded(n)), n - 1))
         dead = np.zeros(n, bool) if depth == 1 else dead_layers_1d(spec, params, support)[:n]
         params = jax.tree_util.tree_map(lambda a: a[:n], params)
         x = L.sample_inputs(problem, jax.random.fold_in(k, 1), (n,), params[0]["W"].dtype)
@@ -246,54 +242,125 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
     return out
 
 
-def gradient_growth(slope, depth=30, width=32, nets=128, key=None):
-    """Mean per-layer growth of ``log |dy/dx|^2`` through ``depth`` leaky layers of slope ``c``.
+def finite_width_rate(slope, width):
+    """Exact expected per-layer growth of ``log |J v|^2`` at finite width.
 
-    Weights ``N(0, 1/width)``; the mean-field rate is ``log((1 + c^2) / 2)``.
+    For weights ``N(0, 1/n)`` (``n = width``) and a unit direction ``u``
+    independent of the layer's weights, ``W u ~ N(0, I/n)``, and the signs of
+    the layer's pre-activations are independent of ``(W u)_i^2`` (a symmetric
+    Gaussian pair), so each layer multiplies ``|J v|^2`` by
+    ``Z/n = (chi2_K + c^2 chi2_{n-K}) / n`` with ``K ~ Binomial(n, 1/2)``,
+    independently of the layers before. The expected log growth per layer is
+    therefore exactly ``E log Z - log n``, computed here from Frullani's
+    integral ``E log Z = int_0^inf (e^{-t} - E e^{-tZ}) dt / t`` with
+    ``E e^{-tZ} = (1 + 2t)^{-K/2} (1 + 2 c^2 t)^{-(n-K)/2}`` (trapezoid rule in
+    ``log t``, accurate to 1e-12). For ``c = 1`` it is ``psi(n/2) - log(n/2)``
+    (about ``-1/n``); as ``n`` grows it tends to the mean-field rate
+    ``log((1 + c^2) / 2)``.
 
     Raises:
-      ValueError: depth, width or nets below 1, or a slope that is not finite.
+      ValueError: a width below 1 or a slope that is not finite.
     """
-    for name, v in (("depth", depth), ("width", width), ("nets", nets)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
-    if not (isinstance(slope, (int, float)) and math.isfinite(slope)):
+    width = _positive_int(width, "width")
+    c = _finite_slope(slope)
+    u = np.linspace(-45.0, 12.0, 20001)
+    t = np.exp(u)
+    k = np.arange(width + 1)
+    logw = np.asarray([math.lgamma(width + 1) - math.lgamma(i + 1) - math.lgamma(width - i + 1) for i in k]) \
+        - width * math.log(2.0)
+    with np.errstate(under="ignore"):
+        log_mgf = -0.5 * (k[:, None] * np.log1p(2 * t[None, :]) + (width - k[:, None]) * np.log1p(2 * c * c * t[None, :]))
+        integrand = np.exp(-t)[None, :] - np.exp(log_mgf)
+    elog = np.trapezoid(integrand, u, axis=1)
+    if c == 0.0:  # Z = chi2_K: the K = 0 term is log 0 (a layer that kills the direction)
+        return -math.inf
+    return float(np.sum(np.exp(logw) * elog) - math.log(width))
+
+
+def _finite_slope(slope):
+    if isinstance(slope, (bool, np.bool_)) or not isinstance(slope, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(slope):
         raise ValueError(f"slope must be a finite number, got {slope!r}")
-    act = L.resolve_activation(("leaky_relu", {"slope": float(slope)}))
+    if abs(slope) > 1e6:
+        raise ValueError(f"slope={slope!r} is out of range; allowed: |slope| <= 1e6")
+    return float(slope)
+
+
+def _positive_int(v, name):
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+    return int(v)
+
+
+def gradient_growth(slope, depth=30, width=32, nets=128, key=None, *, measure="direction"):
+    """Per-layer growth of ``log |dy/dx|^2`` through ``depth`` leaky layers of slope ``c``.
+
+    Each of ``nets`` networks has weights ``N(0, 1/width)``, a Gaussian input
+    ``x`` and a random unit direction ``v``; the measured quantity is the
+    directional derivative ``|J(x) v|^2``, renormalized layer by layer (no
+    overflow), and its log per layer. Its expectation is
+    :func:`finite_width_rate` exactly; the mean-field rate
+    ``log((1 + c^2) / 2)`` (the activation's ``mean_field_rate``) is its
+    infinite-width limit. ``measure="frobenius"`` instead takes the
+    Frobenius norm of the whole Jacobian, which adds ``log(width) / depth``
+    (a width-``n`` identity has norm ``n``): kept only to show that bias.
+
+    Returns:
+      dict with ``rate`` (mean over networks), its ``stderr`` and 95% ``ci``,
+      ``theory`` (mean field), ``finite_width`` (the exact expectation),
+      ``depth``, ``width``, ``nets``, ``measure``.
+
+    Raises:
+      ValueError: depth, width or nets below 1, a slope that is not finite, an
+        unknown measure, or networks too large for memory.
+    """
+    depth = _positive_int(depth, "depth")
+    width = _positive_int(width, "width")
+    nets = _positive_int(nets, "nets")
+    c = _finite_slope(slope)
+    if measure not in ("direction", "frobenius"):
+        raise ValueError(f"measure must be 'direction' or 'frobenius', got {measure!r}")
+    need = nets * depth * width * width * 8 * (width if measure == "frobenius" else 1)
+    if need > L.io.memory_limit():
+        raise ValueError(f"{nets} networks of depth {depth} and width {width} need about {need / 2**30:.3g} GiB; "
+                         "use fewer networks or a smaller width")
+    act = L.resolve_activation(("leaky_relu", {"slope": c}))
     key = key if key is not None else jax.random.key(0)
     dtype = jnp.result_type(float)
 
-    def sq(k):
-        kw, kx = jax.random.split(k)
+    def one(k):
+        kw, kx, kv = jax.random.split(k, 3)
         Ws = jax.random.normal(kw, (depth, width, width), dtype) / jnp.sqrt(width)
         x = jax.random.normal(kx, (width,), dtype)
+        if measure == "frobenius":
+            def net(x):
+                for W in Ws:
+                    x = act(W @ x)
+                return x
 
-        def net(x):
-            for W in Ws:
-                x = act(W @ x)
-            return x
+            jac = jax.jacfwd(net)(x)
+            return jnp.log(jnp.sum(jac * jac)) / depth
+        v = jax.random.normal(kv, (width,), dtype)
+        v = v / jnp.linalg.norm(v)
 
-        jac = jax.jacfwd(net)(x)
-        return jnp.log(jnp.sum(jac * jac))
+        def layer(carry, W):
+            h, u, acc = carry
+            z = W @ h
+            h2, du = jax.jvp(act, (z,), (W @ u,))
+            sq = jnp.sum(du * du)
+            return (h2, du / jnp.sqrt(sq), acc + jnp.log(sq)), None
 
-    logs = jax.vmap(sq)(jax.random.split(key, nets))
-    return {"slope": float(slope), "rate": float(jnp.mean(logs) / depth), "theory": math.log((1 + slope**2) / 2),
-            "depth": depth, "width": width, "nets": nets}
+        (_, _, acc), _ = jax.lax.scan(layer, (x, v, jnp.zeros((), dtype)), Ws)
+        return acc / depth
 
-
-def arccos_kernel(u, v):
-    """``E[relu(u.x) relu(v.x)]`` for ``x ~ N(0, I)``: :func:`landscape.kernels.relu_kernel`."""
-    return kernels.relu_kernel(u, v)
-
-
-def teacher_student_loss(W, V):
-    """Population loss ``E[(sum_i relu(w_i.x) - sum_j relu(v_j.x))^2]``, ``x ~ N(0, I_d)``.
-
-    Args:
-      W: student weights ``(n, d)``; V: teacher weights ``(k, d)``.
-    """
-    K = lambda A, B: kernels.relu_kernel(A[:, None, :], B[None, :, :])
-    return jnp.sum(K(W, W)) - 2.0 * jnp.sum(K(W, V)) + jnp.sum(K(V, V))
+    rates = np.asarray(jax.jit(jax.vmap(one))(jax.random.split(key, nets)), np.float64)
+    finite = rates[np.isfinite(rates)]
+    rate = float(finite.mean()) if finite.size else -math.inf
+    se = float(finite.std(ddof=1) / math.sqrt(finite.size)) if finite.size > 1 else math.inf
+    theory = act.mean_field_rate if c != 0 else -math.inf
+    return {"slope": c, "rate": rate, "stderr": se, "ci": (rate - 1.96 * se, rate + 1.96 * se), "theory": theory,
+            "finite_width": finite_width_rate(c, width) if measure == "direction" else None,
+            "depth": depth, "width": width, "nets": nets, "measure": measure}
 
 
 # A spurious local minimum for k = n = 7 published by Safran, Yehudai & Shamir (COLT 2021) with
@@ -315,50 +382,48 @@ def published_minimum_k7():
     return jnp.asarray(M.T)
 
 
-def minimum_certificate(W, V=None):
-    """Loss, exact gradient norm and Hessian eigenvalue range at student weights ``W``.
+def safran_shamir(k: int, n: int) -> "N.NetProblem":
+    """The problem of Safran & Shamir (2018): ``n`` ReLU units ``sum_i relu(w_i.x)`` (output weights
+    fixed at 1) fitted to ``k`` orthonormal teacher units in ``d = k`` dimensions, Gaussian inputs
+    (closed-form loss by the arc-cosine kernel). Parameters: ``[{"W": (n, k)}]``."""
+    k, n = _positive_int(k, "k"), _positive_int(n, "n")
+    student = N.MLP(in_dim=k, hidden=(n,), activation="relu", bias=False, readout="sum")
+    return N.NetProblem(student, N.NetTeacher.orthonormal(k))
+
+
+@jax.jit
+def _certificate(W):
+    problem = safran_shamir(W.shape[1], W.shape[0])
+    f = lambda w: problem.population_loss([{"W": w.reshape(W.shape)}])
+    w = W.ravel()
+    loss, g = jax.value_and_grad(f)(w)
+    return loss, jnp.linalg.norm(g), jnp.linalg.eigvalsh(jax.hessian(f)(w))
+
+
+def minimum_certificate(W):
+    """Loss, exact gradient norm and Hessian eigenvalue range at student weights ``W`` (n, k) of
+    :func:`safran_shamir` (k, n).
 
     A point with a tiny gradient, a positive smallest eigenvalue and a loss
     above 0 is (up to the rounding of ``W``) a spurious local minimum.
     """
-    W = jnp.asarray(W)
-    V = jnp.eye(W.shape[1], dtype=W.dtype) if V is None else V
-    f = lambda w: teacher_student_loss(w.reshape(W.shape), V)
-    w = W.ravel()
-    eig = np.linalg.eigvalsh(np.asarray(jax.jit(jax.hessian(f))(w)))
-    return {"loss": float(f(w)), "grad_norm": float(jnp.linalg.norm(jax.jit(jax.grad(f))(w))),
-            "min_eig": float(eig[0]), "max_eig": float(eig[-1])}
+    loss, gn, eig = (np.asarray(v) for v in _certificate(jnp.asarray(W)))
+    return {"loss": float(loss), "grad_norm": float(gn), "min_eig": float(eig[0]), "max_eig": float(eig[-1])}
 
 
-def _descend(V, W0, lr, max_steps, tol, gtol, check_every):
-    """Gradient descent on every start until each is at the global minimum (loss <= ``tol``) or
-    stationary (gradient norm < ``gtol``), or ``max_steps``."""
-    loss = lambda W: teacher_student_loss(W, V)
-    grad = jax.vmap(jax.grad(loss))
-    gnorm = lambda G: jnp.sqrt(jnp.sum(G * G, axis=(1, 2)))
+def descend(problem, W0, *, lr, steps, tol=0.0, gtol=0.0, check_every=500):
+    """Exact-gradient descent on :func:`safran_shamir` starts ``W0`` (starts, n, k), through the
+    training engine: each start stops at the global minimum (loss <= ``tol``) or when stationary
+    (gradient norm < ``gtol``), at most ``steps``."""
+    stop = L.Stop(grad_norm=gtol, loss=tol, every=check_every) if (tol > 0 or gtol > 0) else None
+    return L.train(problem, [{"W": W0}], optimizer=L.optimizer("sgd", learning_rate=lr), steps=steps,
+                   gradient="population", record_every=steps, stop=stop, key=jax.random.key(0))
 
-    losses = jax.vmap(loss)
 
-    def block(carry):
-        W, t, _, _ = carry
-
-        def body(W, _):
-            G = grad(W)
-            ok = jnp.all(jnp.isfinite(G), axis=(1, 2))
-            return jnp.where(ok[:, None, None], W - lr * G, W), None
-
-        W, _ = jax.lax.scan(body, W, None, length=check_every)
-        return W, t + check_every, gnorm(grad(W)), losses(W)
-
-    def more(carry):
-        _, t, g, f = carry
-        return (t < max_steps) & jnp.any(jnp.isfinite(g) & (g >= gtol) & (f > tol))
-
-    @jax.jit
-    def run(W0):
-        return jax.lax.while_loop(more, block, (W0, jnp.zeros((), jnp.int32), gnorm(grad(W0)), losses(W0)))
-
-    return run(W0)
+@partial(jax.jit, static_argnums=(0,))
+def _end_state(problem, params):
+    loss, g = problem.population_batch(params)
+    return loss, jnp.sqrt(jnp.sum(g[0]["W"] ** 2, axis=(1, 2)))
 
 
 def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e-4, gtol=1e-8, check_every=500,
@@ -403,23 +468,26 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
     if n < k:
         raise ValueError(f"the student needs at least as many units as the teacher: n={n} < k={k}")
     lr = 2.5 / max(k, 6) if lr is None else lr
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(lr) and lr > 0):
         raise ValueError(f"lr must be a positive finite number, got {lr!r}")
     key = key if key is not None else jax.random.key(0)
     dtype = jnp.result_type(float)
     d = k
-    V = jnp.eye(k, d, dtype=dtype)
+    problem = safran_shamir(k, n)
     W0 = jax.random.normal(key, (starts, n, d), dtype) / math.sqrt(d)
     check_every = math.gcd(check_every, steps)  # blocks that end exactly at `steps`
-    W, t, gnorm, final = (np.asarray(v) for v in _descend(V, W0, lr, steps, tol, gtol, check_every))
-    finite = np.isfinite(final) & np.isfinite(gnorm)
+    t = descend(problem, W0, lr=float(lr), steps=steps, tol=tol, gtol=gtol, check_every=check_every)
+    W = np.asarray(t.final[0]["W"])
+    final, gnorm = (np.asarray(v) for v in _end_state(problem, t.final))
+    finite = np.isfinite(final) & np.isfinite(gnorm) & ~np.asarray(t.diverged)
     stationary = finite & (final > tol) & (gnorm < gtol)
     dead_unit = stationary & (np.min(np.linalg.norm(W, axis=-1), axis=-1) < 1e-6)
     stationary &= ~dead_unit
     min_eig = np.full(starts, np.nan)
     idx = np.flatnonzero(stationary)
     if idx.size:
-        f = lambda w: teacher_student_loss(w.reshape(n, d), V)
+        f = lambda w: problem.population_loss([{"W": w.reshape(n, d)}])
         eigs = jax.jit(jax.vmap(lambda w: jnp.linalg.eigvalsh(jax.hessian(f)(w.ravel()))[0]))
         for s in range(0, idx.size, hessian_chunk):
             part = idx[s:s + hessian_chunk]
@@ -433,7 +501,8 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
         "diverged": ~finite,
     }
     spurious = classes["spurious"]
-    out = {"k": k, "n": n, "d": d, "starts": starts, "steps": steps, "steps_run": int(t), "lr": float(lr), "tol": tol,
+    out = {"k": k, "n": n, "d": d, "starts": starts, "steps": steps, "steps_run": int(np.max(np.asarray(t.steps_run))),
+           "lr": float(lr), "tol": tol,
            "gtol": gtol, "eig_tol": eig_tol,
            "rate": float(spurious.mean()), "ci": wilson(int(spurious.sum()), starts),
            "shares": {c: float(m.mean()) for c, m in classes.items()},

@@ -2,8 +2,11 @@
 
 Contract
 --------
-Every function takes a :class:`landscape.Problem`, evaluates the *exact*
-population loss, and returns plain dataclasses of floats and arrays. Witnesses
+Every function evaluates the *exact* population loss of a problem of the
+protocol through its named coordinates (``problem.coordinates()``: ``w, b,
+a, c`` for the single neuron), and returns plain dataclasses of floats and
+arrays. The dead set, the dead zone and the Hessian's non-smooth set are
+about the single neuron's (w, b) plane and use its student and inputs. Witnesses
 (certificates, one-sided derivatives, critical points) are re-evaluated in
 float64 before they are returned, so that a reported witness is never a
 rounding artefact. Bad input raises ``ValueError`` before any computation.
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
 import landscape as L
 
@@ -50,16 +54,35 @@ def _x64():
         raise RuntimeError("analysis.geometry needs float64: call jax.config.update('jax_enable_x64', True) first")
 
 
+def _vectors(problem, params):
+    """``{coordinate: values}`` over every coordinate -> ``(N, P)`` float64 vectors and the broadcast shape."""
+    names = problem.coordinates()
+    vals = np.broadcast_arrays(*[np.asarray(params[k], np.float64) for k in names])
+    shape = vals[0].shape
+    return jnp.asarray(np.stack([v.ravel() for v in vals], axis=-1), F64), shape
+
+
 def _loss64(problem, params):
-    return np.asarray(L.population_loss(problem, {k: jnp.asarray(v, F64) for k, v in params.items()}), np.float64)
+    """Exact loss at ``{coordinate: values}`` (values broadcast), float64, in the values' shape."""
+    vec, shape = _vectors(problem, params)
+    return np.asarray(problem.population_loss_batch(problem.unravel(vec)), np.float64).reshape(shape)
+
+
+def _grad64(problem, params):
+    """Exact loss and gradient ``{coordinate: array}`` at ``{coordinate: values}``."""
+    vec, shape = _vectors(problem, params)
+    loss, g = problem.population_batch(problem.unravel(vec))
+    gv = np.asarray(problem.ravel(g), np.float64)
+    return (np.asarray(loss, np.float64).reshape(shape),
+            {k: gv[:, i].reshape(shape) for i, k in enumerate(problem.coordinates())})
 
 
 def _check_box(problem, box, names=None):
     if not isinstance(box, dict) or not box:
         raise ValueError(f"box must map trained parameter names to (lo, hi), got {box!r}")
     for k, v in box.items():
-        if k not in problem.trained:
-            raise ValueError(f"box names {k!r}, which the problem does not train; trained: {problem.trained}")
+        if k not in problem.coordinates():
+            raise ValueError(f"box names {k!r}, which the problem does not train; trained: {problem.coordinates()}")
         try:
             lo, hi = (float(u) for u in v)
         except (TypeError, ValueError):
@@ -70,9 +93,18 @@ def _check_box(problem, box, names=None):
         raise ValueError(f"box must give exactly {sorted(names)}, got {sorted(box)}")
 
 
+def _check_named(problem, params, name):
+    names = problem.coordinates()
+    if not isinstance(params, dict) or set(params) != set(names):
+        raise ValueError(f"{name} must map every coordinate {names} to a number, got {params!r:.120}")
+    for k, v in params.items():
+        if np.ndim(v) != 0 or not np.isfinite(float(v)):
+            raise ValueError(f"{name}[{k!r}] must be a finite number, got {v!r}")
+
+
 def _check_fixed(problem, names, fixed):
     fixed = dict(fixed or {})
-    rest = [k for k in problem.trained if k not in names]
+    rest = [k for k in problem.coordinates() if k not in names]
     missing = [k for k in rest if k not in fixed]
     extra = [k for k in fixed if k not in rest]
     if missing or extra:
@@ -243,7 +275,7 @@ def nonsmooth_points(problem, W, B):
     """
     W, B = np.asarray(W), np.asarray(B)
     mask = (W == 0) & (B == 0)
-    if problem.student.kinked and isinstance(problem.inputs, L.Uniform):
+    if problem.student.kinked and problem.inputs.bounded:
         lo, hi = problem.inputs.support()
         mask |= (W * lo + B == 0) | (W * hi + B == 0)
     return mask
@@ -273,7 +305,7 @@ def hessian_sign_map(problem, axes, *, fixed=None):
         # cells within one grid step of a non-smooth set
         near0 = (np.abs(Wg) <= dw) & (np.abs(Bg) <= db)
         mask |= near0
-        if problem.student.kinked and isinstance(problem.inputs, L.Uniform):
+        if problem.student.kinked and problem.inputs.bounded:
             lo, hi = problem.inputs.support()
             for end in (lo, hi):
                 mask |= np.abs(Wg * end + Bg) <= abs(end) * dw + db
@@ -320,18 +352,17 @@ def one_sided_derivatives(problem, params, direction, *, h=1e-6):
     """
     _x64()
     _check_kinked(problem)
-    L.problem.check_params(problem, params)
-    L.problem.check_params(problem, direction)
+    _check_named(problem, params, "params")
+    _check_named(problem, direction, "direction")
     p = {k: float(v) for k, v in params.items()}
     d = {k: float(v) for k, v in direction.items()}
     norm = math.sqrt(sum(v * v for v in d.values()))
     if not norm > 0:
         raise ValueError("direction must be non-zero")
     loss = lambda s: float(_loss64(problem, {k: np.float64(p[k] + s * d[k]) for k in p}))
-    grad = jax.grad(lambda q: L.population_loss(problem, q))
 
     def dir_grad(s):
-        g = grad({k: jnp.asarray(p[k] + s * d[k], F64) for k in p})
+        g = _grad64(problem, {k: np.float64(p[k] + s * d[k]) for k in p})[1]
         return float(sum(float(g[k]) * d[k] for k in p))
 
     eps = 1e-12
@@ -363,15 +394,16 @@ def gradient_decay(problem, params, direction, *, distances=None):
     s = np.logspace(-6, 1, 29) if distances is None else np.asarray(distances, np.float64)
     if np.any(s <= 0):
         raise ValueError("distances must be positive")
-    pts = {k: np.float64(params[k]) - s * np.float64(direction[k]) for k in problem.trained}
-    _, g = L.population_loss_and_grad(problem, {k: jnp.asarray(v, F64) for k, v in pts.items()})
-    gd = sum(np.asarray(g[k]) * direction[k] for k in problem.trained)
+    names = problem.coordinates()
+    pts = {k: np.float64(params[k]) - s * np.float64(direction[k]) for k in names}
+    _, g = _grad64(problem, pts)
+    gd = sum(g[k] * direction[k] for k in names)
     ok = np.abs(gd) > 0
     if ok.sum() >= 2:
         pfit = np.polyfit(np.log(s[ok]), np.log(np.abs(gd[ok])), 1)
         expo, pref = float(pfit[0]), float(np.exp(pfit[1]))
-    else:
-        expo, pref = float("nan"), 0.0
+    else:  # the gradient vanishes identically: no power law to fit
+        expo, pref = None, 0.0
     return {"distance": s, "gradient": gd, "exponent": expo, "prefactor": pref}
 
 
@@ -409,10 +441,9 @@ def dead_set_mask(problem, W, B):
     ``[lo, hi]`` the region ``max(w lo, w hi) + b <= 0``.
     """
     W, B = np.asarray(W, np.float64), np.asarray(B, np.float64)
-    act = problem.student
-    if not (act.piecewise_linear and act.slopes[0] == 0.0):
+    if not problem.student.can_die:
         return np.zeros(np.broadcast(W, B).shape, bool)
-    if isinstance(problem.inputs, L.Gaussian):
+    if not problem.inputs.bounded:
         return (W == 0) & (B <= 0)
     lo, hi = problem.inputs.support()
     return np.maximum(W * lo, W * hi) + B <= 0
@@ -420,7 +451,7 @@ def dead_set_mask(problem, W, B):
 
 def _dead_area(problem, box):
     """Exact area fraction of the dead region in a (w, b) box (uniform inputs)."""
-    if isinstance(problem.inputs, L.Gaussian) or not (problem.student.piecewise_linear and problem.student.slopes[0] == 0.0):
+    if not problem.inputs.bounded or not problem.student.can_die:
         return 0.0
     (w0, w1), (b0, b1) = box["w"], box["b"]
     lo, hi = problem.inputs.support()
@@ -453,8 +484,8 @@ def dead_zone(problem, box, *, n=401, eps=(1e-1, 1e-2, 1e-3, 1e-4), delta=1e-2, 
       ValueError: box not over (w, b), non-positive eps or delta.
     """
     _x64()
-    if not {"w", "b"} <= set(problem.trained):
-        raise ValueError(f"dead_zone needs a problem that trains w and b, got {problem.trained}")
+    if not {"w", "b"} <= set(problem.coordinates()):
+        raise ValueError(f"dead_zone needs a single-neuron problem that trains w and b, got {problem.coordinates()}")
     _check_box(problem, box, names=("w", "b"))
     eps = tuple(float(e) for e in np.atleast_1d(eps))
     if not eps or any(not (e > 0 and math.isfinite(e)) for e in eps):
@@ -530,45 +561,27 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
       ValueError: a box that misses a trained parameter, non-positive tol.
     """
     _x64()
-    _check_box(problem, box, names=problem.trained)
+    names = problem.coordinates()
+    _check_box(problem, box, names=names)
     if not (tol > 0 and merge > 0):
         raise ValueError(f"tol and merge must be positive, got {tol!r}, {merge!r}")
+    for nm, v in (("starts", starts), ("steps", steps)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{nm} must be an integer >= 1, got {v!r}")
     from .basins import global_minimum
-    import optax
 
-    names = problem.trained
     rng = np.random.default_rng(seed)
-    x0 = jnp.asarray(np.stack([rng.uniform(*box[k], starts) for k in names], 1), F64)
-    lo = jnp.asarray([box[k][0] for k in names], F64)
-    hi = jnp.asarray([box[k][1] for k in names], F64)
-
-    def gsq(th):
-        _, g = L.population_loss_and_grad(problem, dict(zip(names, th)))
-        return sum(g[k] ** 2 for k in names)
-
-    opt = optax.adam(1e-2)
-
-    @jax.jit
-    def run(x0):
-        def one(th):
-            st = opt.init(th)
-
-            def body(c, _):
-                th, st = c
-                g = jax.grad(gsq)(th)
-                with jax.numpy_dtype_promotion("standard"):
-                    up, st = opt.update(g, st)
-                th = jnp.clip(th + up, lo, hi)
-                return (th, st), None
-
-            (th, _), _ = jax.lax.scan(body, (th, st), None, length=steps)
-            return th
-
-        return jax.vmap(one)(x0)
-
-    ends = np.asarray(run(x0))
-    loss, g = L.population_loss_and_grad(problem, {k: jnp.asarray(ends[:, i]) for i, k in enumerate(names)})
-    gn = np.sqrt(sum(np.asarray(g[k]) ** 2 for k in names))
+    x0 = {k: np.asarray(rng.uniform(*box[k], starts), np.float64) for k in names}
+    lo = tuple(float(box[k][0]) for k in names)
+    hi = tuple(float(box[k][1]) for k in names)
+    # descend |grad L|^2 by projected Adam, through the training engine
+    sp = L.derived.StationarityProblem(problem)
+    opt = optax.chain(optax.adam(1e-2), L.optimizers.project_box(*_leaf_bounds(problem, lo, hi)))
+    init = problem.unravel(jnp.asarray(np.stack([x0[k] for k in names], axis=-1), F64))
+    t = L.train(sp, init, optimizer=opt, steps=steps, gradient="population", record_every=steps, key=jax.random.key(seed))
+    ends = np.asarray(problem.ravel(t.final), np.float64)
+    _, g = _grad64(problem, {k: ends[:, i] for i, k in enumerate(names)})
+    gn = np.sqrt(sum(g[k] ** 2 for k in names))
     keep = ends[gn < tol]
     min_loss = global_minimum(problem)[0]
     clusters = []
@@ -577,8 +590,8 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
     # stationary there, and ends near it are counted to it
     cand = {k: 0.0 for k in names if k in ("w", "b")}
     if problem.student.kinked and "w" in names and len(names) <= 2 and all(box[k][0] <= 0.0 <= box[k][1] for k in cand):
-        g0 = L.population_loss_and_grad(problem, {k: jnp.asarray(v, F64) for k, v in cand.items()})[1]
-        if max(abs(float(v)) for v in g0.values()) < tol:
+        g0 = _grad64(problem, {**{k: 0.0 for k in names}, **cand})[1] if set(cand) == set(names) else None
+        if g0 is not None and max(abs(float(v)) for v in g0.values()) < tol:
             clusters.append({"sum": np.asarray([cand[k] for k in names]), "n": 0, "fixed": True})
     for p in keep:
         for c in clusters:
@@ -594,7 +607,7 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
         return []
     centres = np.stack([c["sum"] if c.get("fixed") else c["sum"] / c["n"] for c in clusters])
     cparams = {k: jnp.asarray(centres[:, i], F64) for i, k in enumerate(names)}
-    relu_like = problem.student.piecewise_linear and problem.student.slopes[0] == 0.0 and "w" in names
+    relu_like = "w" in names and problem.student.can_die
     active = np.asarray(L.active_fraction(problem, cparams)) if relu_like else np.ones(len(clusters))
     points = []
     for i, c in enumerate(clusters):
@@ -602,11 +615,23 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
         if active[i] < 1e-6 and not c.get("fixed"):
             # the dead plateau: unit active on < 1e-6 of the inputs, numerically
             # flat, every gradient through the unit ~ 0 (no Hessian needed)
-            loss = float(L.population_loss(problem, {k: jnp.asarray(v, F64) for k, v in params.items()}))
+            loss = float(_loss64(problem, params))
             points.append(CriticalPoint(params, loss, 0.0, "dead_manifold", None, {"active_fraction": float(active[i])}, c["n"]))
         else:
             points.append(_classify_point(problem, params, min_loss, count=c["n"]))
     return _merge_manifolds(points)
+
+
+def _leaf_bounds(problem, lo, hi):
+    """Per-coordinate bounds as one bound per parameter leaf (scalar coordinates only)."""
+    if any(s != () for s in problem.leaf_shapes()):
+        raise ValueError("critical_points needs a problem whose parameters are named scalars (such as the single neuron)")
+    # leaves in tree order, coordinates in the problem's order: map through the names
+    order = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_flatten_with_path(problem.param_shapes(),
+                                                                                     is_leaf=lambda x: isinstance(x, tuple))[0]]
+    names = problem.coordinates()
+    pos = [names.index(n.strip("[]'\"")) if n.strip("[]'\"") in names else names.index(n) for n in order]
+    return tuple(lo[i] for i in pos), tuple(hi[i] for i in pos)
 
 
 def _merge_manifolds(points):
@@ -635,9 +660,9 @@ def _merge_manifolds(points):
 
 
 def _classify_point(problem, params, min_loss, count=1, tol_eig=1e-8):
-    th = jnp.asarray([params[k] for k in problem.trained], F64)
-    names = problem.trained
-    f = lambda t: L.population_loss(problem, dict(zip(names, t)))
+    names = problem.coordinates()
+    th = jnp.asarray([params[k] for k in names], F64)
+    f = lambda t: problem.population_loss(problem.unravel(t))
     loss = float(f(th))
     g = jax.grad(f)(th)
     gn = float(jnp.linalg.norm(g))
@@ -665,6 +690,6 @@ def _classify_point(problem, params, min_loss, count=1, tol_eig=1e-8):
             kind = "local_max"
         else:
             kind = "saddle"
-    if problem.student.piecewise_linear and problem.student.slopes[0] == 0.0 and "w" in params:
+    if "w" in params and problem.student.can_die:
         evidence["active_fraction"] = float(L.active_fraction(problem, {k: jnp.asarray(v, F64) for k, v in params.items()}))
     return CriticalPoint(params, loss, gn, kind, None if eig is None else eig.tolist(), evidence, count)

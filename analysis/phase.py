@@ -18,7 +18,12 @@ on a grid and measures where they disagree.
 Infinite-horizon boundaries (crossing eventually happens iff):
   SGD: ``eta h > 1``; heavy ball: ``eta h > (1 - sqrt(beta))^2`` (the map
   gets complex eigenvalues, or negative ones); Nesterov: the onset of complex
-  eigenvalues of its map, found numerically.
+  eigenvalues of its map, found numerically. :func:`heavy_ball_lr` and its
+  inverse :func:`heavy_ball_momentum` are the one home of the heavy-ball
+  boundary; :func:`boundary` (step size against momentum) and
+  :func:`momentum_threshold` (momentum against step size) solve the same
+  crossing predicate, at a finite horizon by bisection on the exact recursion.
+  Simulations train through ``landscape.train`` with a crossing probe.
 """
 from __future__ import annotations
 
@@ -31,8 +36,6 @@ import jax.numpy as jnp
 import numpy as np
 
 import landscape as L
-from landscape.sharding import padded, starts_sharding
-from landscape.train import init_state, make_step
 
 from .stats import wilson
 
@@ -41,7 +44,10 @@ __all__ = [
     "left_curvature",
     "linear_map",
     "analytic_crossing",
+    "heavy_ball_lr",
+    "heavy_ball_momentum",
     "boundary",
+    "momentum_threshold",
     "simulate_crossing",
     "PhaseDiagram",
     "phase_diagram",
@@ -127,10 +133,31 @@ def analytic_crossing(method, eta, beta, steps, h=1.0):
     return out.reshape(shape)
 
 
+def heavy_ball_lr(beta, h=1.0):
+    """Smallest step size with which heavy-ball momentum ``beta`` eventually crosses: ``(1 - sqrt(beta))^2 / h``."""
+    return (1 - np.sqrt(np.asarray(beta, np.float64))) ** 2 / h
+
+
+def heavy_ball_momentum(lr, h=1.0):
+    """Smallest momentum with which step size ``lr`` eventually crosses: the inverse of
+    :func:`heavy_ball_lr`, ``(1 - sqrt(lr h))^2`` for ``lr h < 1`` (0 from ``lr h >= 1``, where SGD itself crosses)."""
+    x = np.asarray(lr, np.float64) * h
+    return np.where(x < 1, (1 - np.sqrt(np.minimum(x, 1.0))) ** 2, 0.0)
+
+
+def _crosses(method, eta, beta, steps, h):
+    """Whether the map crosses (infinite horizon when ``steps`` is None)."""
+    if steps is None:
+        m00, m01, m10, m11 = linear_map(method, eta, beta, h)
+        tr, det = m00 + m11, m00 * m11 - m01 * m10
+        return (tr * tr - 4 * det < 0) | (m00 < 0)
+    return analytic_crossing(method, eta, beta, steps, h) > 0
+
+
 def boundary(method, betas, steps=None, h=1.0, eta_max=10.0):
     """Smallest step size that crosses, for each beta (infinite horizon if ``steps`` is None).
 
-    Infinite horizon: SGD ``1/h``; heavy ball ``(1 - sqrt(beta))^2 / h``;
+    Infinite horizon: SGD ``1/h``; heavy ball :func:`heavy_ball_lr`;
     Nesterov by bisection on the onset of complex eigenvalues. Finite
     horizon: bisection on :func:`analytic_crossing` (monotone in eta).
     """
@@ -138,23 +165,45 @@ def boundary(method, betas, steps=None, h=1.0, eta_max=10.0):
     if steps is None and method == "sgd":
         return np.full(betas.shape, 1.0 / h)
     if steps is None and method == "momentum":
-        return (1 - np.sqrt(betas)) ** 2 / h
-
-    def crosses(eta, beta):
-        if steps is None:
-            m00, m01, m10, m11 = linear_map(method, eta, beta, h)
-            tr, det = m00 + m11, m00 * m11 - m01 * m10
-            return (tr * tr - 4 * det < 0) | (m00 < 0)
-        return analytic_crossing(method, eta, beta, steps, h) > 0
-
+        return heavy_ball_lr(betas, h)
     lo = np.full(betas.shape, 1e-12)
     hi = np.full(betas.shape, eta_max)
     for _ in range(80):
         mid = np.sqrt(lo * hi)
-        c = crosses(mid, betas)
+        c = _crosses(method, mid, betas, steps, h)
         hi = np.where(c, mid, hi)
         lo = np.where(c, lo, mid)
     return hi
+
+
+def momentum_threshold(method, lr, steps=None, h=1.0, tol=1e-12):
+    """Smallest momentum that crosses at step size ``lr`` (infinite horizon if ``steps`` is None).
+
+    The same crossing predicate as :func:`boundary`, solved for the momentum
+    by bisection to ``tol`` (the predicate is monotone in the momentum for
+    heavy ball and Nesterov). Returns NaN-free results: 1.0 when no momentum
+    below 1 crosses.
+
+    Returns:
+      ``(threshold, tolerance)``: the smallest crossing momentum, and the
+      width of the final bracket.
+    """
+    if method not in ("momentum", "nesterov"):
+        raise ValueError(f"momentum_threshold is for 'momentum' or 'nesterov', got {method!r}")
+    lr = np.atleast_1d(np.asarray(lr, np.float64))
+    if steps is None and method == "momentum":
+        return heavy_ball_momentum(lr, h), 0.0
+    lo = np.zeros(lr.shape)
+    hi = np.full(lr.shape, 1.0 - 1e-15)
+    base = _crosses(method, lr, lo, steps, h)
+    top = _crosses(method, lr, hi, steps, h)
+    while np.any(hi - lo > tol):
+        mid = 0.5 * (lo + hi)
+        c = _crosses(method, lr, mid, steps, h)
+        hi = np.where(c, mid, hi)
+        lo = np.where(c, lo, mid)
+    out = np.where(base, 0.0, np.where(top, hi, 1.0))
+    return out, float(np.max(hi - lo))
 
 
 def simulate_crossing(problem, optimizer, hyper, *, w0=-10.0, steps=2000, gradient="population", seeds=1,
@@ -199,41 +248,14 @@ def simulate_crossing(problem, optimizer, hyper, *, w0=-10.0, steps=2000, gradie
     mesh = np.meshgrid(*[np.asarray(hyper[k], np.float64) for k in names], indexing="ij")
     shape = mesh[0].shape + ((seeds,) if seeds > 1 else ())
     flat = {k: np.repeat(m.ravel(), seeds) for k, m in zip(names, mesh)}
-    for k, a in flat.items():
-        for v in np.unique(a):
-            L.optimizers.check_hyperparam(k, float(v)) if k in L.optimizers._RANGES else None
     n = flat[names[0]].size
-    hp = {k: np.full(n, float(v)) for k, v in known.items()}
-    hp.update(flat)
-    path = "exact" if gradient == "population" else "direct"
-    # spread the cells over every device (padded to a multiple of their number)
-    m = padded(n)
-    take = np.minimum(np.arange(m), n - 1)
-    w_init = jnp.full((m,), w0, dtype)
-    hpj = {k: jnp.asarray(v[take], dtype) for k, v in hp.items()}
-    sh = starts_sharding()
-    if sh is not None:
-        w_init, hpj = jax.device_put((w_init, hpj), sh)
-    first = _crossing_run(problem, opt, steps, batch_size, path, w_init, hpj, key if key is not None else jax.random.key(0))
-    return np.asarray(first)[:n].reshape(shape)
+    t = L.train(problem, {"w": np.full(n, w0, dtype)}, optimizer=opt, steps=steps, batch_size=batch_size,
+                gradient=gradient, record_every=steps, streams="independent", hyperparams=flat,
+                probes={"crossed": CROSSED}, key=key if key is not None else jax.random.key(0))
+    return np.asarray(t.probes["crossed"]).reshape(shape)
 
 
-@partial(jax.jit, static_argnums=(0, 1, 2, 3, 4))
-def _crossing_run(problem, opt, steps, batch_size, path, w0, hp, key):
-    n = w0.shape[0]
-    ids = jnp.arange(n, dtype=jnp.int32)
-    step = make_step(problem, opt, batch_size, path, "independent", w0.dtype, key, ids)
-
-    def body(carry, t):
-        st, first = carry
-        st, _ = step(st, t)
-        pos = st[0]["w"] > 0
-        first = jnp.where((first < 0) & pos, (t + 1).astype(first.dtype), first)
-        return (st, first), None
-
-    st0 = init_state(opt, {"w": w0}, hp, n, w0.dtype)
-    (_, first), _ = jax.lax.scan(body, (st0, jnp.full((n,), -1, jnp.int32)), jnp.arange(steps))
-    return first
+CROSSED = L.Crossing("w", 0.0)  # the probe: w above 0
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,7 @@ def main(argv=None):
         with open(args.case_json, "w") as fh:
             json.dump(out, fh)
         return 0
-    from landscape._io import check_writable, provenance, write_atomic, write_json
+    from landscape.io import check_writable, provenance, write_atomic, write_json
 
     if args.readme:
         with open(args.readme) as fh:

@@ -52,7 +52,7 @@ def main(argv=None):
     if unknown:
         print(f"error: unknown figure {unknown}; known: {', '.join(figs)}", file=sys.stderr)
         return 2
-    from landscape._io import check_writable
+    from landscape.io import check_writable
 
     try:
         check_writable(args.out)

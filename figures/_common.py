@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-from landscape._io import provenance, write_atomic, write_json
+from landscape.io import provenance, write_atomic, write_json
 
 
 def cache_dir(out):

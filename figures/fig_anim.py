@@ -11,7 +11,7 @@ from matplotlib import animation
 from matplotlib.colors import LogNorm
 
 import landscape as L
-from landscape._io import write_atomic
+from landscape.io import write_atomic
 
 from . import style
 from ._common import cached
@@ -88,7 +88,7 @@ def main(out, quick=False, seed=0):
 
     _gif(fig, upd2, FRAMES, out, "anim_wb_crawl")
     paths.append(os.path.join(out, "anim_wb_crawl.gif"))
-    from landscape._io import provenance, write_json
+    from landscape.io import provenance, write_json
 
     for p in paths:
         write_json(p[:-4] + ".json", {"figure": os.path.basename(p)[:-4], "settings": settings, "provenance": provenance()})

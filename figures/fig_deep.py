@@ -86,7 +86,7 @@ def table(d, samples):
 def main(out, quick=False, seed=0):
     import os
 
-    from landscape._io import write_atomic
+    from landscape.io import write_atomic
 
     samples = 1000 if quick else 10000
     settings = {"seed": seed, "quick": quick, "widths": WIDTHS, "samples": samples}

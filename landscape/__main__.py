@@ -70,7 +70,7 @@ def _train(args) -> int:
     import jax.numpy as jnp
 
     import landscape as L
-    from landscape._io import check_writable, provenance, write_json
+    from landscape.io import check_writable, provenance, write_json
 
     problem = L.Problem(student=args.student, teacher=args.teacher, inputs=args.inputs, trained=args.train)
     given = {p: getattr(args, PARAM_FLAGS[p]) for p in L.PARAM_NAMES}
@@ -165,7 +165,7 @@ def _summary(args) -> int:
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    from landscape._io import provenance, write_json
+    from landscape.io import provenance, write_json
 
     nums = summary_numbers()
     print("Exact population loss of relu(w x [+ b]) against relu(x), x ~ N(0, 1):")

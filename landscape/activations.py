@@ -14,6 +14,10 @@ Contract
   would give ``0.5``); for LeakyReLU it is the leaky slope; for ELU/SELU the
   derivative of the left branch. Every minibatch gradient and every exact
   population gradient in the package rests on this convention.
+* Formulas about an activation live here, once: :attr:`Activation.can_die`
+  (a unit whose activation is flat left of its kink can stop learning for
+  good: relu, not leaky_relu or elu) and :attr:`Activation.mean_field_rate`
+  (the mean-field growth of ``log |dy/dx|^2`` per layer).
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from typing import Any, Callable, Mapping
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 __all__ = ["ACTIVATIONS", "Activation", "ActivationDef", "resolve"]
 
@@ -80,25 +85,32 @@ def _zero(z):
     return jnp.zeros_like(z)
 
 
+# Activation parameters beyond this magnitude make the losses overflow in float32.
+PARAM_BOUND = 1e6
+
+
 def _finite(name, lo=None, strict=False):
     def check(value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise TypeError(f"activation parameter {name!r} must be a real number, got {value!r}")
+        value = float(value)
         if not math.isfinite(value):
             raise ValueError(f"activation parameter {name!r} must be finite, got {value!r}")
         if lo is not None and (value <= lo if strict else value < lo):
             op = ">" if strict else ">="
             raise ValueError(f"activation parameter {name!r} must be {op} {lo}, got {value!r}")
-        return float(value)
+        if abs(value) > PARAM_BOUND:
+            raise ValueError(f"activation parameter {name}={value!r} is out of range; allowed: |{name}| <= {PARAM_BOUND:g}")
+        return value
 
     return check
 
 
 def _boolean(name):
     def check(value):
-        if not isinstance(value, bool):
+        if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"activation parameter {name!r} must be True or False, got {value!r}")
-        return value
+        return bool(value)
 
     return check
 
@@ -194,6 +206,34 @@ class Activation:
     def kinked(self) -> bool:
         """Whether the first derivative jumps at z = 0."""
         return self.definition.kinked(**self.kwargs)
+
+    @property
+    def can_die(self) -> bool:
+        """Whether a unit can die: piecewise linear and flat left of its kink.
+
+        Such a unit passes no gradient for inputs whose pre-activation is
+        negative, so once it is inactive on the whole input support every
+        gradient through it vanishes (relu, leaky_relu with slope 0, zero).
+        """
+        return self.piecewise_linear and self.slopes[0] == 0.0
+
+    @property
+    def mean_field_rate(self) -> float:
+        """Mean-field growth of ``log |dy/dx|^2`` per layer: ``log((l^2 + r^2) / 2)``.
+
+        For weights ``N(0, 1/width)`` the pre-activations are symmetric, so each
+        layer multiplies the expected squared derivative by the mean squared
+        slope ``(l^2 + r^2) / 2`` of a piecewise-linear activation with slopes
+        ``(l, r)``; a leaky slope ``c`` gives ``log((1 + c^2) / 2)``.
+
+        Raises:
+          ValueError: the activation is not piecewise linear, or both slopes are 0.
+        """
+        left, right = self.slopes
+        ms = (left * left + right * right) / 2.0
+        if not ms > 0:
+            raise ValueError(f"activation {self.label} has zero slopes: no growth rate")
+        return math.log(ms)
 
     @property
     def label(self) -> str:

@@ -27,7 +27,6 @@ import jax
 import jax.numpy as jnp
 
 from .population import accumulate
-from .problem import Problem, full_params
 
 __all__ = ["SortedBatch", "prepare", "loss_and_grad", "eligible"]
 
@@ -48,7 +47,7 @@ class SortedBatch(NamedTuple):
     zero: jax.Array
 
 
-def eligible(problem: Problem) -> bool:
+def eligible(problem) -> bool:
     """Whether the fast path applies: student and teacher piecewise linear."""
     return problem.piecewise_linear
 
@@ -98,7 +97,7 @@ def _first_true(pred, n, shape):
     return lo
 
 
-def loss_and_grad(problem: Problem, params, batch: SortedBatch):
+def loss_and_grad(problem, params, batch: SortedBatch):
     """Batch loss ``mean((f - y)^2)`` and its gradient, elementwise in params.
 
     Args:
@@ -109,7 +108,7 @@ def loss_and_grad(problem: Problem, params, batch: SortedBatch):
     Returns:
       ``(loss, grads)`` with ``grads`` a dict over the trained names.
     """
-    w, b, a, c = jnp.broadcast_arrays(*full_params(problem, params))
+    w, b, a, c = jnp.broadcast_arrays(*problem.full_params(params))
     sl, sr = problem.student.slopes
     tl, tr = problem.teacher.slopes
     xs = batch.x

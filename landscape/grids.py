@@ -1,13 +1,17 @@
-"""Exact loss, gradient and Hessian over a grid of one or two parameters.
+"""Exact loss, gradient and Hessian over a grid of one or two coordinates or directions.
 
 Contract
 --------
-* :func:`grid` evaluates the exact population loss (and on request its
-  gradient, Hessian and Hessian eigenvalues) at every point of the outer
-  product of one or two 1-D axes, the other trained parameters held at
-  ``fixed`` values.
-* One compiled function per (problem, axis names, quantities, chunk, shapes,
-  dtype): a second call with the same shapes does not recompile.
+* :func:`plane` evaluates a problem's population loss (and on request its
+  gradient, gradient norm, Hessian and Hessian eigenvalues) at every point
+  ``centre + a_i d1 [+ b_j d2]`` of the outer product of one or two 1-D
+  axes of coefficients, for any problem of the protocol and any pytree of
+  parameters. :func:`grid` is the named special case: one or two of the
+  problem's coordinates (``"w"``, ``"b"`` for the single neuron;
+  ``"[0]['W'][1, 0]"`` for an element of a network's weight) vary, the
+  others are held at ``fixed`` values.
+* One compiled function per (problem, quantities, chunk, shapes, dtype): a
+  second call with the same shapes does not recompile.
 * Memory is bounded by ``chunk``: points are generated and evaluated chunk by
   chunk inside one ``lax.map``, so a 4096 x 4096 grid needs little more than
   its outputs. Results do not depend on ``chunk``.
@@ -15,6 +19,9 @@ Contract
   (``jax.shard_map`` over a "points" mesh axis); results are the same.
 * Arrays are shaped by the axes in the order given (``axes={"w": W, "b": B}``
   gives ``(len(W), len(B))``); the dtype follows the axes.
+* The dense Hessian is computed only for problems with at most
+  ``MAX_HESSIAN_PARAMS`` parameters (use ``analysis.instruments`` for the
+  spectra of larger models).
 """
 from __future__ import annotations
 
@@ -27,26 +34,29 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .population import _loss, _loss_and_grad_full
-from .problem import DEFAULTS, PARAM_NAMES, Problem
+from .protocol import AbstractProblem, as_float_tree
 
-__all__ = ["grid", "GridResult", "QUANTITIES"]
+__all__ = ["grid", "plane", "GridResult", "QUANTITIES", "MAX_POINTS", "MAX_HESSIAN_PARAMS"]
 
-QUANTITIES = ("loss", "grad", "hessian", "eigvals")
+QUANTITIES = ("loss", "grad", "grad_norm", "hessian", "eigvals")
 TRACE_COUNT = {"grid": 0}  # incremented each time the grid kernel is traced
+MAX_POINTS = 1 << 28  # about 2.7e8 points: 2 GiB of float64 losses
+MAX_HESSIAN_PARAMS = 64
 
 
 @dataclass(frozen=True)
 class GridResult:
-    """Values of the exact landscape on a grid.
+    """Values of the landscape on a grid.
 
     Attributes:
       axes: the axis names and 1-D arrays, in order.
-      fixed: values of the trained parameters not on an axis.
-      trained: the problem's trained names (order of Hessian rows/columns).
+      fixed: values of the coordinates not on an axis (named grids).
+      trained: the problem's coordinate names (order of Hessian rows/columns).
       loss: shape ``(n1[, n2])`` or None if not requested.
-      grad: dict name -> array of the grid's shape, for every trained name.
-      hessian: shape ``(n1[, n2], P, P)`` with P = len(trained), or None.
+      grad: the gradient as the parameter pytree with grid-shaped leading
+        axes (for the single neuron: name -> array of the grid's shape), or None.
+      grad_norm: shape ``(n1[, n2])``, or None.
+      hessian: shape ``(n1[, n2], P, P)``, or None.
       eigvals: ascending Hessian eigenvalues, shape ``(n1[, n2], P)``, or None.
     """
 
@@ -54,9 +64,10 @@ class GridResult:
     fixed: dict
     trained: tuple
     loss: jax.Array | None = None
-    grad: dict | None = None
+    grad: object = None
     hessian: jax.Array | None = None
     eigvals: jax.Array | None = None
+    grad_norm: jax.Array | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -64,85 +75,76 @@ class GridResult:
         return tuple(len(v) for v in self.axes.values())
 
 
-def _check(problem, axes, fixed, quantities, chunk):
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem must be a landscape.Problem, got {type(problem).__name__}")
+def _check_axes(axes, names_ok=None):
     if not isinstance(axes, Mapping) or not 1 <= len(axes) <= 2:
-        raise ValueError(f"axes must map one or two trained parameter names to 1-D arrays, got {axes!r}")
+        raise ValueError(f"axes must map one or two names to 1-D arrays, got {axes!r:.120}")
     arrays = {}
     for name, values in axes.items():
-        if name not in problem.trained:
-            raise ValueError(f"axis {name!r} is not a trained parameter; trained: {problem.trained}")
-        arr = np.asarray(values)
+        if names_ok is not None and name not in names_ok:
+            shown = ", ".join(list(names_ok)[:8]) + (", ..." if len(names_ok) > 8 else "")
+            raise ValueError(f"axis {name!r} is not a trained parameter (a coordinate) of the problem; coordinates: {shown}")
+        arr = as_float_tree(values, f"axes[{name!r}]")
         if arr.ndim != 1 or arr.size == 0:
             raise ValueError(f"axis {name!r} must be a non-empty 1-D array, got shape {arr.shape}")
-        if not np.issubdtype(arr.dtype, np.number) or not np.all(np.isfinite(arr)):
+        if not np.all(np.isfinite(arr)):
             raise ValueError(f"axis {name!r} must hold finite numbers")
         arrays[name] = values
-    fixed = dict(fixed or {})
-    rest = [k for k in problem.trained if k not in axes]
-    missing = [k for k in rest if k not in fixed]
-    extra = [k for k in fixed if k not in rest]
-    if missing or extra:
-        raise ValueError(
-            f"fixed must give exactly the trained parameters off the axes {rest}; "
-            f"missing {missing}, unexpected {extra}"
-        )
-    for k, v in fixed.items():
-        if np.ndim(v) != 0 or not np.isfinite(v):
-            raise ValueError(f"fixed value of {k!r} must be a finite scalar, got {v!r}")
+    return arrays
+
+
+def _check_quantities(quantities, chunk, total, n_params):
     if isinstance(quantities, str):
         quantities = (quantities,)
     quantities = tuple(quantities)
     bad = [q for q in quantities if q not in QUANTITIES]
     if bad or not quantities:
         raise ValueError(f"unknown quantities {bad or quantities!r}; allowed: {QUANTITIES}")
-    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+    if isinstance(chunk, (bool, np.bool_)) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
         raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
-    return arrays, fixed, quantities
+    if total > MAX_POINTS:
+        raise ValueError(f"the grid has {total:.3g} points, more than the limit {MAX_POINTS:.3g} "
+                         f"(about {total * 8 / 2**30:.3g} GiB for the losses alone); use coarser axes")
+    if ("hessian" in quantities or "eigvals" in quantities) and n_params > MAX_HESSIAN_PARAMS:
+        raise ValueError(f"a dense Hessian of {n_params} parameters per point is refused (limit "
+                         f"{MAX_HESSIAN_PARAMS}); use analysis.instruments for Hessian spectra of large models")
+    per_point = 1 + (n_params if "grad" in quantities else 0) + (n_params * n_params if "hessian" in quantities else 0)
+    return tuple(sorted(quantities)), per_point
 
 
-@partial(jax.jit, static_argnums=(0, 1, 2, 3, 4, 5))
-def _kernel(problem, names, quantities, chunk, trained, n_dev, axis_arrays, fixed_values):
+@partial(jax.jit, static_argnums=(0, 1, 2, 3))
+def _kernel(problem, quantities, chunk, n_dev, centre, directions, coefs):
     TRACE_COUNT["grid"] += 1
-    sizes = [a.shape[0] for a in axis_arrays]
+    sizes = [a.shape[0] for a in coefs]
     total = math.prod(sizes)
     n_chunks = -(-total // chunk)
     n_chunks = -(-n_chunks // n_dev) * n_dev  # every device gets the same number of chunks
-    dtype = axis_arrays[0].dtype
 
-    def point(idx):
-        coords = {}
+    def points(idx):
+        """Parameter vectors of the points ``idx`` (flat grid indices), shape ``(chunk, P)``."""
+        vec = jnp.broadcast_to(centre, idx.shape + centre.shape)
         rem = idx
-        for name, arr, size in reversed(list(zip(names, axis_arrays, sizes))):
-            coords[name] = arr[rem % size]
+        for d, arr, size in reversed(list(zip(directions, coefs, sizes))):
+            vec = vec + arr[rem % size][:, None] * d
             rem = rem // size
-        coords.update(fixed_values)
-        return [coords[k] if k in coords else jnp.asarray(DEFAULTS[k], dtype) for k in PARAM_NAMES]
-
-    t_index = [PARAM_NAMES.index(k) for k in trained]
-
-    def hess(theta_full):
-        def f(theta_t):
-            th = list(theta_full)
-            for j, i in enumerate(t_index):
-                th[i] = theta_t[j]
-            return _loss(problem, *th)
-
-        return jax.hessian(f)(jnp.stack([theta_full[i] for i in t_index]))
+        return vec
 
     def one_chunk(k):
         idx = jnp.minimum(k * chunk + jnp.arange(chunk), total - 1)
-        theta = jnp.broadcast_arrays(*point(idx))
+        params = problem.unravel(points(idx))
         out = {}
-        if "loss" in quantities or "grad" in quantities:
-            loss, grads = _loss_and_grad_full(problem, *theta)
+        if "grad" in quantities or "grad_norm" in quantities:
+            loss, grads = problem.population_batch(params)
+            if "grad" in quantities:
+                out["grad"] = grads
+            if "grad_norm" in quantities:
+                out["grad_norm"] = jnp.linalg.norm(problem.ravel(grads), axis=-1)
             if "loss" in quantities:
                 out["loss"] = loss
-            if "grad" in quantities:
-                out["grad"] = {k: grads[PARAM_NAMES.index(k)] for k in trained}
+        elif "loss" in quantities:
+            out["loss"] = problem.population_loss_batch(params)
         if "hessian" in quantities or "eigvals" in quantities:
-            h = jax.vmap(hess)(theta)
+            f = lambda v: problem.population_loss(problem.unravel(v))
+            h = jax.vmap(jax.hessian(f))(points(idx))
             if "hessian" in quantities:
                 out["hessian"] = h
             if "eigvals" in quantities:
@@ -166,23 +168,81 @@ def _kernel(problem, names, quantities, chunk, trained, n_dev, axis_arrays, fixe
     return jax.tree_util.tree_map(unchunk, stacked)
 
 
-def grid(problem: Problem, axes, *, fixed=None, quantities=("loss", "grad"), chunk=1 << 16):
-    """Evaluate the exact landscape over the outer product of one or two axes.
+def _dtype_of(arrays):
+    dtype = jnp.result_type(*[jnp.asarray(a).dtype for a in arrays])
+    if not jnp.issubdtype(dtype, jnp.floating):
+        dtype = jnp.result_type(float)
+    return dtype
+
+
+def plane(problem: AbstractProblem, centre, directions, coefs, *, quantities=("loss",), chunk=1 << 16, names=None):
+    """The landscape at ``centre + a d1 [+ b d2]`` for every coefficient pair.
 
     Args:
-      problem: the problem.
-      axes: ``{name: 1-D array}`` for one or two trained parameters; the first
-        is the leading output axis.
-      fixed: ``{name: scalar}`` for every other trained parameter.
-      quantities: any of ``"loss"``, ``"grad"``, ``"hessian"``, ``"eigvals"``.
+      problem: any problem of the protocol.
+      centre: one parameter point (the problem's pytree).
+      directions: one or two directions (pytrees like ``centre``).
+      coefs: one or two 1-D arrays of coefficients (the grid's axes).
+      quantities: any of ``"loss"``, ``"grad"``, ``"grad_norm"``,
+        ``"hessian"``, ``"eigvals"``.
+      chunk: points evaluated at once; bounds memory, never changes results.
+      names: axis names for the result (default ``"alpha"``, ``"beta"``).
+
+    Returns:
+      A :class:`GridResult`.
+
+    Raises:
+      ValueError, TypeError: directions or centre not matching the problem's
+        parameters, non-finite values, a zero direction, unknown quantities,
+        a grid beyond ``MAX_POINTS``.
+    """
+    if not isinstance(problem, AbstractProblem):
+        raise TypeError(f"problem must implement the problem protocol, got {type(problem).__name__}")
+    centre_np = problem.check_point(centre, "centre")
+    if not isinstance(directions, (list, tuple)) or not 1 <= len(directions) <= 2:
+        raise ValueError("directions must be a list of one or two parameter pytrees")
+    if not isinstance(coefs, (list, tuple)) or len(coefs) != len(directions):
+        raise ValueError(f"coefs must give one 1-D array per direction ({len(directions)})")
+    dirs_np = [problem.check_point(d, f"directions[{i}]") for i, d in enumerate(directions)]
+    for i, d in enumerate(dirs_np):
+        if not any(np.any(a != 0) for a in jax.tree_util.tree_leaves(d)):
+            raise ValueError(f"directions[{i}] is zero everywhere")
+    names = tuple(names) if names is not None else ("alpha", "beta")[: len(directions)]
+    axes = _check_axes(dict(zip(names, coefs)))
+    total = math.prod(np.asarray(a).shape[0] for a in axes.values())
+    quantities, _ = _check_quantities(quantities, chunk, total, problem.n_params)
+    dtype = _dtype_of(list(axes.values()))
+    c = problem.ravel(jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), centre_np))
+    ds = tuple(problem.ravel(jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), d)) for d in dirs_np)
+    coef_arrays = tuple(jnp.asarray(axes[n], dtype) for n in names)
+    out = _kernel(problem, quantities, int(min(chunk, total)), len(jax.devices()), c, ds, coef_arrays)
+    return GridResult(axes=dict(zip(names, coef_arrays)), fixed={}, trained=problem.coordinates(), loss=out.get("loss"),
+                      grad=out.get("grad"), hessian=out.get("hessian"), eigvals=out.get("eigvals"),
+                      grad_norm=out.get("grad_norm"))
+
+
+def grid(problem: AbstractProblem, axes, *, fixed=None, quantities=("loss", "grad"), chunk=1 << 16):
+    """The landscape over the outer product of one or two of the problem's coordinates.
+
+    Args:
+      problem: any problem of the protocol.
+      axes: ``{coordinate: 1-D array}`` for one or two coordinates (for the
+        single neuron its trained names; otherwise names from
+        ``problem.coordinates()``); the first is the leading output axis.
+      fixed: the other coordinates: for the single neuron ``{name: scalar}``
+        for every other trained name; for other problems a whole parameter
+        point (its values on the axes' coordinates are ignored).
+      quantities: any of ``"loss"``, ``"grad"``, ``"grad_norm"``,
+        ``"hessian"``, ``"eigvals"``.
       chunk: points evaluated at once; bounds memory, never changes results.
 
     Returns:
       A :class:`GridResult`.
 
     Raises:
-      ValueError, TypeError: unknown or untrained names, empty or non-finite
-        axes, missing or extra fixed values, unknown quantities, bad chunk.
+      ValueError, TypeError: unknown coordinates, empty or non-finite axes,
+        missing or extra fixed values, unknown quantities, bad chunk, a grid
+        beyond ``MAX_POINTS``.
 
     Example:
       >>> p = Problem(trained=("w", "b"))
@@ -190,23 +250,55 @@ def grid(problem: Problem, axes, *, fixed=None, quantities=("loss", "grad"), chu
       >>> r.loss.shape, sorted(r.grad)
       ((5, 3), ['b', 'w'])
     """
-    arrays, fixed, quantities = _check(problem, axes, fixed, quantities, chunk)
+    if not isinstance(problem, AbstractProblem):
+        raise TypeError(f"problem must implement the problem protocol, got {type(problem).__name__}")
+    coords = problem.coordinates()
+    arrays = _check_axes(axes, coords)
     names = tuple(arrays)
-    dtype = jnp.result_type(*[jnp.asarray(a).dtype for a in arrays.values()])
-    if not jnp.issubdtype(dtype, jnp.floating):
-        dtype = jnp.result_type(float)
-    axis_arrays = tuple(jnp.asarray(arrays[n], dtype) for n in names)
-    fixed_values = {k: jnp.asarray(v, dtype) for k, v in fixed.items()}
-    total = math.prod(a.shape[0] for a in axis_arrays)
-    chunk = int(min(chunk, total))
-    n_dev = len(jax.devices())
-    out = _kernel(problem, names, tuple(sorted(quantities)), chunk, problem.trained, n_dev, axis_arrays, fixed_values)
+    if len(set(names)) != len(names):
+        raise ValueError(f"axes must name different coordinates, got {names}")
+    rest = [k for k in coords if k not in names]
+    simple = all(s == () for s in problem.leaf_shapes()) and isinstance(problem.param_shapes(), dict)
+    if simple:
+        fixed = dict(fixed or {})
+        missing = [k for k in rest if k not in fixed]
+        extra = [k for k in fixed if k not in rest]
+        if missing or extra:
+            raise ValueError(
+                f"fixed must give exactly the trained parameters off the axes {rest}; "
+                f"missing {missing}, unexpected {extra}"
+            )
+        for k, v in fixed.items():
+            if np.ndim(v) != 0 or not np.isfinite(v):
+                raise ValueError(f"fixed value of {k!r} must be a finite scalar, got {v!r}")
+        vec = np.asarray([0.0 if k in names else float(fixed[k]) for k in coords])
+        fixed_out = {k: float(v) for k, v in fixed.items()}
+    else:
+        if fixed is None:
+            raise ValueError("fixed must be a whole parameter point of the problem (the centre of the grid)")
+        point = problem.check_point(fixed, "fixed")
+        vec = np.asarray(problem.ravel(jax.tree_util.tree_map(lambda a: np.asarray(a, np.float64), point)))
+        for n in names:
+            vec[coords.index(n)] = 0.0
+        fixed_out = {}
+    dtype = _dtype_of(list(arrays.values()))
+    total = math.prod(np.asarray(a).shape[0] for a in arrays.values())
+    quantities, _ = _check_quantities(quantities, chunk, total, problem.n_params)
+    dirs = []
+    for n in names:
+        d = np.zeros(len(coords))
+        d[coords.index(n)] = 1.0
+        dirs.append(jnp.asarray(d, dtype))
+    coef_arrays = tuple(jnp.asarray(arrays[n], dtype) for n in names)
+    out = _kernel(problem, quantities, int(min(chunk, total)), len(jax.devices()), jnp.asarray(vec, dtype), tuple(dirs),
+                  coef_arrays)
     return GridResult(
-        axes={n: a for n, a in zip(names, axis_arrays)},
-        fixed={k: float(v) for k, v in fixed.items()},
-        trained=problem.trained,
+        axes=dict(zip(names, coef_arrays)),
+        fixed=fixed_out,
+        trained=coords,
         loss=out.get("loss"),
         grad=out.get("grad"),
         hessian=out.get("hessian"),
         eigvals=out.get("eigvals"),
+        grad_norm=out.get("grad_norm"),
     )

@@ -3,10 +3,13 @@
 Contract
 --------
 * :class:`MLP` is a frozen, validated spec: input dimension, hidden widths,
-  activation (from the registry), and whether layers have biases. Depth
-  ``L = len(hidden) + 1`` counts the linear output layer.
+  activation (from the registry), whether layers have biases, and the
+  readout: ``"linear"`` (a trained output layer) or ``"sum"`` (the output is
+  the sum of the last hidden layer's units, as in the students of Safran &
+  Shamir). Depth ``L = len(hidden) + 1`` counts the output layer.
 * Parameters are a plain pytree: a list of ``{"W": (out, in), "b": (out,)}``
-  per layer (``b`` absent without biases).
+  per trained layer (``b`` absent without biases; no output layer with a
+  ``"sum"`` readout). :meth:`MLP.param_shapes` gives their shapes.
 * :func:`init` draws parameters by scheme name (``he_normal``, ``he_uniform``,
   ``glorot_normal``, ``glorot_uniform``, ``symmetric``, ``rai``) from an
   explicit key; :func:`init_many` draws a batch of networks in one call.
@@ -16,9 +19,10 @@ Contract
 * :class:`NetTeacher` is a fixed network used as a target (hashable);
   :class:`NetProblem` fits a student to it, or to an activation on 1-D
   inputs, on 1-D or d-dimensional inputs, with the population loss in
-  closed form, by quadrature or by a fixed Monte Carlo sample (its
-  ``method`` says which). ``landscape.train`` and ``analysis.classify``
-  take it like a single-neuron problem.
+  closed form, by the inputs' quadrature or by a fixed Monte Carlo sample
+  (its ``exactness`` says which). It implements the problem protocol, so
+  ``landscape.train``, ``landscape.grid`` and ``analysis.classify`` take it
+  like any other problem.
 
 References:
   He et al., "Delving deep into rectifiers", ICCV 2015 (He schemes).
@@ -37,13 +41,30 @@ from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from . import kernels
 from .activations import Activation, resolve
+from .inputs import Gaussian, resolve_inputs
+from .protocol import AbstractProblem
 
-__all__ = ["MLP", "NetProblem", "NetTeacher", "INITS", "init", "init_many", "apply", "hidden"]
+__all__ = ["MLP", "NetProblem", "NetTeacher", "INITS", "READOUTS", "init", "init_many", "apply", "hidden"]
 
 INITS = ("he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "symmetric", "rai")
+READOUTS = ("linear", "sum")
 RAI_SIGMA = 0.6007
+# 1-D quadrature of networks: fine panels over the whole range (kinks move with the parameters)
+QUADRATURE = {"panels": 320, "nodes": 16}
+
+
+def _positive_int(v, name):
+    """An integer >= 1 (NumPy integers accepted), or raise naming ``name``."""
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+    v = int(v)
+    if v < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+    return v
 
 
 @dataclass(frozen=True)
@@ -55,27 +76,33 @@ class MLP:
       hidden: hidden widths, each ``>= 1`` (may be empty: a linear model).
       activation: hidden activation, by name or ``(name, params)``.
       bias: whether layers have biases.
+      readout: ``"linear"`` (a trained output layer) or ``"sum"`` (the sum of
+        the last hidden layer's units: fixed unit output weights, no bias).
 
     Raises:
-      ValueError: a dimension or width below 1.
+      ValueError, TypeError: a dimension or width below 1, an unknown readout.
     """
 
     in_dim: int = 1
     hidden: tuple = (10,)
     activation: object = "relu"
     bias: bool = True
+    readout: str = "linear"
 
     def __post_init__(self):
-        if isinstance(self.in_dim, bool) or not isinstance(self.in_dim, int) or self.in_dim < 1:
-            raise ValueError(f"in_dim must be an integer >= 1, got {self.in_dim!r}")
-        hidden = tuple(self.hidden)
-        for w in hidden:
-            if isinstance(w, bool) or not isinstance(w, int) or w < 1:
-                raise ValueError(f"every width must be an integer >= 1, got {self.hidden!r}")
+        object.__setattr__(self, "in_dim", _positive_int(self.in_dim, "in_dim"))
+        if isinstance(self.hidden, (str, bytes, dict)) or not hasattr(self.hidden, "__iter__"):
+            raise TypeError(f"hidden must be a sequence of widths such as (10, 10), got {self.hidden!r}")
+        hidden = tuple(_positive_int(w, "every width") for w in self.hidden)
         object.__setattr__(self, "hidden", hidden)
         object.__setattr__(self, "activation", resolve(self.activation))
-        if not isinstance(self.bias, bool):
+        if not isinstance(self.bias, (bool, np.bool_)):
             raise TypeError(f"bias must be True or False, got {self.bias!r}")
+        object.__setattr__(self, "bias", bool(self.bias))
+        if self.readout not in READOUTS:
+            raise ValueError(f"readout must be one of {READOUTS}, got {self.readout!r}")
+        if self.readout == "sum" and not hidden:
+            raise ValueError("readout='sum' needs at least one hidden layer")
 
     @classmethod
     def uniform(cls, depth: int, width: int, **kw) -> "MLP":
@@ -84,10 +111,8 @@ class MLP:
         Raises:
           ValueError: depth < 1 or width < 1.
         """
-        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-            raise ValueError(f"depth must be an integer >= 1, got {depth!r}")
-        if isinstance(width, bool) or not isinstance(width, int) or width < 1:
-            raise ValueError(f"width must be an integer >= 1, got {width!r}")
+        depth = _positive_int(depth, "depth")
+        width = _positive_int(width, "width")
         return cls(hidden=(width,) * (depth - 1), **kw)
 
     @property
@@ -97,6 +122,31 @@ class MLP:
     @property
     def sizes(self) -> tuple:
         return (self.in_dim,) + self.hidden + (1,)
+
+    @property
+    def trained_layers(self) -> int:
+        """Number of layers with parameters (the output layer only with a linear readout)."""
+        return len(self.hidden) + (1 if self.readout == "linear" else 0)
+
+    def param_shapes(self) -> list:
+        """Shapes of one network's parameters: a list of ``{"W": (out, in)[, "b": (out,)]}``."""
+        sizes = self.sizes
+        out = []
+        for fi, fo in list(zip(sizes[:-1], sizes[1:]))[: self.trained_layers]:
+            layer = {"W": (fo, fi)}
+            if self.bias:
+                layer["b"] = (fo,)
+            out.append(layer)
+        return out
+
+    def config(self) -> dict:
+        return {"in_dim": self.in_dim, "hidden": list(self.hidden), "activation": self.activation.name,
+                "activation_params": self.activation.kwargs, "bias": self.bias, "readout": self.readout}
+
+    @property
+    def label(self) -> str:
+        return (f"mlp{list(self.sizes)}-{self.activation.label}" + ("" if self.bias else "-nobias")
+                + ("-sum" if self.readout == "sum" else ""))
 
 
 def _layer(key, fan_in, fan_out, scheme, bias, dtype):
@@ -139,15 +189,15 @@ def init(spec: MLP, key, scheme: str = "he_normal", dtype=None):
     dtype = dtype or jnp.result_type(float)
     sizes = spec.sizes
     keys = jax.random.split(key, len(sizes) - 1)
-    return [_layer(k, fi, fo, scheme, spec.bias, dtype) for k, fi, fo in zip(keys, sizes[:-1], sizes[1:])]
+    layers = [_layer(k, fi, fo, scheme, spec.bias, dtype) for k, fi, fo in zip(keys, sizes[:-1], sizes[1:])]
+    return layers[: spec.trained_layers]
 
 
 def init_many(spec: MLP, key, n: int, scheme: str = "he_normal", dtype=None):
     """``n`` networks at once: every leaf gets a leading axis of length ``n``."""
     if scheme not in INITS:
         raise ValueError(f"unknown initialization {scheme!r}; known: {', '.join(INITS)}")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    n = _positive_int(n, "n")
     return jax.vmap(lambda k: init(spec, k, scheme, dtype))(jax.random.split(key, n))
 
 
@@ -156,10 +206,12 @@ def hidden(spec: MLP, params, x):
     act: Activation = spec.activation
     pre = []
     h = x
-    for layer in params[:-1]:
+    for layer in params[: len(spec.hidden)]:
         z = layer["W"] @ h + (layer["b"] if "b" in layer else 0.0)
         pre.append(z)
         h = act(z)
+    if spec.readout == "sum":
+        return jnp.sum(h), pre
     last = params[-1]
     out = (last["W"] @ h)[0] + (last["b"][0] if "b" in last else 0.0)
     return out, pre
@@ -184,7 +236,7 @@ class NetTeacher:
     ReLU units with orthonormal weights ``e_1 .. e_k`` in ``d >= k``
     dimensions and unit output weights, ``y = sum_j relu(x_j)``. The
     numbers are stored as nested tuples, so a problem holding a teacher can
-    be a static argument of ``jax.jit``.
+    be a static argument of ``jax.jit``; :meth:`config` describes them all.
     """
 
     spec: MLP
@@ -193,24 +245,26 @@ class NetTeacher:
     @classmethod
     def of(cls, spec: MLP, params) -> "NetTeacher":
         """Raises: TypeError, ValueError: a spec that is not an MLP, or parameters
-        whose shapes do not match it or that are not finite."""
-        import numpy as np
-
+        whose structure or shapes do not match it or that are not finite."""
         if not isinstance(spec, MLP):
             raise TypeError(f"spec must be a landscape.networks.MLP, got {type(spec).__name__}")
-        sizes = spec.sizes
-        if not isinstance(params, (list, tuple)) or len(params) != len(sizes) - 1:
-            raise ValueError(f"the teacher needs {len(sizes) - 1} layers of parameters for sizes {sizes}")
+        if spec.readout != "linear":
+            raise ValueError("a teacher needs a linear readout (readout='linear')")
+        shapes = spec.param_shapes()
+        if not isinstance(params, (list, tuple)) or len(params) != len(shapes):
+            raise ValueError(f"the teacher needs {len(shapes)} layers of parameters for sizes {spec.sizes}")
         layers = []
-        for i, (layer, fi, fo) in enumerate(zip(params, sizes[:-1], sizes[1:])):
+        for i, (layer, want) in enumerate(zip(params, shapes)):
+            if not isinstance(layer, dict) or set(layer) != set(want):
+                raise ValueError(f"teacher layer {i} must be a dict with keys {sorted(want)}, got {layer!r:.80}")
             W = np.asarray(layer["W"], np.float64)
-            if W.shape != (fo, fi):
-                raise ValueError(f"teacher layer {i}: W has shape {W.shape}, the spec needs {(fo, fi)}")
+            if W.shape != want["W"]:
+                raise ValueError(f"teacher layer {i}: W has shape {W.shape}, the spec needs {want['W']}")
             b = None
             if spec.bias:
                 b = np.asarray(layer["b"], np.float64)
-                if b.shape != (fo,):
-                    raise ValueError(f"teacher layer {i}: b has shape {b.shape}, the spec needs {(fo,)}")
+                if b.shape != want["b"]:
+                    raise ValueError(f"teacher layer {i}: b has shape {b.shape}, the spec needs {want['b']}")
             if not np.all(np.isfinite(W)) or (b is not None and not np.all(np.isfinite(b))):
                 raise ValueError(f"teacher layer {i} holds non-finite numbers")
             layers.append((tuple(map(tuple, W.tolist())), None if b is None else tuple(b.tolist())))
@@ -223,15 +277,12 @@ class NetTeacher:
         Raises:
           ValueError: k < 1 or d < k.
         """
-        import numpy as np
-
-        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-            raise ValueError(f"k must be an integer >= 1, got {k!r}")
+        k = _positive_int(k, "k")
         d = k if d is None else d
-        if isinstance(d, bool) or not isinstance(d, int) or d < k:
+        if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < k:
             raise ValueError(f"d must be an integer >= k = {k} (orthonormal rows), got {d!r}")
-        spec = MLP(in_dim=d, hidden=(k,), activation="relu", bias=False)
-        return cls.of(spec, [{"W": np.eye(k, d)}, {"W": np.ones((1, k))}])
+        spec = MLP(in_dim=int(d), hidden=(k,), activation="relu", bias=False)
+        return cls.of(spec, [{"W": np.eye(k, int(d))}, {"W": np.ones((1, k))}])
 
     def params(self, dtype=None):
         dtype = dtype or jnp.result_type(float)
@@ -248,14 +299,36 @@ class NetTeacher:
         p = self.params(xs.dtype)
         return jax.vmap(lambda x: apply(self.spec, p, x))(xs)
 
+    def config(self) -> dict:
+        """Every number of the teacher (JSON floats round-trip exactly)."""
+        return {"spec": self.spec.config(),
+                "layers": [{"W": [list(r) for r in W], **({"b": list(b)} if b is not None else {})} for W, b in self.values]}
+
     @property
     def label(self) -> str:
-        s = self.spec
-        return f"mlp{list(s.sizes)}-{s.activation.label}" + ("" if s.bias else "-nobias")
+        return self.spec.label
+
+
+def _represents(student: MLP, teacher) -> bool:
+    """Whether the student can equal the teacher exactly (then the global minimum is 0)."""
+    if isinstance(teacher, NetTeacher):
+        t = teacher.spec
+        return (t.activation == student.activation and len(t.hidden) == len(student.hidden)
+                and all(ws >= wt for ws, wt in zip(student.hidden, t.hidden))
+                and (student.bias or not t.bias) and student.readout == "linear")
+    # an activation teacher on 1-D inputs
+    if student.readout != "linear" or not student.hidden:
+        return False
+    if student.activation == teacher and len(student.hidden) == 1:
+        return True  # one unit with weights 1 and a unit readout
+    # relu(x) and relu(-x) pass unchanged through relu layers of width >= 2,
+    # and any piecewise-linear activation with its kink at 0 is r relu(x) - l relu(-x)
+    return (student.activation.name == "relu" and teacher.piecewise_linear
+            and all(w >= 2 for w in student.hidden))
 
 
 @dataclass(frozen=True)
-class NetProblem:
+class NetProblem(AbstractProblem):
     """A network student fitted to a teacher on 1-D or d-dimensional inputs.
 
     Args:
@@ -264,20 +337,19 @@ class NetProblem:
         :class:`NetTeacher` with the student's input dimension.
       inputs: ``"gaussian"`` (``N(0, I_d)``) or ``"uniform:LO,HI"`` /
         ``landscape.Uniform`` (each coordinate uniform on the interval).
-      mc_samples, seed: the fixed Monte Carlo sample used by :meth:`loss`
-        when neither a closed form nor quadrature applies (see ``method``).
+      mc_samples, seed: the fixed Monte Carlo sample used by
+        :meth:`population_loss` when neither a closed form nor quadrature
+        applies (see :attr:`exactness`).
 
-    ``landscape.train`` accepts it as it accepts a :class:`landscape.Problem`
-    (minibatch gradients, or ``gradient="population"`` where :meth:`loss`
-    is exact; parameters a pytree with a leading "starts" axis).
-    :meth:`loss` is the population loss, computed by the most exact method
-    that applies (:attr:`method`):
+    :meth:`population_loss` is computed by the most exact method that
+    applies (:attr:`exactness`):
 
     * ``"closed form"``: Gaussian inputs and student and teacher with one
       hidden layer, no biases and piecewise-linear activations: the
       arc-cosine kernel gives every term exactly (any dimension).
-    * ``"quadrature"``: other 1-D problems, composite Gauss-Legendre with
-      4096 nodes (Gaussian inputs truncated at |x| = 10).
+    * ``"quadrature"``: other 1-D problems, the inputs' composite
+      Gauss-Legendre rule (``QUADRATURE`` panels and nodes over the range;
+      Gaussian inputs truncated at |x| = 12).
     * ``"monte carlo"``: other d-dimensional problems, the mean over a fixed
       sample of ``mc_samples`` inputs; :meth:`loss_stderr` is its standard error.
 
@@ -295,8 +367,6 @@ class NetProblem:
     seed: int = 0
 
     def __post_init__(self):
-        from .problem import _resolve_inputs
-
         if not isinstance(self.student, MLP):
             raise TypeError(f"student must be a landscape.networks.MLP, got {type(self.student).__name__}")
         if isinstance(self.teacher, NetTeacher):
@@ -308,11 +378,13 @@ class NetProblem:
                 raise ValueError(f"a d-dimensional student (in_dim={self.student.in_dim}) needs a NetTeacher; "
                                  f"an activation teacher {self.teacher!r} is for 1-D inputs")
             object.__setattr__(self, "teacher", resolve(self.teacher))
-        object.__setattr__(self, "inputs", _resolve_inputs(self.inputs))
+        object.__setattr__(self, "inputs", resolve_inputs(self.inputs))
         for name, v, lo in (("mc_samples", self.mc_samples, 2), ("seed", self.seed, 0)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < lo:
                 raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+            object.__setattr__(self, name, int(v))
 
+    # ------------------------------------------------------------ description
     @property
     def in_dim(self) -> int:
         return self.student.in_dim
@@ -323,10 +395,7 @@ class NetProblem:
         return () if self.in_dim == 1 else (self.in_dim,)
 
     @property
-    def method(self) -> str:
-        """How :meth:`loss` is computed: ``"closed form"``, ``"quadrature"`` or ``"monte carlo"``."""
-        from .problem import Gaussian
-
+    def exactness(self) -> str:
         t = self.teacher
         t_ok = _plain_shallow(t.spec) if isinstance(t, NetTeacher) else t.piecewise_linear
         if isinstance(self.inputs, Gaussian) and _plain_shallow(self.student) and t_ok:
@@ -334,25 +403,36 @@ class NetProblem:
         return "quadrature" if self.in_dim == 1 else "monte carlo"
 
     @property
-    def exact(self) -> bool:
-        """Whether :meth:`loss` is deterministic (closed form or 1-D quadrature)."""
-        return self.method != "monte carlo"
+    def method(self) -> str:
+        """How the population loss is computed (the same as :attr:`exactness`)."""
+        return self.exactness
 
     def config(self) -> dict:
-        t = self.teacher.label
-        return {"student": {"in_dim": self.in_dim, "hidden": list(self.student.hidden),
-                            "activation": self.student.activation.label, "bias": self.student.bias},
-                "teacher": t, "inputs": self.inputs.label, "loss": self.method}
+        t = self.teacher
+        return {"student": self.student.config(),
+                "teacher": t.config() if isinstance(t, NetTeacher) else {"name": t.name, **t.kwargs},
+                "inputs": self.inputs.describe(),
+                "mc_samples": self.mc_samples if self.exactness == "monte carlo" else None,
+                "seed": self.seed if self.exactness == "monte carlo" else None}
 
+    @property
+    def label(self) -> str:
+        return f"{self.student.label} on {self.teacher.label}, {self.inputs.label}"
+
+    @property
+    def min_loss(self) -> float | None:
+        return 0.0 if _represents(self.student, self.teacher) else None
+
+    def param_shapes(self):
+        return self.student.param_shapes()
+
+    def draw_starts(self, key, n: int, dtype=None):
+        return init_many(self.student, key, n, "he_normal", dtype)
+
+    # ----------------------------------------------------------------- data
     def sample(self, key, shape, dtype=None):
         """Inputs of shape ``shape + event_shape`` from the input distribution."""
-        from .problem import Gaussian
-
-        dtype = dtype or jnp.result_type(float)
-        shape = tuple(shape) + self.event_shape
-        if isinstance(self.inputs, Gaussian):
-            return jax.random.normal(key, shape, dtype)
-        return jax.random.uniform(key, shape, dtype, self.inputs.lo, self.inputs.hi)
+        return self.inputs.sample(key, tuple(shape) + self.event_shape, dtype)
 
     def target(self, x):
         """Teacher outputs for a batch ``x`` of shape ``(B,)`` (1-D) or ``(B, d)``."""
@@ -370,17 +450,15 @@ class NetProblem:
         """``mean((f(x) - y(x))^2)`` over a batch ``x``."""
         return jnp.mean((self.outputs(params, x) - self.target(x)) ** 2)
 
-    # -- population quantities ------------------------------------------------------------
+    # ----------------------------------------------------------- population
     def _units(self, params):
         """ReLU units and coefficients of the student."""
-        from . import kernels
-
-        return kernels.expand_units(self.student.activation, params[0]["W"], params[1]["W"][0])
+        W = params[0]["W"]
+        a = jnp.ones((W.shape[0],), W.dtype) if self.student.readout == "sum" else params[1]["W"][0]
+        return kernels.expand_units(self.student.activation, W, a)
 
     def _teacher_units(self, dtype):
         """ReLU units and coefficients of the teacher."""
-        from . import kernels
-
         if isinstance(self.teacher, NetTeacher):
             tp = self.teacher.params(dtype)
             return kernels.expand_units(self.teacher.spec.activation, tp[0]["W"], tp[1]["W"][0])
@@ -388,21 +466,11 @@ class NetProblem:
 
     def _nodes(self, dtype):
         """Quadrature nodes and weights (1-D) or the fixed Monte Carlo sample (weights 1/n)."""
-        import numpy as np
-
-        from .problem import Gaussian
-
         if self.in_dim > 1:
             x = self.sample(jax.random.key(self.seed), (self.mc_samples,), dtype)
             return x, jnp.full((self.mc_samples,), 1.0 / self.mc_samples, dtype)
-        lo, hi = (-10.0, 10.0) if isinstance(self.inputs, Gaussian) else self.inputs.support()
-        g, w = np.polynomial.legendre.leggauss(16)
-        edges = np.linspace(lo, hi, 257)
-        half = np.diff(edges)[:, None] / 2
-        x = (edges[:-1, None] + half * (g[None, :] + 1)).ravel()
-        wt = (half * w[None, :]).ravel()
-        wt = wt * (np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi) if isinstance(self.inputs, Gaussian) else 1 / (hi - lo))
-        return jnp.asarray(x, dtype), jnp.asarray(wt, dtype)
+        lo, hi = self.inputs.quadrature_range()
+        return self.inputs.quadrature(jnp.asarray([lo, hi], dtype), dtype=dtype, **QUADRATURE)
 
     def _residuals(self, params):
         dtype = jax.tree_util.tree_leaves(params)[0].dtype
@@ -410,29 +478,24 @@ class NetProblem:
         f = self.outputs(params, x)
         return f - self.target(x), f, wt
 
-    def loss(self, params):
-        """Population loss ``E[(f(x) - y(x))^2]`` of one network (see :attr:`method`)."""
-        from . import kernels
-
-        if self.method == "closed form":
+    def population_loss(self, params):
+        """Population loss ``E[(f(x) - y(x))^2]`` of one network (see :attr:`exactness`)."""
+        if self.exactness == "closed form":
             s, t = self._units(params), self._teacher_units(params[0]["W"].dtype)
             return kernels.shallow_inner(*s, *s) - 2.0 * kernels.shallow_inner(*s, *t) + kernels.shallow_inner(*t, *t)
         r, _, wt = self._residuals(params)
         return jnp.sum(wt * r * r)
 
     def loss_stderr(self, params):
-        """Standard error of :meth:`loss`: 0 where it is exact, the Monte Carlo one otherwise."""
+        """Standard error of :meth:`population_loss`: 0 where it is exact, the Monte Carlo one otherwise."""
         if self.exact:
             return jnp.zeros((), jax.tree_util.tree_leaves(params)[0].dtype)
         r, _, wt = self._residuals(params)
-        sq = r * r
-        return jnp.std(sq) / math.sqrt(self.mc_samples)
+        return jnp.std(r * r) / math.sqrt(self.mc_samples)
 
     def output_moments(self, params):
-        """Mean and variance of the network's output under the inputs (see :attr:`method`)."""
-        from . import kernels
-
-        if self.method == "closed form":
+        """Mean and variance of the network's output under the inputs (see :attr:`exactness`)."""
+        if self.exactness == "closed form":
             m, s = kernels.shallow_moments(*self._units(params))
         else:
             _, f, wt = self._residuals(params)

@@ -30,9 +30,11 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
-__all__ = ["optimizer", "OPTIMIZERS", "scale_by_adam_keras", "adam_keras", "amsgrad_keras"]
+__all__ = ["optimizer", "OPTIMIZERS", "HYPERPARAM_RANGES", "check_hyperparam", "resolve_hyperparams", "describe",
+           "scale_by_adam_keras", "adam_keras", "amsgrad_keras", "project_box"]
 
 
 class ScaleByAdamKerasState(NamedTuple):
@@ -69,6 +71,28 @@ def scale_by_adam_keras(b1=0.9, b2=0.999, eps=1e-7, amsgrad=False) -> optax.Grad
 
         out = jax.tree_util.tree_map(direction, mu, denom_src)
         return out, ScaleByAdamKerasState(count, mu, nu, nu_max)
+
+    return optax.GradientTransformation(init_fn, update_fn)
+
+
+@functools.lru_cache(maxsize=64)
+def project_box(lo: tuple, hi: tuple) -> optax.GradientTransformation:
+    """Keep parameters in a box: updates become ``clip(params + u, lo, hi) - params``.
+
+    Chain it after an optimizer (``optax.chain(optax.adam(1e-2), project_box(lo, hi))``)
+    for projected descent. ``lo`` and ``hi`` are tuples with one bound per
+    leaf of the parameters (in tree order); the same bounds return the same
+    transformation (no recompilation).
+    """
+
+    def init_fn(params):
+        return optax.EmptyState()
+
+    def update_fn(updates, state, params=None):
+        leaves, treedef = jax.tree_util.tree_flatten(params)
+        ups = jax.tree_util.tree_leaves(updates)
+        out = [jnp.clip(p + u, l, h) - p for p, u, l, h in zip(leaves, ups, lo, hi)]
+        return jax.tree_util.tree_unflatten(treedef, out), state
 
     return optax.GradientTransformation(init_fn, update_fn)
 
@@ -123,7 +147,7 @@ OPTIMIZERS = {
     "rmsprop": (_rmsprop, {"learning_rate": 0.001, "decay": 0.9, "eps": 1e-7}),
     "adagrad": (_adagrad, {"learning_rate": 0.001, "initial_accumulator_value": 0.1, "eps": 1e-7}),
 }
-_RANGES = {
+HYPERPARAM_RANGES = {
     "learning_rate": ("learning_rate >= 0", lambda v: v >= 0),
     "momentum": ("0 <= momentum < 1", lambda v: 0 <= v < 1),
     "b1": ("0 <= b1 < 1", lambda v: 0 <= v < 1),
@@ -135,12 +159,20 @@ _RANGES = {
 
 
 def check_hyperparam(name: str, value) -> float:
-    """Validate one hyperparameter value (a real scalar in its range)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """Validate one hyperparameter value (a real scalar in its range; NumPy and JAX scalars accepted).
+
+    Hyperparameters without a known range must be finite.
+    """
+    if hasattr(value, "shape") and getattr(value, "shape", None) == () and hasattr(value, "item"):
+        value = value.item()  # NumPy and JAX scalars
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"optimizer hyperparameter {name!r} must be a real number, got {value!r}")
+    value = float(value)
     if not math.isfinite(value):
         raise ValueError(f"optimizer hyperparameter {name!r} must be finite, got {value!r}")
-    text, ok = _RANGES[name]
+    if name not in HYPERPARAM_RANGES:
+        return value
+    text, ok = HYPERPARAM_RANGES[name]
     if not ok(value):
         raise ValueError(f"optimizer hyperparameter {name}={value!r} is out of range; allowed: {text}")
     return float(value)
@@ -148,7 +180,7 @@ def check_hyperparam(name: str, value) -> float:
 
 def resolve_hyperparams(name: str, hyperparams: dict) -> dict:
     """Defaults filled in and every value validated; raises on unknown names."""
-    if name not in OPTIMIZERS:
+    if not isinstance(name, str) or name not in OPTIMIZERS:
         raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}")
     defaults = OPTIMIZERS[name][1]
     unknown = sorted(set(hyperparams) - set(defaults))
@@ -163,12 +195,14 @@ def resolve_hyperparams(name: str, hyperparams: dict) -> dict:
 
 
 _DESCRIPTIONS: dict[int, dict] = {}
+_BUILT: dict[int, object] = {}  # keeps every described optimizer alive, so its id is never reused
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=None)
 def _build(name: str, items: tuple) -> optax.GradientTransformation:
     opt = optax.inject_hyperparams(OPTIMIZERS[name][0])(**dict(items))
     _DESCRIPTIONS[id(opt)] = {"name": name, **dict(items)}
+    _BUILT[id(opt)] = opt
     return opt
 
 
@@ -198,6 +232,12 @@ def optimizer(name: str, **hyperparams) -> optax.GradientTransformation:
 
 
 def describe(opt) -> dict:
-    """Name and hyperparameters of an optimizer built by :func:`optimizer`,
-    or ``{"name": "custom"}`` for any other Optax transformation."""
-    return dict(_DESCRIPTIONS.get(id(opt), {"name": "custom"}))
+    """Name and hyperparameters of an optimizer built by :func:`optimizer`.
+
+    Any other Optax transformation is opaque (its code and hyperparameters
+    cannot be read back): ``{"name": "custom", "fingerprint": None}``, and
+    checkpoints refuse it.
+    """
+    if id(opt) in _DESCRIPTIONS and _BUILT.get(id(opt)) is opt:
+        return dict(_DESCRIPTIONS[id(opt)])
+    return {"name": "custom", "fingerprint": None}

@@ -8,11 +8,15 @@ Contract
 * The loss is exact. For piecewise-linear students and teachers (relu,
   leaky_relu, identity) it is a closed form built from truncated moments
   ``M_k = E[x^k 1{u < x < v}]`` of the input distribution over the (at most
-  four) intervals on which both ``f`` and ``y`` are linear: truncated-normal
-  moments for Gaussian inputs, polynomial integrals for uniform inputs. For
-  any other activation it is composite Gauss-Legendre quadrature split at the
-  two kinks ``x = -b/w`` (student) and ``x = 0`` (teacher), where each piece
-  is analytic, accurate to about 1e-13 in float64.
+  four) intervals on which both ``f`` and ``y`` are linear (the distribution's
+  ``cumulative_moments``: truncated-normal moments for Gaussian inputs,
+  polynomial integrals for uniform inputs). For any other activation it is the
+  distribution's composite Gauss-Legendre quadrature (``QUADRATURE`` panels
+  and nodes) split at the two kinks ``x = -b/w`` (student) and ``x = 0``
+  (teacher), where each piece is analytic, accurate to about 1e-13 in float64.
+* Extreme finite parameters give finite losses, or ``+inf`` where the true
+  value overflows the dtype; never NaN. Non-finite concrete parameters are
+  refused by the public functions.
 * The gradient is *defined* as the expectation of the per-sample gradient of
   ``(f - y)^2`` with the package's derivative convention at a kink (the left
   slope: relu'(0) = 0). It is exact everywhere, including on kinks: at
@@ -24,29 +28,17 @@ Contract
 """
 from __future__ import annotations
 
-import math
+from dataclasses import replace
 from functools import partial
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
-from .problem import PARAM_NAMES, Gaussian, Problem, full_params
+__all__ = ["population_loss", "population_loss_and_grad", "student_moments", "active_fraction", "accumulate",
+           "loss_and_grad_elementwise", "QUADRATURE"]
 
-__all__ = ["population_loss", "population_loss_and_grad", "student_moments", "active_fraction", "QUADRATURE"]
-
-_INV_SQRT2 = 1.0 / math.sqrt(2.0)
-_INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
-# Beyond |x| = 40 the standard normal density underflows in float64 and float32:
-# clipping interval ends there is exact for the closed form.
-_GAUSS_CLIP = 40.0
-# Quadrature truncates Gaussian inputs at |x| = 12: the neglected mass times any
-# polynomial of moderate size is below 1e-30.
-_QUAD_CLIP = 12.0
-
-# Composite Gauss-Legendre rule used for non-piecewise-linear activations.
+# Composite Gauss-Legendre rule of the single neuron: panels per segment between kinks, nodes per panel.
 QUADRATURE = {"panels": 8, "nodes": 24}
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(QUADRATURE["nodes"])
 
 
 def _intervals(w, b, lo, hi):
@@ -75,35 +67,7 @@ def _split(interval, cut):
     return (jnp.minimum(u, cut), jnp.minimum(v, cut)), (jnp.maximum(u, cut), jnp.maximum(v, cut))
 
 
-def _gauss_cum(x):
-    """Cumulative moments G_k(x) = E[X^k 1{X < x}], k = 0, 1, 2, for X ~ N(0, 1)."""
-    phi = jnp.exp(-0.5 * x * x) * _INV_SQRT2PI
-    cdf = 0.5 * jax.lax.erfc(-x * _INV_SQRT2)
-    return cdf, -phi, cdf - x * phi
-
-
-def _uniform_cum(x, lo, hi):
-    """Cumulative moments G_k(x) = E[X^k 1{X < x}] for X ~ U(lo, hi), x in [lo, hi]."""
-    inv = 1.0 / (hi - lo)
-    return (
-        (x - lo) * inv,
-        (x * x - lo * lo) * (0.5 * inv),
-        (x * x * x - lo**3) * (inv / 3.0),
-    )
-
-
-def _cum_const(x, gaussian, lo, hi):
-    """G_k at a constant point, in Python floats (no tracing)."""
-    if gaussian:
-        phi = math.exp(-0.5 * x * x) * _INV_SQRT2PI
-        cdf = 0.5 * math.erfc(-x * _INV_SQRT2)
-        return cdf, -phi, cdf - x * phi
-    x = min(max(x, lo), hi)
-    inv = 1.0 / (hi - lo)
-    return (x - lo) * inv, (x * x - lo * lo) * 0.5 * inv, (x**3 - lo**3) * inv / 3.0
-
-
-def _closed_form(problem: Problem, w, b, a, c):
+def _closed_form(problem, w, b, a, c):
     """Loss and gradient for piecewise-linear student and teacher.
 
     Every interval end is one of ``lo``, ``0``, ``hi`` or the student's kink
@@ -112,12 +76,11 @@ def _closed_form(problem: Problem, w, b, a, c):
     """
     sl, sr = problem.student.slopes
     tl, tr = problem.teacher.slopes
-    gaussian = isinstance(problem.inputs, Gaussian)
-    lo, hi = (-_GAUSS_CLIP, _GAUSS_CLIP) if gaussian else problem.inputs.support()
-    cum = _gauss_cum if gaussian else partial(_uniform_cum, lo=lo, hi=hi)
+    dist = problem.inputs
+    lo, hi = dist.closed_form_range()
     active, inactive, xs = _intervals(w, b, lo, hi)
-    at_xs = cum(xs)
-    consts = {v: _cum_const(v, gaussian, lo, hi) for v in (lo, 0.0, hi)}
+    at_xs = dist.cumulative_moments(xs)
+    consts = {v: dist.cumulative_moments(float(v)) for v in (lo, 0.0, hi)}
 
     def cum_at(e):
         # e is always exactly one of lo, 0, hi, xs (min/max/where keep values).
@@ -165,70 +128,66 @@ def accumulate(pieces, w, b, a, c):
     return loss, (gw, gb, ga, gc)
 
 
-def _quadrature(problem: Problem, w, b, a, c):
-    """Loss and gradient by composite Gauss-Legendre split at the kinks."""
-    dtype = w.dtype
-    gaussian = isinstance(problem.inputs, Gaussian)
-    lo, hi = (-_QUAD_CLIP, _QUAD_CLIP) if gaussian else problem.inputs.support()
+def _quadrature(problem, w, b, a, c):
+    """Loss and gradient by the inputs' composite Gauss-Legendre rule, split at the kinks."""
+    dist = problem.inputs
+    lo, hi = dist.quadrature_range()
     safe_w = jnp.where(w == 0, jnp.ones_like(w), w)
     xs = jnp.where(w == 0, jnp.full_like(w, lo), jnp.clip(-b / safe_w, lo, hi))
     k1, k2 = jnp.minimum(xs, 0.0), jnp.maximum(xs, 0.0)
     k1, k2 = jnp.clip(k1, lo, hi), jnp.clip(k2, lo, hi)
-    ends = [jnp.full_like(w, lo), k1, k2, jnp.full_like(w, hi)]
-    panels = QUADRATURE["panels"]
-    frac = jnp.asarray(np.arange(panels + 1) / panels, dtype)
-    gx = jnp.asarray(_GL_X, dtype)
-    gwts = jnp.asarray(_GL_W, dtype)
-    # nodes: (..., segments, panels, nodes)
-    us = jnp.stack(ends[:-1], -1)[..., None]
-    vs = jnp.stack(ends[1:], -1)[..., None]
-    edges = us + (vs - us) * frac  # (..., 3, panels + 1)
-    left, right = edges[..., :-1, None], edges[..., 1:, None]
-    half = 0.5 * (right - left)
-    x = left + half * (gx + 1.0)
-    wts = half * gwts
-    if gaussian:
-        wts = wts * jnp.exp(-0.5 * x * x) * _INV_SQRT2PI
-    else:
-        wts = wts / (hi - lo)
-    ex = (Ellipsis,) + (None,) * 3
-    wb, bb, ab, cb = w[ex], b[ex], a[ex], c[ex]
+    ends = jnp.stack([jnp.full_like(w, lo), k1, k2, jnp.full_like(w, hi)], -1)
+    x, wts = dist.quadrature(ends, panels=QUADRATURE["panels"], nodes=QUADRATURE["nodes"], dtype=w.dtype)
+    wb, bb, ab, cb = w[..., None], b[..., None], a[..., None], c[..., None]
     z = wb * x + bb
     act, dact = jax.jvp(problem.student, (z,), (jnp.ones_like(z),))
     r = ab * act + cb - problem.teacher(x)
-    axes = (-3, -2, -1)
-    loss = jnp.sum(wts * r * r, axes)
-    gw = jnp.sum(wts * 2.0 * r * ab * dact * x, axes)
-    gb = jnp.sum(wts * 2.0 * r * ab * dact, axes)
-    ga = jnp.sum(wts * 2.0 * r * act, axes)
-    gc = jnp.sum(wts * 2.0 * r, axes)
+    loss = jnp.sum(wts * r * r, -1)
+    gw = jnp.sum(wts * 2.0 * r * ab * dact * x, -1)
+    gb = jnp.sum(wts * 2.0 * r * ab * dact, -1)
+    ga = jnp.sum(wts * 2.0 * r * act, -1)
+    gc = jnp.sum(wts * 2.0 * r, -1)
     return loss, (gw, gb, ga, gc)
 
 
-def _loss_and_grad_full(problem: Problem, w, b, a, c):
+def loss_and_grad_elementwise(problem, w, b, a, c):
+    """Exact loss and gradient ``(dL/dw, dL/db, dL/da, dL/dc)``, elementwise in broadcast arrays.
+
+    A loss that overflows (finite parameters whose loss exceeds the dtype's
+    range) is ``+inf``, not NaN.
+    """
     w, b, a, c = jnp.broadcast_arrays(w, b, a, c)
     if problem.piecewise_linear:
-        return _closed_form(problem, w, b, a, c)
-    return _quadrature(problem, w, b, a, c)
+        loss, grads = _closed_form(problem, w, b, a, c)
+    else:
+        loss, grads = _quadrature(problem, w, b, a, c)
+    finite = jnp.isfinite(w) & jnp.isfinite(b) & jnp.isfinite(a) & jnp.isfinite(c)
+    loss = jnp.where(finite & jnp.isnan(loss), jnp.inf, loss)
+    return loss, grads
 
 
 @partial(jax.custom_jvp, nondiff_argnums=(0,))
 def _loss(problem, w, b, a, c):
-    return _loss_and_grad_full(problem, w, b, a, c)[0]
+    return loss_and_grad_elementwise(problem, w, b, a, c)[0]
 
 
 @_loss.defjvp
 def _loss_jvp(problem, primals, tangents):
-    loss, grads = _loss_and_grad_full(problem, *primals)
+    loss, grads = loss_and_grad_elementwise(problem, *primals)
     tangent = sum(g * t for g, t in zip(grads, tangents))
     return loss, tangent
 
 
-def population_loss(problem: Problem, params):
+def loss_elementwise(problem, w, b, a, c):
+    """The loss alone, differentiable: ``jax.grad`` of it is the per-sample-convention gradient."""
+    return _loss(problem, w, b, a, c)
+
+
+def population_loss(problem, params):
     """Exact population loss ``E[(f - y)^2]`` under the problem's inputs.
 
     Args:
-      problem: the problem.
+      problem: a :class:`landscape.Problem`.
       params: dict of the trained parameters; values broadcast elementwise.
 
     Returns:
@@ -236,29 +195,30 @@ def population_loss(problem: Problem, params):
       ``jax.grad`` of it is the expectation of the per-sample gradient.
 
     Raises:
-      ValueError, TypeError: params not matching ``problem.trained``.
+      ValueError, TypeError: params not matching ``problem.trained``, or
+        concrete values that are not finite real numbers.
 
     Example:
       >>> p = Problem()  # relu student and teacher, Gaussian inputs, trained w
       >>> float(population_loss(p, {"w": -2.0}))  # w**2/2 + 1/2
       2.5
     """
-    return _loss(problem, *full_params(problem, params))
+    return _loss(problem, *problem.full_params(params))
 
 
-def population_loss_and_grad(problem: Problem, params):
+def population_loss_and_grad(problem, params):
     """Exact loss and gradient, elementwise (no autodiff, cheaper on grids).
 
     Returns:
       ``(loss, grads)`` where ``grads`` maps each trained name to an array of
       the loss's shape.
     """
-    loss, grads = _loss_and_grad_full(problem, *full_params(problem, params))
-    named = dict(zip(PARAM_NAMES, grads))
+    loss, grads = loss_and_grad_elementwise(problem, *problem.full_params(params))
+    named = dict(zip(("w", "b", "a", "c"), grads))
     return loss, {k: named[k] for k in problem.trained}
 
 
-def student_moments(problem: Problem, params):
+def student_moments(problem, params):
     """Exact mean and variance of the student's output under the inputs.
 
     ``Var f = 0`` exactly when the student is constant on the input support
@@ -268,25 +228,19 @@ def student_moments(problem: Problem, params):
     Returns:
       ``(mean, variance)``, elementwise in the parameters.
     """
-    from dataclasses import replace
-
     zero = replace(problem, teacher="zero")
-    second, grads = _loss_and_grad_full(zero, *full_params(problem, params))
+    second, grads = loss_and_grad_elementwise(zero, *problem.full_params(params))
     mean = 0.5 * grads[3]
     return mean, jnp.maximum(second - mean * mean, 0.0)
 
 
-def active_fraction(problem: Problem, params):
+def active_fraction(problem, params):
     """Probability under the inputs that the pre-activation ``w x + b`` is > 0.
 
-    Exact (normal or uniform CDF at the kink ``-b/w``); elementwise.
+    Exact (the distribution's upper tail at the interval ends); elementwise.
     """
-    w, b, _, _ = jnp.broadcast_arrays(*full_params(problem, params))
-    gaussian = isinstance(problem.inputs, Gaussian)
-    lo, hi = (-_GAUSS_CLIP, _GAUSS_CLIP) if gaussian else problem.inputs.support()
+    w, b, _, _ = jnp.broadcast_arrays(*problem.full_params(params))
+    lo, hi = problem.inputs.closed_form_range()
     (ua, va), _, _ = _intervals(w, b, lo, hi)
-    if gaussian:
-        # upper tails by erfc: accurate far out on either side
-        tail = lambda x: 0.5 * jax.lax.erfc(x * _INV_SQRT2)
-        return tail(ua) - tail(va)
-    return (va - ua) / (hi - lo)
+    tail = problem.inputs.upper_tail
+    return tail(ua) - tail(va)

@@ -1,12 +1,15 @@
-"""The problem: a student ``a * act(w * x + b) + c`` fitted to a teacher ``act_t(x)``.
+"""The single neuron: a student ``a * act(w * x + b) + c`` fitted to a teacher ``act_t(x)``.
 
 Contract
 --------
-* :class:`Problem` is a frozen, hashable dataclass validated in
-  ``__post_init__``: it may be passed as a static argument to ``jax.jit``.
+* :class:`Problem` implements :class:`landscape.protocol.AbstractProblem`;
+  it is a frozen, hashable dataclass validated in ``__post_init__`` (a static
+  argument of ``jax.jit``).
 * Parameters are plain dicts ``{"w": ..., "b": ..., ...}`` holding exactly the
   trained names; untrained parameters are fixed at ``b = 0, a = 1, c = 0``
-  (``w`` untrained means ``w = 1``).
+  (``w`` untrained means ``w = 1``). One point has scalar values; its exact
+  functions (:func:`population_loss` and friends in :mod:`landscape.population`)
+  are elementwise, so arrays of values broadcast.
 * :func:`predict` and :func:`target` act on one example ``x`` (a scalar) or,
   being elementwise, on any array of examples; :func:`batch_loss` is Keras'
   mean squared error over a batch (no 1/2 factor).
@@ -15,7 +18,6 @@ Contract
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -23,7 +25,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import fastpath as _fast
+from . import population as _pop
 from .activations import resolve
+from .inputs import Gaussian, Uniform, resolve_inputs
+from .protocol import AbstractProblem, as_float_tree
 
 __all__ = [
     "PARAM_NAMES",
@@ -41,79 +47,23 @@ __all__ = [
 
 PARAM_NAMES = ("w", "b", "a", "c")
 DEFAULTS = {"w": 1.0, "b": 0.0, "a": 1.0, "c": 0.0}
+# ranges of random starts for searches (the global minimum)
+_START_RANGES = {"w": (-3.0, 3.0), "b": (-3.0, 3.0), "a": (-2.0, 2.0), "c": (-3.0, 3.0)}
+
+
+def _is_traced(x) -> bool:
+    return isinstance(x, jax.core.Tracer)
 
 
 @dataclass(frozen=True)
-class Gaussian:
-    """Standard normal inputs, x ~ N(0, 1)."""
-
-    @property
-    def label(self) -> str:
-        return "gaussian"
-
-    def support(self) -> tuple[float, float]:
-        return (-math.inf, math.inf)
-
-
-@dataclass(frozen=True)
-class Uniform:
-    """Uniform inputs on the interval ``[lo, hi]``.
-
-    Raises:
-      ValueError: if a bound is not finite or ``lo >= hi``.
-    """
-
-    lo: float = -1.0
-    hi: float = 1.0
-
-    def __post_init__(self):
-        for name in ("lo", "hi"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
-                raise TypeError(f"Uniform.{name} must be a real number, got {v!r}")
-            if not math.isfinite(v):
-                raise ValueError(f"Uniform.{name} must be finite, got {v!r}")
-            object.__setattr__(self, name, float(v))
-        if not self.lo < self.hi:
-            raise ValueError(f"Uniform needs lo < hi, got lo={self.lo!r}, hi={self.hi!r}")
-
-    @property
-    def label(self) -> str:
-        return f"uniform({self.lo:g},{self.hi:g})"
-
-    def support(self) -> tuple[float, float]:
-        return (self.lo, self.hi)
-
-
-def _resolve_inputs(inputs):
-    if isinstance(inputs, (Gaussian, Uniform)):
-        return inputs
-    if isinstance(inputs, str):
-        if inputs == "gaussian":
-            return Gaussian()
-        if inputs.startswith("uniform"):
-            inner = inputs[len("uniform"):].strip("():[] ")
-            try:
-                lo, hi = (float(v) for v in inner.split(","))
-            except ValueError:
-                raise ValueError(
-                    f"cannot read the interval of inputs={inputs!r}; write 'uniform:-1,1'"
-                ) from None
-            return Uniform(lo, hi)
-    raise ValueError(
-        f"unknown inputs {inputs!r}; allowed: 'gaussian', 'uniform:LO,HI' or landscape.Uniform(lo, hi)"
-    )
-
-
-@dataclass(frozen=True)
-class Problem:
+class Problem(AbstractProblem):
     """A single-neuron regression problem.
 
     Args:
       student: activation of the student ``a * act(w * x + b) + c``; a name or
         ``(name, params)``, e.g. ``("leaky_relu", {"slope": 0.3})``.
       teacher: activation of the teacher ``y = act_t(x)``.
-      inputs: ``"gaussian"`` (N(0, 1)) or :class:`Uniform`.
+      inputs: ``"gaussian"`` (N(0, 1)), ``"uniform:LO,HI"`` or :class:`Uniform`.
       trained: which of ``w, b, a, c`` are trained (a non-empty subset; stored
         in canonical order).
 
@@ -129,7 +79,7 @@ class Problem:
     def __post_init__(self):
         object.__setattr__(self, "student", resolve(self.student))
         object.__setattr__(self, "teacher", resolve(self.teacher))
-        object.__setattr__(self, "inputs", _resolve_inputs(self.inputs))
+        object.__setattr__(self, "inputs", resolve_inputs(self.inputs))
         trained = self.trained
         if isinstance(trained, str):
             trained = tuple(t.strip() for t in trained.split(","))
@@ -137,13 +87,14 @@ class Problem:
             trained = tuple(trained)
         except TypeError:
             raise TypeError(f"trained must be a tuple of names from {PARAM_NAMES}, got {self.trained!r}") from None
-        bad = [t for t in trained if t not in PARAM_NAMES]
+        bad = [t for t in trained if not isinstance(t, str) or t not in PARAM_NAMES]
         if bad or not trained or len(set(trained)) != len(trained):
             raise ValueError(
                 f"trained must be a non-empty subset of {PARAM_NAMES} without repeats, got {self.trained!r}"
             )
         object.__setattr__(self, "trained", tuple(p for p in PARAM_NAMES if p in trained))
 
+    # ------------------------------------------------------------ description
     @property
     def piecewise_linear(self) -> bool:
         """True when student and teacher are both piecewise linear (closed forms apply)."""
@@ -157,13 +108,17 @@ class Problem:
         )
 
     def config(self) -> dict:
-        """A JSON-ready description of the problem."""
+        """A JSON-ready, exact description of the problem."""
         return {
             "student": {"name": self.student.name, **self.student.kwargs},
             "teacher": {"name": self.teacher.name, **self.teacher.kwargs},
-            "inputs": self.inputs.label,
+            "inputs": self.inputs.describe(),
             "trained": list(self.trained),
         }
+
+    @property
+    def exactness(self) -> str:
+        return "closed form" if self.piecewise_linear else "quadrature"
 
     def optimum(self) -> dict[str, float] | None:
         """Parameters at which the student equals the teacher, when it can.
@@ -175,6 +130,144 @@ class Problem:
             return {k: DEFAULTS[k] for k in self.trained}
         return None
 
+    @property
+    def min_loss(self) -> float | None:
+        return 0.0 if self.optimum() is not None else None
+
+    def dead_level(self, dtype=None) -> float:
+        """The loss with the unit switched off: ``L`` at ``w = 0`` (other parameters at their defaults).
+
+        For the original problem (relu student and teacher, Gaussian inputs)
+        it is ``E[relu(x)^2] = 1/2``: the level at which a backwards start's
+        loss flattens.
+        """
+        if "w" not in self.trained:
+            raise ValueError(f"the dead level needs a trained w (the unit is switched off at w = 0), trained: {self.trained}")
+        dtype = dtype or jnp.result_type(float)
+        point = {k: jnp.asarray(0.0 if k == "w" else DEFAULTS[k], dtype) for k in self.trained}
+        return float(_pop.population_loss(self, point))
+
+    # ---------------------------------------------------------- parameters
+    def param_shapes(self):
+        return {k: () for k in self.trained}
+
+    def coordinates(self) -> tuple[str, ...]:
+        return self.trained
+
+    def ravel(self, params):
+        return jnp.stack([jnp.asarray(params[k]) for k in self.trained], axis=-1)
+
+    def unravel(self, vec):
+        return {k: vec[..., i] for i, k in enumerate(self.trained)}
+
+    def check_names(self, params, name: str = "params") -> None:
+        """Raise unless ``params`` is a mapping holding exactly the trained names."""
+        if not isinstance(params, Mapping):
+            raise TypeError(f"{name} must be a dict such as {{'w': 0.5}}, got {type(params).__name__}")
+        missing = [k for k in self.trained if k not in params]
+        extra = [k for k in params if k not in self.trained]
+        if missing or extra:
+            raise ValueError(
+                f"{name} must hold exactly the trained parameters {self.trained}; "
+                f"missing {missing}, not trained {extra}"
+            )
+
+    def check_point(self, params, name: str = "params"):
+        self.check_names(params, name)
+        return super().check_point({k: params[k] for k in self.trained}, name)
+
+    def check_starts(self, init, name: str = "init", *, finite: bool = True):
+        """Starts as ``{name: (S,) array}`` (a scalar is one start)."""
+        self.check_names(init, name)
+        arrays = as_float_tree({k: init[k] for k in self.trained}, name)
+        out = {}
+        for k, a in arrays.items():
+            if a.ndim == 0:
+                a = a[None]
+            if a.ndim != 1:
+                raise ValueError(f"{name}[{k!r}] must be 1-D (one value per start), got shape {a.shape}")
+            if finite and not np.all(np.isfinite(a)):
+                raise ValueError(f"{name}[{k!r}] must hold finite numbers")
+            out[k] = a
+        lengths = {k: a.shape[0] for k, a in out.items()}
+        if len(set(lengths.values())) != 1 or 0 in lengths.values():
+            raise ValueError(f"{name} arrays must share one non-zero length (the number of starts), got {lengths}")
+        return out, next(iter(lengths.values()))
+
+    def full_params(self, params):
+        """Return ``(w, b, a, c)`` as arrays of one floating dtype.
+
+        Trained values come from ``params``; untrained ones are the defaults.
+        The dtype follows the inputs (float32 in, float32 out).
+
+        Raises:
+          ValueError, TypeError: names not matching the trained ones, values
+            that are not real numbers, or concrete values that are not finite.
+        """
+        self.check_names(params)
+        vals = {}
+        for k in self.trained:
+            v = params[k]
+            if not _is_traced(v):
+                a = np.asarray(v)
+                if a.dtype == object or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)) \
+                        or a.dtype == np.bool_:
+                    raise TypeError(f"params[{k!r}] must hold real numbers, got dtype {a.dtype}")
+                if a.size and not np.all(np.isfinite(a)):
+                    raise ValueError(f"params[{k!r}] must be finite, got {a.ravel()[~np.isfinite(a.ravel())][0]!r}")
+            vals[k] = jnp.asarray(v)
+        dtype = jnp.result_type(*[v.dtype for v in vals.values()])
+        if not jnp.issubdtype(dtype, jnp.floating):
+            dtype = jnp.result_type(float)
+        return tuple(vals[k].astype(dtype) if k in vals else jnp.asarray(DEFAULTS[k], dtype) for k in PARAM_NAMES)
+
+    def draw_starts(self, key, n: int, dtype=None):
+        """``n`` starts drawn uniformly from a box around the origin (w, b, c in [-3, 3], a in [-2, 2])."""
+        dtype = dtype or jnp.result_type(float)
+        keys = jax.random.split(key, len(self.trained))
+        return {k: jax.random.uniform(kk, (n,), dtype, *_START_RANGES[k]) for k, kk in zip(self.trained, keys)}
+
+    # ----------------------------------------------------------------- data
+    def sample(self, key, shape, dtype=None):
+        return self.inputs.sample(key, shape, dtype)
+
+    def batch_loss(self, params, x):
+        return batch_loss(self, params, x)
+
+    # ---------------------------------------------------------- population
+    def population_loss(self, params):
+        return _pop.population_loss(self, params)
+
+    def population_loss_and_grad(self, params):
+        return _pop.population_loss_and_grad(self, params)
+
+    def population_batch(self, params):
+        return _pop.population_loss_and_grad(self, params)  # elementwise: no vmap needed
+
+    def population_loss_batch(self, params):
+        return _pop.loss_and_grad_elementwise(self, *self.full_params(params))[0]
+
+    def output_moments(self, params):
+        return _pop.student_moments(self, params)
+
+    @property
+    def minibatch_paths(self) -> tuple[str, ...]:
+        return ("sorted", "direct") if _fast.eligible(self) else ("direct",)
+
+    def minibatch_batch(self, params, x, path: str = "direct"):
+        if path == "sorted":
+            return _fast.loss_and_grad(self, params, _fast.prepare(x))
+        return super().minibatch_batch(params, x, path)
+
+    def dead(self, params, *, tol_dead: float = 1e-8, tol_active: float = 1e-3):
+        """Dead: constant output (relative variance below ``tol_dead``) or, for a
+        unit that can die (relu), active on less than ``tol_active`` of the inputs."""
+        mean, var = _pop.student_moments(self, params)
+        out = var <= tol_dead * jnp.maximum(1.0, mean * mean + var)
+        if self.student.can_die and "w" in self.trained:
+            out = out | (_pop.active_fraction(self, params) < tol_active)
+        return out
+
 
 def check_params(problem: Problem, params: Mapping[str, Any]) -> None:
     """Raise unless ``params`` holds exactly the problem's trained names.
@@ -183,37 +276,17 @@ def check_params(problem: Problem, params: Mapping[str, Any]) -> None:
       TypeError: if ``params`` is not a mapping.
       ValueError: missing or extra names (the message lists the trained ones).
     """
-    if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict such as {{'w': 0.5}}, got {type(params).__name__}")
-    missing = [k for k in problem.trained if k not in params]
-    extra = [k for k in params if k not in problem.trained]
-    if missing or extra:
-        raise ValueError(
-            f"params must hold exactly the trained parameters {problem.trained}; "
-            f"missing {missing}, not trained {extra}"
-        )
+    problem.check_names(params)
 
 
 def full_params(problem: Problem, params: Mapping[str, Any]):
-    """Return ``(w, b, a, c)`` as arrays of one floating dtype.
-
-    Trained values come from ``params``; untrained ones are the defaults. The
-    dtype follows the inputs (float32 in, float32 out).
-    """
-    check_params(problem, params)
-    vals = {k: jnp.asarray(params[k]) for k in problem.trained}
-    dtype = jnp.result_type(*[v.dtype for v in vals.values()])
-    if not jnp.issubdtype(dtype, jnp.floating):
-        dtype = jnp.result_type(float)
-    out = []
-    for k in PARAM_NAMES:
-        out.append(vals[k].astype(dtype) if k in vals else jnp.asarray(DEFAULTS[k], dtype))
-    return tuple(out)
+    """``(w, b, a, c)`` of ``params`` (see :meth:`Problem.full_params`)."""
+    return problem.full_params(params)
 
 
 def predict(problem: Problem, params: Mapping[str, Any], x):
     """Student output ``a * act(w * x + b) + c`` (elementwise in ``x``)."""
-    w, b, a, c = full_params(problem, params)
+    w, b, a, c = problem.full_params(params)
     return a * problem.student(w * x + b) + c
 
 
@@ -228,31 +301,24 @@ def batch_loss(problem: Problem, params: Mapping[str, Any], x):
     Args:
       problem: the problem.
       params: trained parameters (scalars).
-      x: inputs, shape ``(B,)``.
+      x: inputs, shape ``(B,)`` with ``B >= 1``.
 
     Returns:
       A scalar of the parameters' dtype.
+
+    Raises:
+      ValueError: an empty batch (its mean is undefined) or a batch that is not 1-D.
     """
     x = jnp.asarray(x)
-    w, b, a, c = full_params(problem, params)
+    if x.ndim != 1 or x.shape[0] == 0:
+        raise ValueError(f"x must be a non-empty 1-D batch of inputs, got shape {x.shape}")
+    w, b, a, c = problem.full_params(params)
     x = x.astype(w.dtype)
     f = jax.vmap(lambda xi: a * problem.student(w * xi + b) + c)(x)
     y = jax.vmap(problem.teacher)(x)
     return jnp.mean((f - y) ** 2)
 
 
-def sample_inputs(problem: Problem, key, shape, dtype=None):
-    """Draw inputs from the problem's distribution.
-
-    Args:
-      problem: the problem (its ``inputs`` decide the distribution).
-      key: a ``jax.random`` key.
-      shape: output shape.
-      dtype: floating dtype (default: JAX's default float).
-    """
-    if hasattr(problem, "sample"):  # networks: inputs may be d-dimensional
-        return problem.sample(key, shape, dtype)
-    dtype = dtype or jnp.result_type(float)
-    if isinstance(problem.inputs, Gaussian):
-        return jax.random.normal(key, shape, dtype)
-    return jax.random.uniform(key, shape, dtype, problem.inputs.lo, problem.inputs.hi)
+def sample_inputs(problem, key, shape, dtype=None):
+    """Draw inputs of ``shape + problem.event_shape`` from any problem's distribution."""
+    return problem.sample(key, shape, dtype)

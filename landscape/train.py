@@ -1,29 +1,36 @@
-"""Training from many starts at once: a ``lax.scan`` over steps, vmapped over starts.
+"""Training from many starts at once: validation, the engine, the sweep, and named results.
 
 Contract
 --------
-* :func:`train` runs any Optax optimizer from every start in ``init`` (a dict
-  of arrays with a leading "starts" axis) and returns :class:`Trajectories`.
+* :func:`train` runs any Optax optimizer from every start in ``init`` (a
+  parameter pytree of the problem with a leading "starts" axis; for the
+  single neuron a dict of 1-D arrays) and returns :class:`Trajectories`.
+  Validation (the problem's :meth:`check_starts`, the optimizer, every
+  setting) happens before any tracing; the loop itself is
+  :func:`landscape.engine.run` and the chunking, sharding and checkpoints
+  are :func:`landscape.sweep.map_chunks`.
 * ``gradient="minibatch"``: a fresh batch of ``batch_size`` inputs at every
-  step, drawn from the problem's distribution with the key
-  ``fold_in(key, step)``; by default every start sees the same batches
-  (common random numbers), with ``streams="independent"`` start ``i`` uses
-  ``fold_in(fold_in(key, step), i)``. ``gradient="population"``: the exact
-  gradient of the population loss.
-* Results do not depend on how starts are chunked or spread over devices:
-  each start's batches depend only on the key, the step and its own index.
-* One compiled program per (problem, optimizer, steps, batch size, gradient,
-  streams, record interval, chunk shape, dtype): hyperparameters injected per
-  start (``hyperparams=``) are traced, so sweeps over them do not recompile.
-* A start whose update turns non-finite is frozen at its last finite values
-  and reported in ``diverged`` / ``diverged_at``; the others are unaffected.
-* Validation happens before any tracing.
+  step (see :mod:`landscape.engine` for the streams); ``"population"``: the
+  exact gradient of the population loss.
+* ``stop=Stop(...)`` runs until every start is stationary or at a target
+  (each start frozen when it gets there), at most ``steps``; ``probes=``
+  records per start the first step at which a predicate held.
+* Results do not depend on how starts are chunked or spread over devices.
+* One compiled program per (problem, optimizer, steps, batch size, path,
+  streams, record interval, stopping rule, probes, chunk shape, dtype):
+  hyperparameters injected per start (``hyperparams=``) are traced, so
+  sweeps over them do not recompile.
+* ``checkpoint=DIR`` keeps each finished chunk, keyed by a digest of the
+  problem's full configuration, the optimizer's hyperparameters, the starts,
+  the key and every setting; a problem or optimizer that cannot be
+  fingerprinted is refused there, with the reason.
+* :meth:`Trajectories.save` / :meth:`Trajectories.load` write and read an
+  ``.npz`` with the settings as JSON.
 """
 from __future__ import annotations
 
-import hashlib
+import json
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Mapping
 
 import jax
@@ -31,18 +38,17 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from . import fastpath as _fast
-from . import sharding as _shard
+from . import engine as _engine
 from . import optimizers as _opt
-from .population import population_loss_and_grad
-from .problem import Problem, batch_loss, check_params, sample_inputs
+from .engine import GRADIENTS, STREAMS, Crossing, Stop
+from .io import memory_limit, package_version, write_atomic
+from .protocol import AbstractProblem, tree_describe
+from .sweep import ChunkStore, CheckpointError, map_chunks
 
-__all__ = ["train", "Trajectories", "GRADIENTS", "STREAMS"]
+__all__ = ["train", "Trajectories", "GRADIENTS", "STREAMS", "Stop", "Crossing"]
 
-GRADIENTS = ("minibatch", "population")
-STREAMS = ("shared", "independent")
-PATHS = ("auto", "sorted", "direct")
-TRACE_COUNT = {"train": 0}
+TRACE_COUNT = _engine.TRACE_COUNT
+MAX_STEPS = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -51,240 +57,213 @@ class Trajectories:
 
     Attributes:
       steps: step counts at which states were recorded, ``(R + 1,)``, from 0.
-      params: name -> ``(R + 1, S)`` parameter history (for a network
-        problem, the parameter pytree with leaves ``(R + 1, S, ...)``).
+      params: the parameter pytree with leaves ``(R + 1, S, ...)`` (for the
+        single neuron, name -> ``(R + 1, S)``).
       population_loss: ``(R + 1, S)`` exact loss of the recorded parameters
-        (for networks ``NetProblem.loss``: closed form, quadrature or a
-        fixed Monte Carlo sample, as its ``method`` says).
+        (closed form, quadrature or a fixed Monte Carlo sample, as the
+        problem's ``exactness`` says).
       batch_loss: ``(R, S)`` mean loss seen by the optimizer over each
         recording interval (Keras' epoch loss); the exact loss in population
         mode.
-      final: name -> ``(S,)`` final parameters.
+      final: parameters at the end, leaves ``(S, ...)``.
       diverged: ``(S,)`` True where an update turned non-finite.
       diverged_at: ``(S,)`` step of the first non-finite update, or -1.
+      stopped_at: ``(S,)`` step at which the stopping rule froze the start, or -1.
+      steps_run: ``(S,)`` steps each start actually ran.
+      probes: name -> ``(S,)`` first step at which the probe held, or -1.
       settings: what was run (JSON-ready).
     """
 
     steps: np.ndarray
-    params: dict
+    params: object
     population_loss: jax.Array
     batch_loss: jax.Array
-    final: dict
+    final: object
     diverged: jax.Array
     diverged_at: jax.Array
     settings: dict = field(default_factory=dict)
+    stopped_at: jax.Array | None = None
+    steps_run: jax.Array | None = None
+    probes: dict = field(default_factory=dict)
 
     @property
     def n_starts(self) -> int:
         return int(self.diverged.shape[0])
 
+    def save(self, path: str) -> None:
+        """Write the arrays as ``.npz`` (the settings as JSON inside), atomically."""
+        import io as _io
 
-def _choose_path(problem, gradient, streams, path):
-    """Which minibatch gradient runs: "sorted" (O(log B) per start), "direct", or "exact"."""
-    if path not in PATHS:
-        raise ValueError(f"path must be one of {PATHS}, got {path!r}")
-    from .networks import NetProblem
+        arrays = {"steps": np.asarray(self.steps), "population_loss": np.asarray(self.population_loss),
+                  "batch_loss": np.asarray(self.batch_loss), "diverged": np.asarray(self.diverged),
+                  "diverged_at": np.asarray(self.diverged_at)}
+        for name in ("stopped_at", "steps_run"):
+            if getattr(self, name) is not None:
+                arrays[name] = np.asarray(getattr(self, name))
+        for k, v in self.probes.items():
+            arrays[f"probe/{k}"] = np.asarray(v)
+        for prefix, tree in (("params", self.params), ("final", self.final)):
+            for p, a in jax.tree_util.tree_flatten_with_path(tree)[0]:
+                arrays[prefix + jax.tree_util.keystr(p)] = np.asarray(a)
+        meta = {"settings": self.settings, "params_structure": _structure(self.final),
+                "format": "relu-landscape trajectories 1"}
+        buf = _io.BytesIO()
+        np.savez(buf, __meta__=np.asarray(json.dumps(meta, default=str)), **arrays)
+        write_atomic(path, buf.getvalue())
 
-    if isinstance(problem, NetProblem):
-        if path == "sorted":
-            raise ValueError("path='sorted' is for single-neuron piecewise-linear problems, not networks")
-        return "exact" if gradient == "population" else "direct"
-    if gradient == "population":
-        if path == "sorted":
-            raise ValueError("path='sorted' applies to minibatch gradients only")
-        return "exact"
-    ok = _fast.eligible(problem) and streams == "shared"
-    if path == "sorted" and not ok:
-        raise ValueError(
-            "path='sorted' needs piecewise-linear student and teacher (relu, leaky_relu, identity) and "
-            f"streams='shared'; got student {problem.student.label}, teacher {problem.teacher.label}, streams {streams!r}"
-        )
-    if path == "auto":
-        return "sorted" if ok else "direct"
-    return path
+    @classmethod
+    def load(cls, path: str) -> "Trajectories":
+        """Read what :meth:`save` wrote.
+
+        Raises:
+          ValueError: a file that is not a saved :class:`Trajectories` (named in the message).
+        """
+        import zipfile
+
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["__meta__"]))
+                if meta.get("format") != "relu-landscape trajectories 1":
+                    raise ValueError("unknown format")
+                data = {k: z[k] for k in z.files}
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+            raise ValueError(f"{path!r} is not a readable saved Trajectories ({exc})") from None
+        structure = meta["params_structure"]
+        final = _rebuild(structure, "final", data)
+        params = _rebuild(structure, "params", data)
+        probes = {k[len("probe/"):]: jnp.asarray(v) for k, v in data.items() if k.startswith("probe/")}
+        opt = lambda k: jnp.asarray(data[k]) if k in data else None
+        return cls(steps=data["steps"], params=params, population_loss=jnp.asarray(data["population_loss"]),
+                   batch_loss=jnp.asarray(data["batch_loss"]), final=final, diverged=jnp.asarray(data["diverged"]),
+                   diverged_at=jnp.asarray(data["diverged_at"]), settings=meta["settings"],
+                   stopped_at=opt("stopped_at"), steps_run=opt("steps_run"), probes=probes)
 
 
-def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams):
-    from .networks import NetProblem
+def _structure(tree):
+    """A JSON description of a pytree of dicts and lists (for :meth:`Trajectories.load`)."""
+    if isinstance(tree, dict):
+        return {"dict": {k: _structure(v) for k, v in tree.items()}}
+    if isinstance(tree, (list, tuple)):
+        return {"list": [_structure(v) for v in tree]}
+    return "leaf"
 
-    if isinstance(problem, NetProblem):
-        leaves = jax.tree_util.tree_leaves(init)
-        if not leaves:
-            raise ValueError("init must be a pytree of network parameters with a leading starts axis")
-        arrays = jax.tree_util.tree_map(np.asarray, init)
-        lengths = {a.shape[0] if a.ndim else 0 for a in jax.tree_util.tree_leaves(arrays)}
-        if len(lengths) != 1 or 0 in lengths:
-            raise ValueError(f"every leaf of init needs the same leading (starts) length, got {sorted(lengths)}")
-        for a in jax.tree_util.tree_leaves(arrays):
-            if not np.all(np.isfinite(a)):
-                raise ValueError("init must hold finite numbers")
-        if gradient == "population" and not problem.exact:
-            raise ValueError(
-                f"population gradients need an exact loss; this {problem.in_dim}-dimensional problem's loss is "
-                f"{problem.method} (closed forms: Gaussian inputs, one hidden layer, no biases, piecewise-linear "
-                "activations); use gradient='minibatch'")
-        n_starts = lengths.pop()
-    elif not isinstance(problem, Problem):
-        raise TypeError(f"problem must be a landscape.Problem or networks.NetProblem, got {type(problem).__name__}")
-    else:
-        check_params(problem, init)
-        arrays = {}
-        for k, v in init.items():
-            a = np.asarray(v)
-            if a.ndim == 0:
-                a = a[None]
-            if a.ndim != 1:
-                raise ValueError(f"init[{k!r}] must be 1-D (one value per start), got shape {a.shape}")
-            if not np.issubdtype(a.dtype, np.number) or not np.all(np.isfinite(a)):
-                raise ValueError(f"init[{k!r}] must hold finite numbers")
-            arrays[k] = a
-        lengths = {k: a.shape[0] for k, a in arrays.items()}
-        if len(set(lengths.values())) != 1 or 0 in lengths.values():
-            raise ValueError(f"init arrays must share one non-zero length (the number of starts), got {lengths}")
-        n_starts = next(iter(lengths.values()))
+
+def _rebuild(structure, prefix, data, path=""):
+    if structure == "leaf":
+        return jnp.asarray(data[prefix + path])
+    if "dict" in structure:
+        return {k: _rebuild(v, prefix, data, path + f"[{k!r}]") for k, v in structure["dict"].items()}
+    return [_rebuild(v, prefix, data, path + f"[{i}]") for i, v in enumerate(structure["list"])]
+
+
+def _int(name, value, lo):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < lo:
+        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
+    return int(value)
+
+
+def _check_key(key):
+    if key is None or isinstance(key, (int, np.integer)) or not isinstance(key, jax.Array):
+        raise TypeError(f"key must be a jax.random key such as jax.random.key(0), got {key!r}")
+    if not jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
+        if key.shape != (2,) or key.dtype != jnp.uint32:
+            raise TypeError(f"key must be a jax.random key such as jax.random.key(0), got an array of shape {key.shape}")
+        key = jax.random.wrap_key_data(key)
+    if key.shape != ():
+        raise TypeError(f"key must be a single jax.random key, got shape {key.shape}")
+    return key
+
+
+def _check_probes(probes):
+    if probes is None:
+        return ()
+    if not isinstance(probes, Mapping):
+        raise TypeError(f"probes must be a dict of name -> predicate, got {type(probes).__name__}")
+    out = []
+    for name, fn in probes.items():
+        if not isinstance(name, str) or not callable(fn):
+            raise TypeError(f"probes maps names to functions params -> (S,) bool, got {name!r}: {fn!r}")
+        try:
+            hash(fn)
+        except TypeError:
+            raise TypeError(f"probe {name!r} must be hashable (a function or a landscape.Crossing)") from None
+        out.append((name, fn))
+    return tuple(out)
+
+
+def _check_memory(problem, n, records, batch_size, gradient, streams, chunk):
+    """Refuse, with the estimate and the limit, a sweep whose results or one chunk cannot fit in memory."""
+    itemsize = 8
+    per_start = (records + 1) * (problem.n_params + 2) * itemsize
+    results = n * per_start
+    limit = memory_limit()
+    if results > limit:
+        raise ValueError(f"the recorded results need about {results / 2**30:.3g} GiB ({n} starts x {records + 1} records "
+                         f"x {problem.n_params} parameters), more than the limit {limit / 2**30:.3g} GiB; record less "
+                         "often (record_every) or run fewer starts per call")
+    size = min(chunk or n, n)
+    events = int(np.prod(problem.event_shape)) if problem.event_shape else 1
+    batch = batch_size * events * itemsize * (size if streams == "independent" and gradient == "minibatch" else 1)
+    working = size * per_start * 3 + batch
+    if working > limit:
+        raise ValueError(f"one chunk of {size} starts needs about {working / 2**30:.3g} GiB, more than the limit "
+                         f"{limit / 2**30:.3g} GiB; pass chunk= (for example chunk={max(1, int(size * limit / working / 2))})")
+
+
+def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams, stop):
+    if not isinstance(problem, AbstractProblem):
+        raise TypeError(f"problem must implement the problem protocol (landscape.Problem, networks.NetProblem, "
+                        f"landscape.CustomProblem), got {type(problem).__name__}")
+    arrays, n = problem.check_starts(init)
     if isinstance(optimizer, str):
         optimizer = _opt.optimizer(optimizer)
     if not isinstance(optimizer, optax.GradientTransformation):
         raise TypeError(
             f"optimizer must be an optax.GradientTransformation or a name from {list(_opt.OPTIMIZERS)}, got {optimizer!r}"
         )
-    for name, value, lo in (("steps", steps, 1), ("batch_size", batch_size, 1), ("record_every", record_every, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
+    steps = _int("steps", steps, 1)
+    if steps > MAX_STEPS:
+        raise ValueError(f"steps={steps} is out of range; allowed: 1 <= steps <= {MAX_STEPS} (step counters are int32)")
+    batch_size = _int("batch_size", batch_size, 1)
+    record_every = _int("record_every", record_every, 1)
     if steps % record_every:
         raise ValueError(f"record_every={record_every} must divide steps={steps} (records at every multiple)")
     if gradient not in GRADIENTS:
         raise ValueError(f"gradient must be one of {GRADIENTS}, got {gradient!r}")
     if streams not in STREAMS:
         raise ValueError(f"streams must be one of {STREAMS}, got {streams!r}")
-    if chunk is not None and (isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1):
-        raise ValueError(f"chunk must be a positive integer or None, got {chunk!r}")
-    n = n_starts
+    if chunk is not None:
+        chunk = _int("chunk", chunk, 1)
+    if stop is not None:
+        if not isinstance(stop, Stop):
+            raise TypeError(f"stop must be a landscape.Stop, got {stop!r}")
+        if record_every % stop.every:
+            raise ValueError(f"stop.every={stop.every} must divide record_every={record_every}")
+    _check_memory(problem, n, steps // record_every, batch_size, gradient, streams, chunk)
     probe = optimizer.init(jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape[1:]), arrays))
     known = getattr(probe, "hyperparams", None)
     if hyperparams and known is None:
         raise ValueError("hyperparams= needs an optimizer with injectable hyperparameters (landscape.optimizer or optax.inject_hyperparams)")
+    if hyperparams is not None and not isinstance(hyperparams, Mapping):
+        raise TypeError(f"hyperparams must be a dict of name -> value(s), got {type(hyperparams).__name__}")
     # every injectable hyperparameter travels as a per-start array, so that the
     # compiled program is the same whichever of them the caller overrides
-    hp = {k: np.full((n,), float(v)) for k, v in (known or {}).items()}
+    hp = {k: np.full((n,), float(np.asarray(v))) for k, v in (known or {}).items()}
     for k, v in (hyperparams or {}).items():
         if k not in known:
             raise ValueError(f"optimizer has no hyperparameter {k!r}; it has {sorted(known)}")
-        a = np.asarray(v, dtype=np.float64)
+        a = np.asarray(v)
+        if not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)) or a.dtype == np.bool_:
+            raise TypeError(f"hyperparams[{k!r}] must hold real numbers, got dtype {a.dtype}")
+        a = a.astype(np.float64)
         if a.ndim == 0:
             a = np.full((n,), a)
         if a.shape != (n,):
             raise ValueError(f"hyperparams[{k!r}] must be a scalar or have one value per start ({n}), got shape {a.shape}")
         for value in np.unique(a):
-            if k in _opt._RANGES:
-                _opt.check_hyperparam(k, float(value))
-            elif not np.isfinite(value):
-                raise ValueError(f"hyperparams[{k!r}] must be finite, got {value!r}")
+            _opt.check_hyperparam(k, float(value))
         hp[k] = a
-    return arrays, optimizer, n, hp
-
-
-def make_step(problem, opt, batch_size, path, streams, dtype, key, start_ids):
-    """One optimizer step for every start: ``step(state, t) -> (state, loss)``.
-
-    ``state = (params, opt_state, bad_at)``; ``t`` is the global step index
-    (it picks the batch). The loss returned is the one the optimizer saw.
-    A start whose update turns non-finite is frozen and ``bad_at`` records
-    the step. Building block of :func:`train` and of the phase-diagram sweeps.
-    """
-
-    from .networks import NetProblem
-
-    loss_fn = problem.batch_loss if isinstance(problem, NetProblem) else partial(batch_loss, problem)
-
-    def grad_fn(params, x):
-        return jax.value_and_grad(lambda p: loss_fn(p, x))(params)
-
-    def step(state_, t):
-        params, state, bad_at = state_
-        k = jax.random.fold_in(key, t)
-        if path == "exact" and isinstance(problem, NetProblem):
-            loss, g = jax.vmap(jax.value_and_grad(problem.loss))(params)
-        elif path == "exact":
-            loss, g = population_loss_and_grad(problem, params)
-        elif path == "sorted":
-            x = sample_inputs(problem, k, (batch_size,), dtype)
-            loss, g = _fast.loss_and_grad(problem, params, _fast.prepare(x))
-        elif streams == "shared":
-            x = sample_inputs(problem, k, (batch_size,), dtype)
-            loss, g = jax.vmap(grad_fn, in_axes=(0, None))(params, x)
-        else:
-            keys = jax.vmap(lambda j: jax.random.fold_in(k, j))(start_ids)
-            x = jax.vmap(lambda kk: sample_inputs(problem, kk, (batch_size,), dtype))(keys)
-            loss, g = jax.vmap(grad_fn)(params, x)
-        with jax.numpy_dtype_promotion("standard"):  # Optax mixes int counts and float decays
-            updates, new_state = jax.vmap(opt.update)(g, state, params)
-        new_params = optax.apply_updates(params, updates)
-        ok = bad_at < 0
-        for v in jax.tree_util.tree_leaves(new_params):
-            ok = ok & jnp.all(jnp.isfinite(v).reshape(v.shape[0], -1), axis=1)
-        ok = ok & jnp.isfinite(loss)
-
-        def keep(new, old):
-            mask = ok.reshape(ok.shape + (1,) * (new.ndim - 1))
-            return jnp.where(mask, new, old)
-
-        new_params = jax.tree_util.tree_map(keep, new_params, params)
-        new_state = jax.tree_util.tree_map(keep, new_state, state)
-        bad_at = jnp.where((bad_at < 0) & ~ok, t.astype(bad_at.dtype), bad_at)
-        loss = jnp.where(jnp.isfinite(loss), loss, jnp.nan)
-        return (new_params, new_state, bad_at), loss
-
-    return step
-
-
-def init_state(opt, init, hp, n, dtype):
-    """Optimizer state per start, with per-start injected hyperparameters."""
-    with jax.numpy_dtype_promotion("standard"):
-        state = jax.vmap(opt.init)(init)
-    if hasattr(state, "hyperparams"):
-        merged = {k: jnp.broadcast_to(v.astype(dtype), (n,)) for k, v in state.hyperparams.items()}
-        merged.update({k: v.astype(dtype) for k, v in hp.items()})
-        state = state._replace(hyperparams=merged)
-    return (init, state, jnp.full((n,), -1, jnp.int32))
-
-
-@partial(jax.jit, static_argnums=(0, 1, 2, 3, 4, 5, 6))
-def _run(problem, opt, steps, batch_size, path, streams, record_every, init, hp, key, start_ids):
-    TRACE_COUNT["train"] += 1
-    dtype = jax.tree_util.tree_leaves(init)[0].dtype
-    n = start_ids.shape[0]
-    step = make_step(problem, opt, batch_size, path, streams, dtype, key, start_ids)
-
-    def interval(carry, r):
-        def inner(c, i):
-            st, loss_sum = c
-            st, loss = step(st, r * record_every + i)
-            # a running sum, not a stacked history: memory stays O(starts)
-            return (st, loss_sum + loss), None
-
-        (carry, loss_sum), _ = jax.lax.scan(inner, (carry, jnp.zeros((n,), dtype)), jnp.arange(record_every))
-        return carry, (carry[0], loss_sum / record_every)
-
-    state0 = init_state(opt, init, hp, n, dtype)
-    (final, _, bad_at), (hist, seen) = jax.lax.scan(interval, state0, jnp.arange(steps // record_every))
-    return final, hist, seen, bad_at
-
-
-def _cut(a, m, recorded):
-    """Keep the first ``m`` starts of a chunk output (starts lead, after the record axis if any)."""
-    return a[:, :m] if recorded else a[:m]
-
-
-def _exact_loss(problem, params):
-    """Loss of every recorded state: exact for single neurons, quadrature for networks.
-
-    ``params`` leaves are ``(records, starts, ...)``."""
-    from .networks import NetProblem
-
-    if isinstance(problem, NetProblem):
-        return jax.vmap(jax.vmap(problem.loss))(params)
-    return population_loss_and_grad(problem, params)[0]
+    return arrays, optimizer, n, hp, steps, batch_size, record_every, chunk
 
 
 def train(
@@ -301,21 +280,22 @@ def train(
     hyperparams: Mapping | None = None,
     chunk: int | None = None,
     path: str = "auto",
+    stop: Stop | None = None,
+    probes: Mapping | None = None,
     checkpoint: str | None = None,
     progress: bool = False,
 ) -> Trajectories:
-    """Train the student from every start in ``init`` at once.
+    """Train from every start in ``init`` at once.
 
     Args:
-      problem: the problem.
-      init: ``{name: (S,) array}`` of starting values for every trained
-        parameter (a scalar is one start), or for a
-        :class:`landscape.networks.NetProblem` a parameter pytree whose
-        leaves have a leading starts axis (``networks.init_many``). Its dtype
-        is the run's dtype.
+      problem: any problem of the protocol.
+      init: the starts: the problem's parameter pytree with a leading starts
+        axis on every leaf (single neuron: ``{name: (S,) array}``, a scalar
+        is one start; networks: ``networks.init_many``). Its dtype is the
+        run's dtype.
       optimizer: an ``optax.GradientTransformation`` or a name for
         :func:`landscape.optimizer` (with its default hyperparameters).
-      steps: number of optimizer steps.
+      steps: number of optimizer steps (the cap, with ``stop``).
       batch_size: samples per minibatch (ignored for population gradients).
       key: ``jax.random`` key (keyword-only).
       gradient: ``"minibatch"`` or ``"population"``.
@@ -327,22 +307,28 @@ def train(
         optimizer's injectable hyperparameters, e.g. a learning rate per start.
       chunk: run the starts in chunks of this many (memory); results do not
         depend on it.
-      path: how minibatch gradients are computed. ``"sorted"``: sort the
-        shared batch once per step and use prefix sums, O(log B) per start
-        (piecewise-linear problems with shared streams); ``"direct"``:
-        ``jax.grad`` of the batch loss per start, O(B); ``"auto"`` (default)
-        takes ``"sorted"`` where it applies. Both give the same numbers to
-        rounding; ``settings["path"]`` says which ran (``"exact"`` for
-        population gradients).
+      path: how minibatch gradients are computed: ``"auto"`` (default: the
+        problem's fastest exact path), ``"sorted"`` (single neuron,
+        piecewise linear, shared streams: O(log B) per start) or ``"direct"``
+        (``jax.grad`` of the batch loss per start). ``settings["path"]`` says
+        which ran (``"exact"`` for population gradients).
+      stop: a :class:`Stop`: run until every start is stationary or at a
+        target, at most ``steps`` (``stop.every`` must divide ``record_every``).
+      probes: ``{name: predicate}`` with ``predicate(params) -> (S,) bool``
+        (hashable: a function or a :class:`Crossing`); ``probes[name]`` of the
+        result is the first step at which it held, or -1.
       checkpoint: a folder in which each finished chunk is kept; a run with
         the same settings resumes from the chunks it finds there.
-      progress: show a progress bar over chunks.
+      progress: show progress bars (over chunks, and over the recording
+        intervals of each chunk).
 
     Returns:
       :class:`Trajectories`.
 
     Raises:
       ValueError, TypeError: on bad input, before any compilation.
+      landscape.sweep.CheckpointError: a checkpoint folder of another sweep, or
+        a problem or optimizer that cannot be fingerprinted for one.
 
     Example:
       >>> p = Problem()
@@ -350,90 +336,104 @@ def train(
       ...           steps=2000, key=jax.random.key(0))
       >>> t.final["w"]  # ~[1.0, -0.0]
     """
-    arrays, opt, n, hp = _check(
-        problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams
-    )
-    run_path = _choose_path(problem, gradient, streams, path)
+    key = _check_key(key)
+    arrays, opt, n, hp, steps, batch_size, record_every, chunk = _check(
+        problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams, stop)
+    probe_items = _check_probes(probes)
+    run_path = _engine.choose_path(problem, gradient, streams, path)
     dtype = jnp.result_type(*[a.dtype for a in jax.tree_util.tree_leaves(arrays)])
     if not jnp.issubdtype(dtype, jnp.floating):
         dtype = jnp.result_type(float)
-    size = _shard.padded(n if chunk is None else min(chunk, n))
-    devices = jax.devices()
-    sharding = _shard.starts_sharding()
-    n_chunks = -(-n // size)
-    store = None
-    if checkpoint is not None:
-        store = _shard.ChunkStore(checkpoint, {
-            "problem": problem.config(), "optimizer": _opt.describe(opt), "steps": steps, "batch_size": batch_size,
-            "path": run_path, "streams": streams, "record_every": record_every, "chunk": size, "dtype": jnp.dtype(dtype).name,
-            "key": np.asarray(jax.random.key_data(key)).tolist(),
-            "init": hashlib.sha256(b"".join(np.ascontiguousarray(a).tobytes() for a in jax.tree_util.tree_leaves(arrays))).hexdigest(),
-            "hyperparams": hashlib.sha256(b"".join(np.ascontiguousarray(hp[k]).tobytes() for k in sorted(hp))).hexdigest(),
-        })
-    outs = []
-    chunks = range(n_chunks)
-    if progress:
-        from tqdm import tqdm
-
-        chunks = tqdm(chunks, desc="starts", unit="chunk")
-    treedef = None
-    for ci in chunks:
-        lo, hi = ci * size, min((ci + 1) * size, n)
-        leaves = store.load(ci) if store is not None else None
-        if leaves is None:
-            idx = np.arange(lo, lo + size)
-            take = np.minimum(idx, n - 1)  # pad the last chunk by repeating its last start
-            sub = jax.tree_util.tree_map(lambda a: jnp.asarray(a[take], dtype), arrays)
-            sub_hp = {k: jnp.asarray(v[take], dtype) for k, v in hp.items()}
-            ids = jnp.asarray(idx, jnp.int32)
-            if sharding is not None:
-                sub, sub_hp, ids = jax.device_put((sub, sub_hp, ids), sharding)
-            out = _run(problem, opt, steps, batch_size, run_path, streams, record_every, sub, sub_hp, key, ids)
-            leaves, treedef = jax.tree_util.tree_flatten(out)
-            # every output has the starts on its leading axis after the record axis
-            n_state = len(jax.tree_util.tree_leaves(out[0]))
-            leaves = [np.asarray(a)[..., : hi - lo] if i >= 2 * n_state else _cut(np.asarray(a), hi - lo, i >= n_state)
-                      for i, a in enumerate(leaves)]
-            if store is not None:
-                store.save(ci, leaves)
-        if treedef is None:  # this chunk came from the checkpoint: rebuild the structure
-            treedef = jax.tree_util.tree_structure((arrays, arrays, 0, 0))
-        # the exact loss of the recorded states, chunk by chunk (memory stays O(chunk))
-        hist_c = jax.tree_util.tree_unflatten(treedef, leaves)[1]
-        full_c = jax.tree_util.tree_map(lambda a, h: np.concatenate([a[None, lo:hi].astype(dtype), h], axis=0), arrays, hist_c)
-        pop_c = np.asarray(_exact_loss(problem, jax.tree_util.tree_map(jnp.asarray, full_c)))
-        outs.append(leaves + [pop_c])
-    n_state = len(jax.tree_util.tree_leaves(arrays))
-    joined = [np.concatenate(parts, axis=-1 if i >= 2 * n_state else (1 if i >= n_state else 0))
-              for i, parts in enumerate(zip(*[o[:-1] for o in outs]))]
-    final, hist, seen, bad_at = jax.tree_util.tree_unflatten(treedef, joined)
-    pop = jnp.asarray(np.concatenate([o[-1] for o in outs], axis=-1))
-    final = jax.tree_util.tree_map(jnp.asarray, final)
-    hist = jax.tree_util.tree_map(jnp.asarray, hist)
-    seen, bad_at = jnp.asarray(seen), jnp.asarray(bad_at)
-    params_hist = jax.tree_util.tree_map(lambda a, h: jnp.concatenate([jnp.asarray(a, dtype)[None], h], axis=0), arrays, hist)
+    if run_path == "sorted" and dtype == jnp.float16:
+        raise ValueError("float16 starts are not supported on the sorted minibatch path (its prefix sums need "
+                         "float32 or float64); use float32 starts or path='direct'")
+    arrays = jax.tree_util.tree_map(lambda a: a.astype(dtype), arrays)
+    hp_arrays = {k: v.astype(dtype) for k, v in hp.items()}
+    static = dict(problem=problem, optimizer=opt, steps=steps, batch_size=batch_size, path=run_path, streams=streams,
+                  record_every=record_every, stop=stop, probes=probe_items, progress=bool(progress))
     settings = {
-        "problem": problem.config(),
+        "problem": problem.describe(),
         "optimizer": _opt.describe(opt),
         "hyperparams": {k: (float(v[0]) if np.all(v == v[0]) else "per-start") for k, v in hp.items()
                         if hyperparams and k in hyperparams},
-        "steps": int(steps),
-        "batch_size": int(batch_size),
+        "steps": steps,
+        "batch_size": batch_size,
         "gradient": gradient,
         "streams": streams,
         "path": run_path,
-        "record_every": int(record_every),
-        "n_starts": int(n),
+        "record_every": record_every,
+        "stop": stop.describe() if stop is not None else None,
+        "probes": {k: (fn.describe() if hasattr(fn, "describe") else getattr(fn, "__name__", "function"))
+                   for k, fn in probe_items},
+        "n_starts": n,
         "dtype": jnp.dtype(dtype).name,
-        "devices": len(devices),
+        "devices": len(jax.devices()),
     }
+    store = None
+    if checkpoint is not None:
+        store = _store(checkpoint, problem, opt, arrays, hp_arrays, key, settings, chunk)
+
+    def fn(sub, ids):
+        return _engine.run(problem, opt, sub["init"], sub["hp"], key, ids, **{k: v for k, v in static.items()
+                                                                              if k not in ("problem", "optimizer")})
+
+    inputs = {"init": arrays, "hp": hp_arrays}
+    template = None
+    if store is not None:
+        size = min(chunk or n, n)
+        from .sweep import padded
+
+        size = padded(size)
+        template = jax.eval_shape(fn, jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct((size,) + a.shape[1:], a.dtype),
+                                                             inputs), jax.ShapeDtypeStruct((size,), jnp.int32))
+    if progress:
+        from tqdm import tqdm
+
+        _engine._PROGRESS["bar"] = tqdm(total=-(-n // (chunk or n)) * (steps // record_every), desc="recorded intervals",
+                                        unit="interval", leave=False)
+    try:
+        out = map_chunks(fn, inputs, n, chunk=chunk, axis=_engine.starts_axis, store=store, template=template,
+                         progress=progress)
+    finally:
+        bar = _engine._PROGRESS["bar"]
+        _engine._PROGRESS["bar"] = None
+        if bar is not None:
+            bar.close()
+    full = jax.tree_util.tree_map(lambda a, h: jnp.concatenate([jnp.asarray(a)[None], jnp.asarray(h)], 0),
+                                  arrays, out["history"])
+    bad_at = jnp.asarray(out["bad_at"])
     return Trajectories(
         steps=np.arange(0, steps + 1, record_every),
-        params=params_hist,
-        population_loss=pop,
-        batch_loss=seen,
-        final=final,
+        params=full,
+        population_loss=jnp.asarray(out["exact"]),
+        batch_loss=jnp.asarray(out["seen"]),
+        final=jax.tree_util.tree_map(jnp.asarray, out["final"]),
         diverged=bad_at >= 0,
         diverged_at=bad_at,
         settings=settings,
+        stopped_at=jnp.asarray(out["done_at"]),
+        steps_run=jnp.asarray(out["steps_run"]),
+        probes={k: jnp.asarray(v) for k, v in out["probes"].items()},
     )
+
+
+def _store(folder, problem, opt, arrays, hp, key, settings, chunk):
+    """The chunk store of this sweep, keyed by everything that determines its numbers."""
+    fp = problem.fingerprint()
+    if fp is None:
+        raise CheckpointError(f"checkpoint= refused: this problem cannot be fingerprinted ({problem.fingerprint_note})")
+    desc = _opt.describe(opt)
+    if desc.get("name") == "custom":
+        raise CheckpointError("checkpoint= refused: a custom Optax transformation cannot be fingerprinted (its code "
+                              "and hyperparameters cannot be read back); build it with landscape.optimizer(name, ...)")
+    from .sweep import padded
+
+    return ChunkStore(folder, {
+        "problem": fp, "optimizer": desc,
+        "settings": {k: v for k, v in settings.items() if k not in ("problem", "optimizer", "devices", "hyperparams")},
+        "chunk": padded(min(chunk or settings["n_starts"], settings["n_starts"])),
+        "key": np.asarray(jax.random.key_data(key)).tolist(),
+        "init": tree_describe(arrays), "hyperparams": tree_describe(hp), "version": package_version(),
+        "x64": bool(jax.config.jax_enable_x64),
+    })
+

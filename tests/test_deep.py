@@ -8,6 +8,7 @@ import pytest
 
 import landscape as L
 from analysis import deep as D
+from landscape import kernels as K
 from landscape import networks as N
 
 
@@ -96,18 +97,19 @@ def test_arccos_kernel_against_monte_carlo(d):
     for v in cases:
         prod = jax.nn.relu(x @ jnp.asarray(u)) * jax.nn.relu(x @ jnp.asarray(v))
         mc, se = float(prod.mean()), float(prod.std()) / 1000
-        exact = float(D.arccos_kernel(jnp.asarray(u), jnp.asarray(v)))
+        exact = float(K.relu_kernel(jnp.asarray(u), jnp.asarray(v)))
         assert abs(mc - exact) <= 4 * se + 1e-12, (d, mc, exact)
-    assert float(D.arccos_kernel(jnp.asarray(u), jnp.asarray(-u))) == pytest.approx(0.0, abs=1e-15)
+    assert float(K.relu_kernel(jnp.asarray(u), jnp.asarray(-u))) == pytest.approx(0.0, abs=1e-15)
     # arccos of the cosine would round this angle to pi and lose the kernel's leading term
     near = -u + 1e-9 * np.eye(d)[0]
-    assert float(D.arccos_kernel(jnp.asarray(u), jnp.asarray(near))) >= 0.0
+    assert float(K.relu_kernel(jnp.asarray(u), jnp.asarray(near))) >= 0.0
 
 
 def test_teacher_student_loss_and_spurious_minima():
     V = jnp.eye(3)
-    assert float(D.teacher_student_loss(V, V)) == pytest.approx(0.0, abs=1e-14)
-    g = jax.grad(lambda W: D.teacher_student_loss(W, V))(V)
+    ss = D.safran_shamir(3, 3)
+    assert float(ss.population_loss([{"W": V}])) == pytest.approx(0.0, abs=1e-14)
+    g = jax.grad(lambda W: ss.population_loss([{"W": W}]))(V)
     assert np.all(np.isfinite(np.asarray(g))) and float(jnp.abs(g).max()) < 1e-12
     small = D.spurious_minima(3, 3, starts=32)
     assert small["shares"]["global"] == 1.0 and small["rate"] == 0.0  # no spurious minima below k = 6
@@ -149,8 +151,8 @@ def test_train_and_basins_accept_networks():
     both = jax.tree_util.tree_map(lambda a, b: jnp.stack([a, b]), dead, fit)
     b = classify(problem, both)
     assert b.names().tolist() == ["dead", "global_min"]
-    assert float(problem.loss(fit)) == pytest.approx(0.0, abs=1e-12)
-    assert float(problem.loss(dead)) == pytest.approx(1 / 3, abs=1e-9)  # E[|x|^2] on U(-1, 1), the output is 0
+    assert float(problem.population_loss(fit)) == pytest.approx(0.0, abs=1e-12)
+    assert float(problem.population_loss(dead)) == pytest.approx(1 / 3, abs=1e-9)  # E[|x|^2] on U(-1, 1), the output is 0
     # 1-D quadrature is exact enough for population gradients: the loss falls
     tp = L.train(problem, init, gradient="population", **{**kw, "optimizer": L.optimizer("sgd", learning_rate=0.05)})
     assert tp.settings["path"] == "exact"

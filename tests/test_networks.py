@@ -31,7 +31,7 @@ def test_closed_form_loss_and_moments_against_monte_carlo(student_act, teacher_a
     problem = N.NetProblem(student, teacher)
     assert problem.method == "closed form" and problem.exact
     params = N.init(student, jax.random.key(2), "he_normal")
-    exact = float(problem.loss(params))
+    exact = float(problem.population_loss(params))
     mc, se = _mc(problem, params)
     assert abs(exact - mc) <= 4 * se, (exact, mc, se)  # 4 standard errors: a false alarm has odds ~ 6e-5
     x = problem.sample(jax.random.key(3), (1_000_000,))
@@ -49,7 +49,7 @@ def test_closed_form_in_one_dimension_against_scipy():
     W, a = np.asarray(params[0]["W"])[:, 0], np.asarray(params[1]["W"])[0]
     f = lambda x: (a @ np.maximum(W * x, 0) - max(x, 0.0)) ** 2 * math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
     ref = integrate.quad(f, -np.inf, 0)[0] + integrate.quad(f, 0, np.inf)[0]
-    assert float(problem.loss(params)) == pytest.approx(ref, rel=1e-10, abs=1e-13)
+    assert float(problem.population_loss(params)) == pytest.approx(ref, rel=1e-10, abs=1e-13)
     # the same network with a bias falls back to quadrature, which agrees with scipy too
     biased = N.MLP(in_dim=1, hidden=(3,), activation="relu", bias=True)
     bp = [{"W": params[0]["W"], "b": jnp.asarray([0.3, -0.2, 0.1])}, {"W": params[1]["W"], "b": jnp.asarray([0.05])}]
@@ -59,7 +59,7 @@ def test_closed_form_in_one_dimension_against_scipy():
     kinks = sorted({0.0, *(-np.asarray(bp[0]["b"]) / W).tolist()})
     edges = [-np.inf, *kinks, np.inf]
     ref = sum(integrate.quad(g, lo, hi)[0] for lo, hi in zip(edges[:-1], edges[1:]))
-    assert float(qp.loss(bp)) == pytest.approx(ref, rel=1e-6)
+    assert float(qp.population_loss(bp)) == pytest.approx(ref, rel=1e-6)
 
 
 def test_shallow_loss_matches_the_teacher_student_formula_and_a_published_minimum():
@@ -67,8 +67,21 @@ def test_shallow_loss_matches_the_teacher_student_formula_and_a_published_minimu
     problem = N.NetProblem(N.MLP(in_dim=k, hidden=(k,), bias=False), N.NetTeacher.orthonormal(k))
     W = jax.random.normal(jax.random.key(5), (k, k)) / math.sqrt(k)
     params = [{"W": W}, {"W": jnp.ones((1, k))}]
-    assert float(problem.loss(params)) == pytest.approx(float(D.teacher_student_loss(W, jnp.eye(k))), rel=1e-12)
-    assert float(problem.loss([{"W": jnp.eye(k)}, {"W": jnp.ones((1, k))}])) == pytest.approx(0.0, abs=1e-13)
+    # the same student with its output weights fixed at 1 (a "sum" readout): same function, same loss
+    summed = D.safran_shamir(k, k)
+    assert float(problem.population_loss(params)) == pytest.approx(float(summed.population_loss([{"W": W}])), rel=1e-12)
+    # and the arc-cosine formula written out in NumPy, term by term
+    Wn, V = np.asarray(W), np.eye(k)
+
+    def kern(u, v):
+        nu, nv = np.linalg.norm(u), np.linalg.norm(v)
+        t = np.arccos(np.clip(u @ v / (nu * nv), -1, 1))
+        return nu * nv * (np.sin(t) + (np.pi - t) * np.cos(t)) / (2 * np.pi)
+
+    ref = (sum(kern(a, b) for a in Wn for b in Wn) - 2 * sum(kern(a, b) for a in Wn for b in V)
+           + sum(kern(a, b) for a in V for b in V))
+    assert float(summed.population_loss([{"W": W}])) == pytest.approx(ref, rel=1e-10)
+    assert float(problem.population_loss([{"W": jnp.eye(k)}, {"W": jnp.ones((1, k))}])) == pytest.approx(0.0, abs=1e-13)
     # Safran, Yehudai & Shamir's k = n = 7 spurious minimum: stationary, strictly convex, loss well above 0
     c = D.minimum_certificate(D.published_minimum_k7())
     assert c["grad_norm"] < 1e-8 and c["min_eig"] > 1e-2 and c["loss"] > 0.04
@@ -113,7 +126,7 @@ def test_train_on_d_dimensional_inputs_exact_and_minibatch():
     assert t.settings["path"] == "exact" and t.params[0]["W"].shape == (3, 6, 4, k)
     # plain gradient descent on the exact loss, one start at a time
     p = jax.tree_util.tree_map(lambda a: a[2], init)
-    g = jax.jit(jax.grad(problem.loss))
+    g = jax.jit(jax.grad(problem.population_loss))
     for _ in range(steps):
         p = jax.tree_util.tree_map(lambda a, b: a - lr * b, p, g(p))
     np.testing.assert_allclose(np.asarray(t.final[0]["W"][2]), np.asarray(p[0]["W"]), rtol=1e-11, atol=1e-13)

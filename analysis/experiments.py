@@ -1,0 +1,461 @@
+"""The experiments of the study, registered by name (see :mod:`analysis.registry`).
+
+Contract
+--------
+Each experiment is a pure function from settings to data (arrays and named
+numbers), registered with its default settings (one setting per experiment,
+recorded in every result) and its quick overrides. The claims
+(:mod:`analysis.claims`) and the figures (one per experiment, named after it)
+both read these results. Trajectories that end are classified by
+:func:`analysis.classify`; runs that are still moving are labelled so, never
+counted as stuck. Minibatch runs of the original experiment are float32, as
+Keras; exact-gradient runs and geometry are float64.
+
+``ORIGINAL`` is the question's setting (SGD, learning rate 0.01, 2000 steps,
+batch 1000, Keras' definitions).
+"""
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import landscape as L
+
+from . import deep as D
+from . import geometry as G
+from . import phase as P
+from .basins import classify, global_minimum
+from .registry import experiment
+
+__all__ = ["ORIGINAL", "ACTIVATIONS"]
+
+ORIGINAL = {"optimizer": "sgd", "lr": 0.01, "steps": 2000, "batch": 1000, "definitions": "keras"}
+ACTIVATIONS = ("relu", "leaky_relu:0.3", "elu", "selu", "softplus")
+F64 = jnp.float64
+
+
+def activation(text):
+    """``"leaky_relu:0.3"`` -> ``("leaky_relu", {"slope": 0.3})`` (settings stay JSON-ready strings)."""
+    if ":" not in text:
+        return text
+    name, value = text.split(":", 1)
+    key = {"leaky_relu": "slope", "elu": "alpha", "softplus": "beta"}[name]
+    return (name, {key: float(value)})
+
+
+def _dtype(name):
+    return {"float32": jnp.float32, "float64": jnp.float64}[name]
+
+
+def _opt(name, lr, momentum=None):
+    hp = {"learning_rate": lr}
+    if momentum is not None and name in ("momentum", "nesterov"):
+        hp["momentum"] = momentum
+    return L.optimizer(name, **hp)
+
+
+def _labels_and_counts(b):
+    return {"labels": b.labels, "counts": {k: np.int64(v) for k, v in b.counts.items()}, "n": np.int64(b.n)}
+
+
+def _stop(problem, every, grad_norm=1e-6):
+    """The classifier's own criteria as a stopping rule: global minimum, dead, or stationary."""
+    target = problem.min_loss
+    return L.Stop(grad_norm=grad_norm, loss=None if target is None else target + 1e-6, dead=True, every=every)
+
+
+# ----------------------------------------------------------------- the original experiment
+@experiment("good_start", quick={"seeds": 4}, w0s=(0.1, 0.5, 2.0, 3.0, 10.0), seeds=16, student="relu",
+            lr=0.01, steps=2000, batch=1000, dtype="float32", seed=0)
+def good_start(*, w0s, seeds, student, lr, steps, batch, dtype, seed):
+    """Minibatch SGD from positive starts (Q1): weight and loss per epoch, end states classified."""
+    problem = L.Problem(student=activation(student))
+    w0 = np.repeat(np.asarray(w0s, np.float64), seeds)
+    t = L.train(problem, {"w": jnp.asarray(w0, _dtype(dtype))}, optimizer=_opt("sgd", lr), steps=steps,
+                batch_size=batch, record_every=100, streams="independent", key=jax.random.key(seed))
+    b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged)
+    return {"w0": w0, "w": np.asarray(t.params["w"]), "batch_loss": np.asarray(t.batch_loss),
+            "exact": np.asarray(t.population_loss), "epoch_steps": np.asarray(t.steps), **_labels_and_counts(b)}
+
+
+@experiment("backwards_start", quick={"n_w0": 6, "seeds": 4}, n_w0=16, seeds=16, student="relu", lr=0.01,
+            steps=2000, batch=1000, dtype="float32", seed=0)
+def backwards_start(*, n_w0, seeds, student, lr, steps, batch, dtype, seed):
+    """Minibatch SGD from negative starts in [-10, -0.1] (Q2, A5): history, crossings of w = 0, end states."""
+    problem = L.Problem(student=activation(student))
+    w0s = -np.geomspace(0.1, 10.0, n_w0)
+    w0 = np.repeat(w0s, seeds)
+    t = L.train(problem, {"w": jnp.asarray(w0, _dtype(dtype))}, optimizer=_opt("sgd", lr), steps=steps,
+                batch_size=batch, record_every=100, streams="independent", key=jax.random.key(seed),
+                probes={"crossed": P.CROSSED})
+    b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged)
+    return {"w0": w0, "w": np.asarray(t.params["w"]), "batch_loss": np.asarray(t.batch_loss),
+            "exact": np.asarray(t.population_loss), "crossed": np.asarray(t.probes["crossed"]),
+            "dead_level": L.Problem().dead_level(F64), "epoch_steps": np.asarray(t.steps), **_labels_and_counts(b)}
+
+
+# ------------------------------------------------------------------------- the kink
+@experiment("kink", quick={"batches": 50, "samples": 50_000}, student="relu", teacher="relu", batches=400,
+            samples=200_000, seed=0)
+def kink(*, student, teacher, batches, samples, seed):
+    """The exact L(w) of the no-bias problem: kink, one-sided slopes, chords, lines, gradient decay,
+    the minibatch band, per-sample gradients (A1-A4, C2)."""
+    problem = L.Problem(student=activation(student), teacher=activation(teacher))
+    ws = np.linspace(-2, 2, 401)
+    exact = np.asarray(problem.population_loss({"w": jnp.asarray(ws, F64)}))
+    xs = problem.sample(jax.random.key(seed), (batches, 1000), F64)
+    bl = jax.jit(jax.vmap(lambda x: jax.vmap(lambda w: L.batch_loss(problem, {"w": w}, x))(jnp.asarray(ws))))(xs)
+    lo, hi = np.percentile(np.asarray(bl), [2.5, 97.5], axis=0)
+    out = {"w": ws, "exact": exact, "band_lo": lo, "band_hi": hi}
+    if problem.student.kinked:
+        d = G.one_sided_derivatives(problem, {"w": 0.0}, {"w": 1.0})
+        out["one_sided"] = {"left": d["left"], "right": d["right"], "jump": d["jump"],
+                            "quotient_left": d["quotient_left"], "quotient_right": d["quotient_right"]}
+    gd_s = np.logspace(-6, 1, 29)
+    _, g = L.population_loss_and_grad(problem, {"w": jnp.asarray(-gd_s, F64)})
+    out["decay"] = {"distance": gd_s, "gradient": np.asarray(g["w"])}
+    c = G.convexity_certificate(problem, {"w": (-2.0, 2.0)})
+    out["chord"] = {"found": np.bool_(c is not None)}
+    if c is not None:
+        out["chord"].update({"a": c.a["w"], "b": c.b["w"], "loss_a": c.loss_a, "loss_b": c.loss_b, "mid": c.mid["w"],
+                             "loss_mid": c.loss_mid, "gap": c.gap})
+    line = G.line_crossings(problem, {"w": (-2.0, 2.0)})
+    out["line"] = {"slope": line["slope"], "offset": line["offset"], "crossings": np.asarray(line["crossings"]),
+                   "count": np.int64(line["count"])}
+    l0, l1 = (float(problem.population_loss({"w": jnp.asarray(w, F64)})) for w in (0.0, 1.0))
+    out["L0"], out["L1"], out["min_loss"] = l0, l1, float(global_minimum(problem)[0])
+    # per-sample gradients for w < 0, split by the sign of the pre-activation w x and of the target's input x
+    x = problem.sample(jax.random.key(seed + 1), (samples,), F64)
+    wl = -np.geomspace(1e-4, 3, 16)
+    per = jax.jit(jax.vmap(lambda w: jax.vmap(jax.grad(
+        lambda w_, xi: (L.predict(problem, {"w": w_}, xi) - L.target(problem, xi)) ** 2), in_axes=(None, 0))(w, x)))(
+        jnp.asarray(wl, F64))
+    per = np.asarray(per)
+    neg_pre = (wl[:, None] * np.asarray(x)[None, :]) <= 0
+    out["per_sample"] = {"w": wl, "max_abs_where_inactive": np.max(np.abs(np.where(neg_pre, per, 0.0))),
+                         "max_abs_where_active": np.max(np.abs(np.where(neg_pre, 0.0, per)))}
+    # A4: exact SGD from w0 = -10: the step taken shrinks as w approaches 0 from the left
+    t = L.train(problem, {"w": jnp.asarray([-10.0], F64)}, optimizer=_opt("sgd", 0.01), steps=2000,
+                gradient="population", record_every=1, key=jax.random.key(0))
+    wt = np.asarray(t.params["w"][:, 0])
+    out["sgd_path"] = {"w": wt[::10], "step": np.abs(np.diff(wt))[::10]}
+    return out
+
+
+# ------------------------------------------------------------------------ (w, b) plane
+@experiment("wb_landscape", quick={"grid": 121, "n_traj": 7, "samples": 4000, "scan": 41}, grid=401, n_traj=11,
+            samples=20000, scan=101, student="relu", teacher="relu", lr=0.1, steps=2000, seed=0)
+def wb_landscape(*, grid, n_traj, samples, scan, student, teacher, lr, steps, seed):
+    """The (w, b) plane: exact contours, near-flat region, convexity, differentiability, trajectories (Q3)."""
+    problem = L.Problem(student=activation(student), teacher=activation(teacher), trained=("w", "b"))
+    box = {"w": (-3.0, 3.0), "b": (-3.0, 3.0)}
+    dz = G.dead_zone(problem, box, n=grid, eps=(1e-3,))
+    r = L.grid(problem, {"w": jnp.asarray(dz.axes["w"]), "b": jnp.asarray(dz.axes["b"])})
+    cert = G.convexity_certificate(problem, box, samples=samples)
+    # differentiability: one-sided gradients along w and b at every point of a scan grid and at the origin
+    ax = np.linspace(-3, 3, scan)
+    W, B = np.meshgrid(ax, ax, indexing="ij")
+    pts = np.stack([np.append(W.ravel(), 0.0), np.append(B.ravel(), 0.0)], 1)
+    eps = 1e-9
+    jumps = np.zeros(len(pts))
+    for i in range(2):
+        e = np.zeros(2)
+        e[i] = eps
+        _, gp = G._grad64(problem, {"w": pts[:, 0] + e[0], "b": pts[:, 1] + e[1]})
+        _, gm = G._grad64(problem, {"w": pts[:, 0] - e[0], "b": pts[:, 1] - e[1]})
+        jumps = np.maximum(jumps, np.sqrt((gp["w"] - gm["w"]) ** 2 + (gp["b"] - gm["b"]) ** 2))
+    kinks = jumps > 1e-6
+    g = np.linspace(-2.6, 2.6, n_traj)
+    W0, B0 = np.meshgrid(g, g, indexing="ij")
+    t = L.train(problem, {"w": jnp.asarray(W0.ravel()), "b": jnp.asarray(B0.ravel())}, optimizer=_opt("sgd", lr),
+                steps=steps, record_every=20, key=jax.random.key(seed))
+    b = classify(problem, t.final, diverged=t.diverged)
+    return {"w": dz.axes["w"], "b": dz.axes["b"], "loss": np.asarray(r.loss), "near_flat": dz.near_flat[1e-3],
+            "flat_fraction": dz.near_flat_fraction[1e-3], "min_loss": dz.min_loss,
+            "convexity": {"found": np.bool_(cert is not None), "gap": cert.gap if cert else 0.0},
+            "smoothness": {"points": np.int64(len(pts)), "nonsmooth": np.int64(kinks.sum()),
+                           "nonsmooth_w": pts[kinks, 0], "nonsmooth_b": pts[kinks, 1]},
+            "tw": np.asarray(t.params["w"]), "tb": np.asarray(t.params["b"]), **_labels_and_counts(b)}
+
+
+@experiment("basins", quick={"grid": 20, "steps": 4000}, optimizer="sgd", lr=0.1, momentum=0.9, steps=20000,
+            grid=128, batch=1000, student="relu", dtype="float32", seed=0)
+def basins(*, optimizer, lr, momentum, steps, grid, batch, student, dtype, seed):
+    """Where a grid of (w, b) starts ends under minibatch training (Q4): run until every start is at the
+    minimum, dead or stationary (at most ``steps``), then classified; the share still moving is kept."""
+    problem = L.Problem(student=activation(student), trained=("w", "b"))
+    g = np.linspace(-3, 3, grid)
+    W, B = np.meshgrid(g, g, indexing="ij")
+    dt = _dtype(dtype)
+    t = L.train(problem, {"w": jnp.asarray(W.ravel(), dt), "b": jnp.asarray(B.ravel(), dt)},
+                optimizer=_opt(optimizer, lr, momentum), steps=steps, batch_size=batch, record_every=steps,
+                stop=_stop(problem, 100), key=jax.random.key(seed))
+    b = classify(problem, {k: jnp.asarray(v, F64) for k, v in t.final.items()}, diverged=t.diverged)
+    return {"axis": g, "w0": W.ravel(), "b0": B.ravel(), "steps_run": np.asarray(t.steps_run),
+            **_labels_and_counts(b), "fractions": {k: v for k, v in b.fractions.items()}}
+
+
+# -------------------------------------------------------------------- activations
+@experiment("activations", quick={"seeds": 2}, students=ACTIVATIONS, w0=-10.0, lr=0.01, steps=2000, batch=1000,
+            seeds=8, gradient="minibatch", warmup="softplus", dtype="float32", seed=0)
+def activations(*, students, w0, lr, steps, batch, seeds, gradient, warmup, dtype, seed):
+    """Each student from w0 = -10 with the original SGD (C1, A6, A11), and a softplus warm-up switched to relu."""
+    out = {"students": np.asarray(students)}
+    dt = _dtype(dtype)
+    kw = dict(optimizer=_opt("sgd", lr), batch_size=batch, record_every=100, gradient=gradient,
+              streams="independent", key=jax.random.key(seed))
+    for i, s in enumerate(students):
+        problem = L.Problem(student=activation(s))
+        t = L.train(problem, {"w": jnp.full((seeds,), w0, dt)}, steps=steps, **kw)
+        lmin, pmin = global_minimum(problem)
+        b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged, min_loss=lmin, tol_loss=1e-3)
+        out[f"s{i}"] = {"label": problem.student.label, "w": np.asarray(t.params["w"]), "exact": np.asarray(t.population_loss),
+                        "optimum_w": float(pmin["w"]), "optimum_loss": float(lmin), **_labels_and_counts(b)}
+    # warm-up: the warm-up student for half the steps, then relu from where it got
+    half = steps // 2
+    t1 = L.train(L.Problem(student=activation(warmup)), {"w": jnp.full((seeds,), w0, dt)}, steps=half, **kw)
+    t2 = L.train(L.Problem(), {"w": t1.final["w"]}, steps=half, **kw)
+    b = classify(L.Problem(), {"w": jnp.asarray(t2.final["w"], F64)}, diverged=t2.diverged, tol_loss=1e-3)
+    out["switch"] = {"w_at_switch": np.asarray(t1.final["w"]), "w": np.asarray(t2.final["w"]),
+                     "exact": np.asarray(t2.population_loss[-1]), **_labels_and_counts(b)}
+    return out
+
+
+# --------------------------------------------------------------------- optimizers
+RUNS_A8 = (("sgd", 0.01), ("momentum", 0.01), ("adam", 0.001), ("adam_keras", 0.001), ("amsgrad", 0.001),
+           ("amsgrad_keras", 0.001))
+RUNS_A9 = (("adam", 0.01), ("adam_keras", 0.01), ("momentum", 0.01), ("sgd", 0.01))
+
+
+@experiment("optimizers", quick={"seeds": 4, "long_steps": 30000}, momentum=0.9, steps=2000, batch=1000, seeds=16,
+            long_steps=50000, dtype="float32", seed=0)
+def optimizers(*, momentum, steps, batch, seeds, long_steps, dtype, seed):
+    """Optimizers from w0 = -10 at the answer's settings (Keras defaults: Adam lr 0.001; A8) and from
+    w0 = -1 at lr 0.01 (A9): minibatch trajectories (several batch streams) and exact-gradient crossings."""
+    problem = L.Problem()
+    out = {}
+    dt = _dtype(dtype)
+    for tag, w0, runs in (("a8", -10.0, RUNS_A8), ("a9", -1.0, RUNS_A9)):
+        for name, lr in runs:
+            opt = _opt(name, lr, momentum)
+            t = L.train(problem, {"w": jnp.full((seeds,), w0, dt)}, optimizer=opt, steps=steps, batch_size=batch,
+                        record_every=100, streams="independent", probes={"crossed": P.CROSSED}, key=jax.random.key(seed))
+            te = L.train(problem, {"w": jnp.asarray([w0], F64)}, optimizer=opt, steps=steps, gradient="population",
+                         record_every=100, probes={"crossed": P.CROSSED}, key=jax.random.key(seed))
+            out[f"{tag}_{name}"] = {"lr": lr, "w0": w0, "w": np.asarray(t.params["w"]),
+                                    "crossed": np.asarray(t.probes["crossed"]),
+                                    "exact_w": np.asarray(te.params["w"][:, 0]),
+                                    "exact_crossed": np.int64(te.probes["crossed"][0])}
+    # A8: Adam over a longer budget (exact gradients), and the exact momentum needed at lr 0.01
+    tl = L.train(problem, {"w": jnp.asarray([-10.0], F64)}, optimizer=_opt("adam", 0.001), steps=long_steps,
+                 gradient="population", record_every=long_steps, probes={"crossed": P.CROSSED}, key=jax.random.key(0))
+    h = P.left_curvature(problem)
+    beta_finite, tol = P.momentum_threshold("momentum", 0.01, steps, h)
+    out["a8_adam_long"] = {"steps": np.int64(long_steps), "crossed": np.int64(tl.probes["crossed"][0])}
+    out["a8_momentum_threshold"] = {"finite": float(beta_finite[0]), "tolerance": tol,
+                                    "infinite": float(P.heavy_ball_momentum(0.01, h)), "h": h}
+    return out
+
+
+# -------------------------------------------------------------------------- the lip
+@experiment("lip", quick={"grid": 48, "cp_points": 9, "cp_seeds": 16, "mb_seeds": 16}, grid=256, steps=2000, w0=-10.0,
+            cp_points=25, cp_seeds=128, cp_steps=200, mb_seeds=64, seed=0)
+def lip(*, grid, steps, w0, cp_points, cp_seeds, cp_steps, mb_seeds, seed):
+    """Crossing w = 0 from a backwards start: the (lr, momentum) phase diagram against its closed form,
+    the minibatch crossing probability, and the exact SGD threshold for several starts (A7, A8, A12)."""
+    problem = L.Problem()
+    d = P.phase_diagram(problem, "momentum", lrs=np.geomspace(1e-3, 3, grid), betas=np.linspace(0, 0.99, grid),
+                        steps=steps, w0=w0)
+    cp = P.crossing_probability(problem, lrs=np.geomspace(0.6, 1.6, cp_points), seeds=cp_seeds, steps=cp_steps,
+                                w0=w0, key=jax.random.key(seed))
+    fine = np.linspace(0, 0.99, 400)
+    w0s = np.asarray([-10.0, -3.0, -1.0, -0.3, -0.1, -0.01])
+    thr, thr_tol = sgd_thresholds(problem, w0s, steps)
+    mb_lrs = np.asarray([0.9, 0.95, 1.0])
+    mb = {}
+    for j, w in enumerate((-10.0, -1.0, -0.1)):
+        first = P.simulate_crossing(problem, "sgd", {"learning_rate": mb_lrs}, w0=w, steps=cp_steps,
+                                    gradient="minibatch", seeds=mb_seeds, key=jax.random.fold_in(jax.random.key(seed), j))
+        mb[f"w0_{j}"] = {"w0": w, "crossed": np.sum(np.asarray(first) > 0, axis=1)}
+    return {"lrs": d.lrs, "betas": d.betas, "first": d.simulated, "analytic": d.analytic,
+            "disagree": np.int64(d.disagreement_cells), "b_inf": P.boundary("momentum", fine),
+            "b_fin": P.boundary("momentum", fine, steps), "fine": fine, "h": P.left_curvature(problem),
+            "cp": {"lrs": cp["lrs"], "p": cp["probability"], "lo": cp["ci"][0], "hi": cp["ci"][1],
+                   "seeds": np.int64(cp["seeds"])},
+            "thresholds": {"w0": w0s, "lr": thr, "tolerance": thr_tol},
+            "minibatch": {"lrs": mb_lrs, "seeds": np.int64(mb_seeds), **mb}}
+
+
+def sgd_thresholds(problem, w0s, steps, rounds=6, points=33):
+    """The smallest SGD step size that crosses w = 0 within ``steps``, for each start, by root finding.
+
+    Multisection on the exact recursion simulated by the engine (every start
+    and every step size of a round in one call): each round evaluates
+    ``points`` step sizes between the bracket's ends and keeps the two around
+    the first crossing. Returns the thresholds and the final bracket width.
+    """
+    lo = np.full(len(w0s), 1e-3)
+    hi = np.full(len(w0s), 10.0)
+    for _ in range(rounds):
+        grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0, 1, points)[None, :]
+        starts = np.repeat(np.asarray(w0s, np.float64), points)
+        t = L.train(problem, {"w": jnp.asarray(starts, F64)}, optimizer=_opt("sgd", 0.01), steps=steps,
+                    gradient="population", record_every=steps, hyperparams={"learning_rate": grid.ravel()},
+                    probes={"crossed": P.CROSSED}, key=jax.random.key(0))
+        crossed = (np.asarray(t.probes["crossed"]) > 0).reshape(len(w0s), points)
+        first = np.where(crossed.any(1), crossed.argmax(1), points - 1)
+        hi_new = grid[np.arange(len(w0s)), first]
+        lo_new = grid[np.arange(len(w0s)), np.maximum(first - 1, 0)]
+        none = ~crossed.any(1)
+        lo = np.where(none, hi, lo_new)
+        hi = np.where(none, hi, hi_new)
+    out = np.where(lo >= hi, np.nan, hi)
+    return out, float(np.max(hi - lo))
+
+
+# ---------------------------------------------------------------- output weight and bias
+QUADS = ((1, 1), (-1, 1), (1, -1), (-1, -1))
+
+
+@experiment("four_parameter", quick={"starts": 32, "steps": 4000}, starts=128, lr=0.05, steps=20000, student="relu",
+            seed=0)
+def four_parameter(*, starts, lr, steps, student, seed):
+    """``a relu(w x + b) + c`` from the four sign quadrants of (w, a) with exact-gradient SGD, run until every
+    start is at the minimum, dead or stationary (at most ``steps``) (Q5)."""
+    problem = L.Problem(student=activation(student), trained=("w", "b", "a", "c"))
+    rng = np.random.default_rng(seed)
+    out = {"x": np.linspace(-3, 3, 121)}
+    for q, (sw, sa) in enumerate(QUADS):
+        init = {"w": sw * rng.uniform(0.2, 2, starts), "b": rng.uniform(-1, 1, starts),
+                "a": sa * rng.uniform(0.2, 2, starts), "c": rng.uniform(-0.5, 0.5, starts)}
+        t = L.train(problem, {k: jnp.asarray(v, F64) for k, v in init.items()}, optimizer=_opt("sgd", lr), steps=steps,
+                    gradient="population", record_every=steps, stop=_stop(problem, 100, 1e-7), key=jax.random.key(seed))
+        b = classify(problem, t.final, diverged=t.diverged)
+        f = np.asarray(L.predict(problem, {k: v[:, None] for k, v in t.final.items()}, jnp.asarray(out["x"])[None, :]))
+        out[f"q{q}"] = {"sign_w": sw, "sign_a": sa, "f": f, **_labels_and_counts(b)}
+    return out
+
+
+@experiment("four_parameter_activations", quick={"starts": 48, "steps": 4000, "record": 2000},
+            activations=("leaky_relu:0.3", "elu", "selu"), starts=256, lr=0.05, steps=40000, record=4000, seed=1)
+def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
+    """``a act(w x + b) + c`` for other activations from random starts (A10): end states at every
+    ``record`` steps, so the report can show how the share still moving falls with the budget."""
+    rng = np.random.default_rng(seed)
+    y_mean = 1 / math.sqrt(2 * math.pi)
+    const_fit = 0.5 - y_mean**2  # the best constant: Var relu(x)
+    line_fit = const_fit - 0.25  # the best line: Var relu(x) - Cov(x, relu x)^2
+    out = {"activations": np.asarray(activations), "record_steps": np.arange(record, steps + 1, record),
+           "line_fit": line_fit, "const_fit": const_fit}
+    for i, act in enumerate(activations):
+        problem = L.Problem(student=activation(act), trained=("w", "b", "a", "c"))
+        init = {"w": rng.uniform(-2, 2, starts), "b": rng.uniform(-1, 1, starts), "a": rng.uniform(-2, 2, starts),
+                "c": rng.uniform(-0.5, 0.5, starts)}
+        t = L.train(problem, {k: jnp.asarray(v, F64) for k, v in init.items()}, optimizer=_opt("sgd", lr), steps=steps,
+                    gradient="population", record_every=record, key=jax.random.key(0))
+        lmin = global_minimum(problem)[0]
+        labels, excess = [], []
+        for r in range(1, len(t.steps)):
+            b = classify(problem, {k: v[r] for k, v in t.params.items()}, min_loss=lmin, tol_loss=1e-3)
+            labels.append(b.labels)
+            excess.append(np.asarray(t.population_loss[r]) - lmin)
+        out[f"a{i}"] = {"label": problem.student.label, "labels": np.stack(labels), "excess": np.stack(excess),
+                        "loss": np.asarray(t.population_loss[-1]), "min_loss": lmin}
+    return out
+
+
+# ----------------------------------------------------------------- deeper networks
+@experiment("born_dead", quick={"depths": (1, 4, 10), "samples": 1000}, depths=(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20),
+            widths=(2, 3, 4, 5, 10), samples=10000, seed=0)
+def born_dead(*, depths, widths, samples, seed):
+    """Born-dead networks by depth and width, against the closed form; He against RAI with biases (D1, D2)."""
+    key = jax.random.key(seed)
+    out = {"depths": np.asarray(depths), "widths": np.asarray(widths)}
+    for w in widths:
+        rows = [D.born_dead(int(d), int(w), scheme="symmetric", samples=samples, key=key) for d in depths]
+        out[f"w{w}"] = {"single": np.asarray([r["single_input_probability"] for r in rows]),
+                        "single_ci": np.asarray([r["single_input_ci"] for r in rows]),
+                        "support": np.asarray([r["probability"] for r in rows]),
+                        "support_ci": np.asarray([r["ci"] for r in rows]),
+                        "closed_form": np.asarray([D.closed_form_single_input(int(d), int(w)) for d in depths])}
+    for scheme in ("he_normal", "rai"):
+        rows = [D.born_dead(int(d), 3, scheme=scheme, bias=True, inputs=L.Uniform(-1, 1), samples=samples // 2, key=key)
+                for d in depths]
+        out[scheme] = {"p": np.asarray([r["probability"] for r in rows]), "ci": np.asarray([r["ci"] for r in rows])}
+    return out
+
+
+@experiment("deep_networks", quick={"depths": (2, 10), "dying_starts": 32, "dying_steps": 600, "ks": (7, 10),
+                                    "spurious_starts": 24},
+            depths=(2, 4, 6, 8, 10), dying_starts=256, dying_steps=2000, ks=(6, 7, 8, 9, 10, 11, 12),
+            spurious_starts=256, seed=0)
+def deep_networks(*, depths, dying_starts, dying_steps, ks, spurious_starts, seed):
+    """Width-2 networks collapsing while fitting |x| (He against RAI) and spurious minima of n = k and
+    n = k + 1 students on k orthonormal teacher units (D3, D4, D6)."""
+    key = jax.random.key(seed)
+    out = {"depths": np.asarray(depths), "ks": np.asarray(ks)}
+    for scheme in ("he_normal", "rai"):
+        rows = [D.dying(int(d), 2, scheme=scheme, target="abs", starts=dying_starts, steps=dying_steps, key=key)
+                for d in depths]
+        out[scheme] = {"rate": np.asarray([r["rate"] for r in rows]), "ci": np.asarray([r["ci"] for r in rows]),
+                       "k": np.asarray([round(r["rate"] * r["starts"]) for r in rows]), "n": np.int64(dying_starts)}
+    for extra in (0, 1):
+        rows = [D.spurious_minima(int(k), int(k) + extra, starts=spurious_starts, key=jax.random.fold_in(key, int(k)))
+                for k in ks]
+        out[f"extra{extra}"] = {"rate": np.asarray([r["rate"] for r in rows]), "ci": np.asarray([r["ci"] for r in rows]),
+                                "k": np.asarray([round(r["rate"] * r["starts"]) for r in rows]),
+                                "moving": np.asarray([round(r["still_moving"] * r["starts"]) for r in rows]),
+                                "n": np.int64(spurious_starts)}
+    return out
+
+
+@experiment("gradient_growth", quick={"nets": 32}, slopes=(0.25, 0.5, 1.0, 1.5, 2.0), depth=20, width=16, nets=128,
+            seed=0)
+def gradient_growth(*, slopes, depth, width, nets, seed):
+    """Per-layer growth of the directional derivative through leaky layers (A13, D5), against the exact
+    finite-width expectation and the mean-field rate; and the Frobenius-norm measure, which is biased."""
+    key = jax.random.key(seed)
+    out = {"slopes": np.asarray(slopes, np.float64)}
+    rows = [D.gradient_growth(float(c), depth=depth, width=width, nets=nets, key=jax.random.fold_in(key, i))
+            for i, c in enumerate(slopes)]
+    frob = [D.gradient_growth(float(c), depth=depth, width=width, nets=nets, key=jax.random.fold_in(key, i),
+                              measure="frobenius") for i, c in enumerate(slopes)]
+    out["rate"] = np.asarray([r["rate"] for r in rows])
+    out["stderr"] = np.asarray([r["stderr"] for r in rows])
+    out["mean_field"] = np.asarray([r["theory"] for r in rows])
+    out["finite_width"] = np.asarray([r["finite_width"] for r in rows])
+    out["frobenius_rate"] = np.asarray([r["rate"] for r in frob])
+    out["frobenius_stderr"] = np.asarray([r["stderr"] for r in frob])
+    z = jnp.linspace(-5, 5, 1001, dtype=F64)
+    out["identity_max_gap"] = float(jnp.max(jnp.abs(L.resolve_activation(("leaky_relu", {"slope": 1.0}))(z) - z)))
+    return out
+
+
+@experiment("published_minimum")
+def published_minimum():
+    """The k = n = 7 spurious minimum published by Safran, Yehudai & Shamir (2021), under this package's loss (D7)."""
+    W = D.published_minimum_k7()
+    c = D.minimum_certificate(W)
+    swapped = D.minimum_certificate(W.T)
+    return {**c, "swapped_grad_norm": swapped["grad_norm"], "rounding": 5e-11}
+
+
+@experiment("animations", quick={"grid": 121}, grid=241, frames=48, seed=0)
+def animations(*, grid, frames, seed):
+    """Trajectories for the animations: the original good and backwards starts, and SGD over (w, b)."""
+    p = L.Problem()
+    t = L.train(p, {"w": jnp.asarray([2.0, -10.0], jnp.float32)}, optimizer=_opt("sgd", 0.01), steps=2000,
+                record_every=25, key=jax.random.key(seed))
+    pb = L.Problem(trained=("w", "b"))
+    starts = {"w": jnp.asarray([-1.5, 0.8, 2.2, -2.4]), "b": jnp.asarray([1.5, -1.0, 0.6, -0.8])}
+    tb = L.train(pb, starts, optimizer=_opt("sgd", 0.1), steps=2000, record_every=25, key=jax.random.key(seed))
+    b = classify(pb, tb.final, diverged=tb.diverged)
+    ax = np.linspace(-3, 3, grid)
+    r = L.grid(pb, {"w": jnp.asarray(ax), "b": jnp.asarray(ax)})
+    return {"w": np.asarray(t.params["w"]), "loss": np.asarray(t.population_loss), "steps": np.asarray(t.steps),
+            "tw": np.asarray(tb.params["w"]), "tb": np.asarray(tb.params["b"]), "labels": b.labels,
+            "wb_steps": np.asarray(tb.steps), "axis": ax, "grid_loss": np.asarray(r.loss), "frames": np.int64(frames)}
+

@@ -1,0 +1,165 @@
+"""Provenance and atomic file writes shared by every command.
+
+Contract
+--------
+* :func:`provenance` describes the software, source tree and device a result
+  came from: package versions, Python, platform, JAX backend and devices, the
+  git commit of the source tree and whether it had uncommitted changes.
+* :func:`write_atomic` writes a whole file or nothing (temporary file in the
+  same folder, then ``os.replace``); :func:`write_json` does so for JSON
+  (NumPy and JAX values converted, non-finite floats written as strings).
+* :func:`check_writable` and :func:`check_output_file` check an output folder
+  or file path before any long work, with one message naming the path.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from importlib import metadata
+
+import jax
+
+__all__ = ["memory_limit", "provenance", "write_atomic", "write_json", "check_writable", "check_output_file", "package_version",
+           "source_state", "jsonable"]
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _version(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def memory_limit() -> int:
+    """Bytes one computation may hold at once: half of this machine's physical memory.
+
+    Requests estimated to need more are refused before any work, with the
+    estimate and this limit.
+    """
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2)
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def package_version() -> str:
+    """The installed version of relu-landscape (``"unknown"`` when not installed)."""
+    return _version("relu-landscape") or "unknown"
+
+
+@functools.lru_cache(maxsize=1)
+def source_state() -> dict:
+    """The git commit of the package's source tree and whether it was dirty (None outside git)."""
+    def git(*args):
+        return subprocess.run(["git", "-C", _ROOT, *args], capture_output=True, text=True, timeout=10)
+
+    try:
+        head = git("rev-parse", "HEAD")
+        if head.returncode != 0:
+            return {"commit": None, "dirty": None}
+        status = git("status", "--porcelain", "--untracked-files=no")
+        return {"commit": head.stdout.strip(), "dirty": bool(status.stdout.strip())}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def provenance(**extra) -> dict:
+    """Package versions, Python, platform, JAX backend and devices, git commit and dirtiness."""
+    devices = jax.devices()
+    return {
+        "versions": {
+            n: _version(n) for n in ("relu-landscape", "jax", "jaxlib", "optax", "numpy", "matplotlib", "scipy")
+        },
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "backend": jax.default_backend(),
+        "devices": [str(d.device_kind) for d in devices],
+        "device_count": len(devices),
+        "x64": bool(jax.config.jax_enable_x64),
+        "source": source_state(),
+        **extra,
+    }
+
+
+def check_writable(folder: str) -> None:
+    """Raise ``OSError`` naming ``folder`` unless files can be created in it."""
+    if not isinstance(folder, str) or not folder.strip():
+        raise OSError(f"output folder must be a non-empty path, got {folder!r}")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".probe-")
+        os.close(fd)
+        os.remove(tmp)
+    except OSError as exc:
+        raise OSError(f"cannot write to output folder {folder!r}: {exc.strerror or exc}") from None
+
+
+def check_output_file(path: str, name: str = "output file") -> None:
+    """Raise ``OSError`` unless ``path`` names a file that can be written (not a folder).
+
+    Args:
+      path: the file to be written later.
+      name: how the message names it (an option such as ``--json``).
+    """
+    if not isinstance(path, str) or not path.strip():
+        raise OSError(f"{name} must be a file path, got {path!r}")
+    if os.path.isdir(path):
+        raise OSError(f"{name} {path!r} is a folder; give a file path")
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        check_writable(folder)
+    except OSError as exc:
+        raise OSError(f"{name} {path!r} cannot be written: {exc}") from None
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise OSError(f"{name} {path!r} exists and is not writable")
+
+
+def write_atomic(path: str, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` whole or not at all."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode() if isinstance(data, str) else data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as open() would have made it, not mkstemp's 0600
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def jsonable(o):
+    """``o`` with NumPy/JAX values as Python ones and non-finite floats as strings ("inf", "nan")."""
+    import numpy as np
+
+    if isinstance(o, dict):
+        return {str(k): jsonable(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [jsonable(v) for v in o]
+    if hasattr(o, "shape") and hasattr(o, "tolist") and not isinstance(o, (np.generic,)):
+        return jsonable(np.asarray(o).tolist())
+    if isinstance(o, (np.bool_, bool)):
+        return bool(o)
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating, float)):
+        v = float(o)
+        return v if math.isfinite(v) else repr(v)
+    return o
+
+
+def write_json(path: str, obj) -> None:
+    """Atomically write ``obj`` as indented, strict JSON."""
+    write_atomic(path, json.dumps(jsonable(obj), indent=2, allow_nan=False) + "\n")

@@ -1,0 +1,352 @@
+"""The one problem protocol: what every problem answers.
+
+Contract
+--------
+Every problem (the single neuron :class:`landscape.Problem`, a network
+:class:`landscape.networks.NetProblem`, a user's own model
+:class:`landscape.CustomProblem`) is a frozen, hashable value (a static
+argument of ``jax.jit``) that subclasses :class:`AbstractProblem` and answers:
+
+* **what it trains**: :meth:`~AbstractProblem.param_shapes`, the pytree of
+  shapes of one parameter point, and :meth:`~AbstractProblem.check_point` /
+  :meth:`~AbstractProblem.check_starts`, which validate one point or a batch
+  of starts (every leaf with one extra leading axis) before any tracing:
+  structure, shapes, real floating values, finiteness;
+* **its data**: :meth:`~AbstractProblem.sample` draws a batch of inputs and
+  :meth:`~AbstractProblem.batch_loss` is the minibatch loss of one point;
+* **its population loss**: :meth:`~AbstractProblem.population_loss` of one
+  point, and how exact it is (:attr:`~AbstractProblem.exactness`:
+  ``"closed form"``, ``"quadrature"`` or ``"monte carlo"`` on a fixed sample,
+  whose standard error :meth:`~AbstractProblem.loss_stderr` gives);
+* **when it is dead**: :meth:`~AbstractProblem.dead` (the output is constant
+  on the inputs, or a problem's own witness such as an inactive ReLU unit);
+* **a description**: :meth:`~AbstractProblem.describe` is JSON-ready and
+  carries a ``fingerprint`` (a digest of everything that determines the
+  numbers, arrays included) or ``None`` with the reason, for problems built
+  from user functions, which cannot be fingerprinted; anything that would
+  reuse stored results (checkpoints, caches) refuses such problems.
+
+Batched entry points (:meth:`~AbstractProblem.population_batch`,
+:meth:`~AbstractProblem.minibatch_batch`) take a leading "starts" axis; their
+defaults are ``jax.vmap`` of the one-point functions, and a problem may
+override them with a faster exact path (the single neuron's closed form, its
+sorted-prefix-sum minibatch path). Nothing else in the package asks what kind
+of problem it holds.
+"""
+from __future__ import annotations
+
+import abc
+import hashlib
+import json
+import math
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = ["AbstractProblem", "EXACTNESS", "digest", "as_float_tree", "tree_describe"]
+
+EXACTNESS = ("closed form", "quadrature", "monte carlo")
+
+
+def digest(obj) -> str:
+    """SHA-256 of a JSON-ready object (keys sorted), as hex."""
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=_exact_json).encode()).hexdigest()
+
+
+def _exact_json(o):
+    if isinstance(o, (np.ndarray, jax.Array)):
+        a = np.asarray(o)
+        return {"dtype": a.dtype.str, "shape": list(a.shape),
+                "sha256": hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()}
+    if isinstance(o, (np.floating, float)):
+        return repr(float(o))
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, tuple):
+        return list(o)
+    raise TypeError(f"cannot describe {type(o).__name__} exactly")
+
+
+def tree_describe(tree) -> dict:
+    """Structure, shapes and a digest of the values of an array pytree (JSON-ready)."""
+    leaves, treedef = jax.tree_util.tree_flatten(tree)
+    arrays = [np.asarray(a) for a in leaves]
+    h = hashlib.sha256(str(treedef).encode())
+    for a in arrays:
+        h.update(a.dtype.str.encode() + str(a.shape).encode() + np.ascontiguousarray(a).tobytes())
+    return {"structure": str(treedef), "shapes": [list(a.shape) for a in arrays], "sha256": h.hexdigest()}
+
+
+def as_float_tree(tree, name: str):
+    """Every leaf as a NumPy array of a real floating or integer dtype, or raise.
+
+    Raises:
+      TypeError: a leaf that is not a real number array (complex, bool,
+        strings, objects), naming the leaf.
+    """
+    def conv(path, leaf):
+        where = name + jax.tree_util.keystr(path)
+        if isinstance(leaf, (bool, np.bool_)):
+            raise TypeError(f"{where} must hold real numbers, got the boolean {leaf!r}")
+        try:
+            a = np.asarray(leaf)
+        except Exception:  # noqa: BLE001 - any failure to convert is a type error for the user
+            raise TypeError(f"{where} must be an array of real numbers, got {type(leaf).__name__}") from None
+        if a.dtype == object or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
+            kind = "complex" if np.issubdtype(a.dtype, np.complexfloating) else str(a.dtype)
+            raise TypeError(f"{where} must hold real numbers, got dtype {kind}")
+        return a
+
+    return jax.tree_util.tree_map_with_path(conv, tree)
+
+
+class AbstractProblem(abc.ABC):
+    """What a problem must answer; see the module docstring.
+
+    Subclasses are frozen dataclasses. The defaults here cover a problem that
+    gives :meth:`param_shapes`, :meth:`sample`, :meth:`batch_loss`,
+    :meth:`population_loss`, :attr:`exactness` and :meth:`describe`.
+    """
+
+    # ------------------------------------------------------------ what it trains
+    @abc.abstractmethod
+    def param_shapes(self):
+        """Pytree of ``tuple`` shapes of one parameter point."""
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """Names of the parameter leaves (``jax.tree_util.keystr`` of their paths)."""
+        paths = jax.tree_util.tree_flatten_with_path(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))[0]
+        return tuple(jax.tree_util.keystr(p) for p, _ in paths)
+
+    @property
+    def n_params(self) -> int:
+        shapes = jax.tree_util.tree_leaves(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))
+        return int(sum(math.prod(s) for s in shapes))
+
+    def coordinates(self) -> tuple[str, ...]:
+        """Names of the scalar coordinates of one point, in :meth:`ravel` order.
+
+        A scalar leaf is named by its path (``jax.tree_util.keystr``); an
+        element of an array leaf by its path and index, e.g. ``"[0]['W'][1, 0]"``.
+        """
+        names = []
+        for leaf_name, s in zip(self.param_names, self.leaf_shapes()):
+            if s == ():
+                names.append(leaf_name)
+            else:
+                names += [f"{leaf_name}[{', '.join(map(str, idx))}]" for idx in np.ndindex(*s)]
+        return tuple(names)
+
+    def leaf_shapes(self) -> list:
+        """Shapes of the parameter leaves of one point, in tree order."""
+        return [tuple(s) for s in jax.tree_util.tree_leaves(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))]
+
+    def ravel(self, params):
+        """One point as a vector ``(P,)`` in :meth:`coordinates` order (leading axes of the leaves kept)."""
+        leaves = jax.tree_util.tree_leaves(params)
+        shapes = self.leaf_shapes()
+        lead = leaves[0].shape[: leaves[0].ndim - len(shapes[0])]
+        return jnp.concatenate([jnp.reshape(a, lead + (-1,)) for a in leaves], axis=-1)
+
+    def unravel(self, vec):
+        """Inverse of :meth:`ravel` (leading axes of ``vec`` kept on every leaf)."""
+        shapes = self.leaf_shapes()
+        lead = vec.shape[:-1]
+        out, i = [], 0
+        for s in shapes:
+            size = math.prod(s)
+            out.append(jnp.reshape(vec[..., i:i + size], lead + s))
+            i += size
+        treedef = jax.tree_util.tree_structure(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))
+        return jax.tree_util.tree_unflatten(treedef, out)
+
+    def _structure_error(self, params, name, batched):
+        want = self.param_shapes()
+        is_shape = lambda x: isinstance(x, tuple)
+        want_def = jax.tree_util.tree_structure(want, is_leaf=is_shape)
+        try:
+            got_def = jax.tree_util.tree_structure(params)
+        except Exception:  # noqa: BLE001
+            got_def = None
+        if got_def != want_def:
+            return (f"{name} must have the structure of the problem's parameters {_short(want_def)}, "
+                    f"got {_short(got_def)}")
+        return None
+
+    def check_point(self, params, name: str = "params"):
+        """Validate one parameter point; return it with NumPy leaves.
+
+        Raises:
+          ValueError: wrong structure or shapes, or values that are not finite.
+          TypeError: leaves that are not real numbers.
+        """
+        err = self._structure_error(params, name, False)
+        if err:
+            raise ValueError(err)
+        arrays = as_float_tree(params, name)
+        want = self.param_shapes()
+        flat_w = jax.tree_util.tree_leaves(want, is_leaf=lambda x: isinstance(x, tuple))
+        flat_a, treedef = jax.tree_util.tree_flatten(arrays)
+        for leaf_name, a, s in zip(self.param_names, flat_a, flat_w):
+            if a.shape != tuple(s):
+                raise ValueError(f"{name}{leaf_name} has shape {a.shape}, the problem needs {tuple(s)}")
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"{name}{leaf_name} must be finite, got {a.ravel()[~np.isfinite(a.ravel())][0]!r}")
+        return arrays
+
+    def check_starts(self, init, name: str = "init", *, finite: bool = True):
+        """Validate a batch of starts (leading axis on every leaf).
+
+        Args:
+          init: the batch; name: how messages name it; finite: whether
+            non-finite values are refused (end states of diverged runs are not).
+
+        Returns:
+          ``(arrays, n)``: the pytree with NumPy leaves and the number of starts.
+
+        Raises:
+          ValueError, TypeError: as :meth:`check_point`, for every start.
+        """
+        err = self._structure_error(init, name, True)
+        if err:
+            raise ValueError(err)
+        arrays = as_float_tree(init, name)
+        want = jax.tree_util.tree_leaves(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))
+        flat = jax.tree_util.tree_leaves(arrays)
+        lengths = set()
+        for leaf_name, a, s in zip(self.param_names, flat, want):
+            if a.shape[1:] != tuple(s) or a.ndim != len(s) + 1:
+                raise ValueError(f"{name}{leaf_name} has shape {a.shape}; the problem needs (starts,) + {tuple(s)}")
+            lengths.add(a.shape[0])
+        if len(lengths) != 1 or 0 in lengths:
+            raise ValueError(f"every leaf of {name} needs the same non-zero number of starts, got {sorted(lengths)}")
+        for leaf_name, a in zip(self.param_names, flat):
+            if finite and not np.all(np.isfinite(a)):
+                raise ValueError(f"{name}{leaf_name} must hold finite numbers")
+        return arrays, lengths.pop()
+
+    # ------------------------------------------------------------------- data
+    @property
+    def event_shape(self) -> tuple:
+        """Shape of one input example."""
+        return ()
+
+    @abc.abstractmethod
+    def sample(self, key, shape, dtype=None):
+        """Inputs of shape ``shape + event_shape`` from the input distribution."""
+
+    @abc.abstractmethod
+    def batch_loss(self, params, x):
+        """Mean loss of one parameter point over a batch ``x`` of shape ``(B,) + event_shape``."""
+
+    # ------------------------------------------------------------ population
+    @property
+    @abc.abstractmethod
+    def exactness(self) -> str:
+        """How :meth:`population_loss` is computed: one of ``EXACTNESS``."""
+
+    @property
+    def exact(self) -> bool:
+        """Whether the population loss is deterministic and exact (not Monte Carlo)."""
+        return self.exactness != "monte carlo"
+
+    @abc.abstractmethod
+    def population_loss(self, params):
+        """Population loss of one parameter point."""
+
+    def population_loss_and_grad(self, params):
+        """Loss and gradient of one point (autodiff of :meth:`population_loss` by default)."""
+        return jax.value_and_grad(self.population_loss)(params)
+
+    def loss_stderr(self, params):
+        """Standard error of :meth:`population_loss`: 0 where it is exact."""
+        return jnp.zeros((), jax.tree_util.tree_leaves(params)[0].dtype)
+
+    def output_moments(self, params):
+        """``(mean, variance)`` of the model's output under the inputs, one point."""
+        raise NotImplementedError(f"{type(self).__name__} does not give its output moments")
+
+    @property
+    def min_loss(self) -> float | None:
+        """The global minimum of the population loss when it is known (else None)."""
+        return None
+
+    def draw_starts(self, key, n: int, dtype=None):
+        """``n`` random starts (a batch), for searches such as the global minimum."""
+        raise NotImplementedError(f"{type(self).__name__} cannot draw random starts; give them yourself")
+
+    # ------------------------------------------------------------- batched
+    def population_batch(self, params):
+        """``(loss (S,), grads)`` for a batch of starts (leading axis)."""
+        return jax.vmap(self.population_loss_and_grad)(params)
+
+    def population_loss_batch(self, params):
+        """Population loss of a batch of points (any number of leading axes)."""
+        lead = jax.tree_util.tree_leaves(params)[0].shape
+        shapes = jax.tree_util.tree_leaves(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))
+        nlead = len(lead) - len(shapes[0])
+        f = self.population_loss
+        for _ in range(nlead):
+            f = jax.vmap(f)
+        return f(params)
+
+    @property
+    def minibatch_paths(self) -> tuple[str, ...]:
+        """How minibatch gradients may be computed; the first is the default."""
+        return ("direct",)
+
+    def minibatch_batch(self, params, x, path: str = "direct"):
+        """``(loss (S,), grads)`` of every start on one shared batch ``x``."""
+        return jax.vmap(jax.value_and_grad(self.batch_loss), in_axes=(0, None))(params, x)
+
+    def dead(self, params, *, tol_dead: float = 1e-8, tol_active: float = 1e-3):
+        """Whether each start of a batch is dead (bool ``(S,)``).
+
+        Dead: the output is (numerically) constant on the inputs, its variance
+        at most ``tol_dead * max(1, E[f^2])``. Problems whose units can die add
+        their own witness (:class:`landscape.Problem`: a ReLU-like unit active
+        on less than ``tol_active`` of the input mass).
+        """
+        mean, var = jax.vmap(self.output_moments)(params)
+        return var <= tol_dead * jnp.maximum(1.0, mean * mean + var)
+
+    # ----------------------------------------------------------- description
+    @abc.abstractmethod
+    def config(self) -> dict:
+        """A JSON-ready description of everything that determines the numbers."""
+
+    @property
+    def fingerprintable(self) -> bool:
+        return True
+
+    @property
+    def fingerprint_note(self) -> str:
+        """Why the problem cannot be fingerprinted (empty when it can)."""
+        return ""
+
+    def fingerprint(self) -> str | None:
+        """A digest of :meth:`config` (and the package version), or None."""
+        if not self.fingerprintable:
+            return None
+        from .io import package_version
+
+        return digest({"kind": type(self).__name__, "config": self.config(), "version": package_version()})
+
+    def describe(self) -> dict:
+        """JSON-ready: kind, configuration, exactness and fingerprint (or why there is none)."""
+        out = {"kind": type(self).__name__, **self.config(), "exactness": self.exactness,
+               "fingerprint": self.fingerprint()}
+        if not self.fingerprintable:
+            out["fingerprint_note"] = self.fingerprint_note
+        return out
+
+    @property
+    def label(self) -> str:
+        return type(self).__name__
+
+
+def _short(treedef) -> str:
+    text = str(treedef)
+    return text if len(text) < 160 else text[:157] + "..."
+
