@@ -1,9 +1,13 @@
-"""Questions asked of the landscape: basins, geometry, phase diagrams, claims.
+"""Questions asked of the landscape: basins, geometry, phase diagrams, experiments, claims and the report.
 
-Everything here is computed from :mod:`landscape`; nothing imports
-:mod:`figures`. Geometry and phase functions evaluate exact losses in
+Everything here is computed from :mod:`landscape` through its public names;
+nothing imports :mod:`figures` or :mod:`explorer`. The experiment registry
+(:mod:`analysis.registry`, filled by :mod:`analysis.experiments`) is what
+both the claims (:mod:`analysis.claims`, judged by :mod:`analysis.rules`)
+and the figures read. Geometry and phase functions evaluate exact losses in
 float64 (enable x64 first).
 """
+from . import experiments, registry, rules  # experiments: registers every experiment
 from .basins import BASINS, Basins, classify, global_minimum
 from .geometry import (
     Certificate,

@@ -1,21 +1,21 @@
-"""``python -m analysis verify|convexity|dead-zone|critical-points|phase``.
+"""``python -m analysis verify|convexity|dead-zone|critical-points|phase|deep``: questions asked of the landscape.
 
-Each command prints a readable summary; ``verify`` writes ``report.json`` and
-``report.md`` (whole or not at all) to ``--out``; the others write JSON with
-their settings to ``--json PATH``.
+Each command is a thin layer over library calls: it validates every option
+and output path before any work, prints a readable summary, and writes JSON
+with its settings to ``--json PATH``; ``verify`` writes ``report.json`` and
+``report.md`` (whole or not at all) to ``--out``. Bad input exits with one
+line and status 2, a failure with one line and status 1 (``--debug`` shows
+the traceback).
 """
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import time
 
 import numpy as np
 
-README_START = "<!-- verdicts:start -->"
-README_END = "<!-- verdicts:end -->"
+from landscape import cli
 
 
 def _problem(args):
@@ -23,18 +23,6 @@ def _problem(args):
     from landscape.__main__ import parse_activation
 
     return L.Problem(student=parse_activation(args.student), inputs=args.inputs, trained=args.train)
-
-
-def _jsonable(o):
-    if isinstance(o, dict):
-        return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_jsonable(v) for v in o]
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, (np.floating, np.integer, np.bool_)):
-        return o.item()
-    return o
 
 
 def _box(text, names):
@@ -45,111 +33,30 @@ def _box(text, names):
             k, rng = part.split("=")
             lo, hi = (float(v) for v in rng.split(":"))
         except ValueError:
-            raise ValueError(f"cannot read box {text!r}; write e.g. w=-3:3,b=-3:3") from None
+            raise ValueError(f"cannot read --box {text!r}; write e.g. w=-3:3,b=-3:3") from None
         out[k.strip()] = (lo, hi)
     return out
 
 
-def verdict_table(results) -> str:
-    lines = ["| claim | source | verdict | evidence |", "|---|---|---|---|"]
-    for c in results:
-        summary = c["summary"].replace("|", "\\|")  # |w| would split a Markdown cell
-        lines.append(f"| {c['id']} | {c['source']} | **{c['verdict']}** | {summary} |")
-    return "\n".join(lines) + "\n"
-
-
-def write_report(out, claims, provenance, quick, extension=None):
-    from landscape.io import write_atomic
-
-    doc = {"claims": claims, "extension": extension or [], "provenance": provenance, "quick": quick}
-    md = ["# Verification of the claims", "",
-          "Every verdict below is computed by `python -m analysis verify` from exact losses, trajectories,",
-          "certificates and phase diagrams; see `analysis/claims.py` for the rule behind each.", "",
-          verdict_table(claims), "## Evidence", ""]
-    for c in claims:
-        md.append(f"### {c['id']} ({c['source']}): {c['verdict']}")
-        md.append("")
-        md.append(f"> {c['statement']}")
-        md.append("")
-        md.append(c["summary"] + ".")
-        md.append("")
-        md.append("Numbers: " + "; ".join(f"`{k}` = {_fmt(v)}" for k, v in c["evidence"].items()) + ".")
-        md.append("")
-        md.append("Settings: " + "; ".join(f"`{k}` = {_fmt(v)}" for k, v in c["settings"].items()) + ".")
-        md.append("")
-    if extension:
-        md += ["## Extension: deeper networks", "", "| id | question | measured | 95% interval | reference | agrees |",
-               "|---|---|---|---|---|---|"]
-        for r in extension:
-            ref = r["reference_kind"] + (f" = {_fmt(r['reference'])}" if r["reference"] is not None else "")
-            cells = [r["id"], r["question"], _fmt(r["measured"]), _fmt(r["ci"]) if r["ci"] else "-", ref,
-                     "yes" if r["agrees"] else "no"]
-            md.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
-        md.append("")
-    # both files are prepared first; each lands whole (temp file + rename)
-    payload_json = json.dumps(_jsonable(doc), indent=2) + "\n"
-    payload_md = "\n".join(md)
-    write_atomic(os.path.join(out, "report.json"), payload_json)
-    write_atomic(os.path.join(out, "report.md"), payload_md)
-
-
-def _fmt(v):
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_fmt(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k}: {_fmt(x)}" for k, x in v.items()) + "}"
-    return str(v)
-
-
-def update_readme(path, claims):
-    with open(path) as fh:
-        text = fh.read()
-    if README_START not in text or README_END not in text:
-        raise ValueError(f"{path} has no {README_START} ... {README_END} block to fill")
-    head, rest = text.split(README_START, 1)
-    _, tail = rest.split(README_END, 1)
-    from landscape.io import write_atomic
-
-    write_atomic(path, head + README_START + "\n" + verdict_table(claims) + README_END + tail)
-
-
 def cmd_verify(args):
-    from landscape.io import check_writable, provenance
-
-    from .claims import CLAIMS, run_claims
-
-    ids = None
-    if args.only:
-        ids = [i.strip() for i in args.only.split(",") if i.strip()]
-        unknown = [i for i in ids if i not in CLAIMS]
-        if unknown:
-            raise ValueError(f"unknown claim ids {unknown}; known: {', '.join(CLAIMS)}")
-    check_writable(args.out)
-    t0 = time.perf_counter()
-    rows = []
+    from . import report
 
     def show(cid, v):
-        print(f"{cid:4s} {v.verdict:10s} {v.summary}", flush=True)
+        if isinstance(v, dict):  # an extension row
+            print(f"{cid:4s} {v['status']:14s} {v['question']}", flush=True)
+        else:
+            print(f"{cid:4s} {v.verdict:14s} " + "; ".join(f"{s.verdict}: {s.text}" for s in v.statements), flush=True)
 
-    results = run_claims(ids, quick=args.quick, progress=show)
-    extension = None
-    if ids is None:
-        from .deep import extension_report
+    ids = [i.strip() for i in args.only.split(",") if i.strip()] if args.only else None
+    if args.cache:
+        from . import registry
 
-        extension = extension_report(args.quick)
-        for r in extension:
-            print(f"{r['id']:4s} {'agrees' if r['agrees'] else 'DIFFERS':10s} {r['question']}: {_fmt(r['measured'])}", flush=True)
-    for cid, v in results.items():
-        c = CLAIMS[cid]
-        rows.append({"id": cid, "source": c.source, "statement": c.statement, "verdict": v.verdict, "summary": v.summary,
-                     "evidence": _jsonable(v.evidence), "settings": _jsonable(v.settings), "figures": list(v.figures)})
-    write_report(args.out, rows, provenance(seconds=time.perf_counter() - t0, quick=args.quick), args.quick,
-                 _jsonable(extension))
-    if args.readme:
-        update_readme(args.readme, rows)
-    print(f"wrote {os.path.join(args.out, 'report.json')} and report.md in {time.perf_counter() - t0:.0f} s")
+        registry.set_cache_dir(args.cache)
+    t0 = time.perf_counter()
+    doc = report.make(args.out, quick=args.quick, ids=ids, readme=args.readme, progress=show)
+    stem = "report-partial" if doc["partial"] else "report"
+    print(f"wrote {os.path.join(args.out, stem + '.json')} and {stem}.md in {time.perf_counter() - t0:.0f} s"
+          + (" (a partial run: the full report and the README are untouched)" if doc["partial"] else ""))
     return 0
 
 
@@ -157,7 +64,7 @@ def cmd_convexity(args):
     from . import geometry as G
 
     problem = _problem(args)
-    box = _box(args.box, problem.trained)
+    box = _box(args.box, problem.coordinates())
     fixed = {k: 0.0 if k in ("b", "c") else 1.0 for k in problem.trained if k not in box}
     cert = G.convexity_certificate(problem, box, fixed=fixed)
     out = {"problem": problem.config(), "box": box, "fixed": fixed, "certificate": cert.as_dict() if cert else None}
@@ -176,7 +83,7 @@ def cmd_dead_zone(args):
     from . import geometry as G
 
     problem = _problem(args)
-    box = _box(args.box, problem.trained)
+    box = _box(args.box, problem.coordinates())
     eps = tuple(float(e) for e in args.eps.split(","))
     fixed = {k: 1.0 if k == "a" else 0.0 for k in problem.trained if k not in box}
     dz = G.dead_zone(problem, box, n=args.n, eps=eps, delta=args.delta, fixed=fixed or None)
@@ -192,7 +99,7 @@ def cmd_critical(args):
     from . import geometry as G
 
     problem = _problem(args)
-    box = _box(args.box, problem.trained)
+    box = _box(args.box, problem.coordinates())
     cps = G.critical_points(problem, box, starts=args.starts, steps=args.steps)
     for c in cps:
         ps = ", ".join(f"{k}={v:.6g}" for k, v in c.params.items())
@@ -263,8 +170,6 @@ def cmd_deep(args):
     shape = SHAPES.get(args.what, (None, None))
     args.depth = shape[0] if args.depth is None else args.depth
     args.width = shape[1] if args.width is None else args.width
-    if args.samples < 1:
-        raise ValueError(f"--samples must be a positive integer, got {args.samples}")
 
     if args.what == "born-dead":
         r = D.born_dead(args.depth, args.width, scheme=args.init, bias=args.bias == "init", inputs=args.inputs,
@@ -303,83 +208,95 @@ def cmd_deep(args):
 
 
 def build_parser():
-    ap = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="command", required=True)
-    v = sub.add_parser("verify", help="a verdict for every claim of the study")
-    v.add_argument("--out", default="figures/out")
-    v.add_argument("--only", default=None, help="comma-separated claim ids, e.g. A6,A9")
-    v.add_argument("--quick", action="store_true")
-    v.add_argument("--readme", default=None, help="fill the verdict table of this README")
+    ap = cli.Parser(prog="python -m analysis", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True, metavar="{verify,convexity,dead-zone,critical-points,phase,deep}")
+
+    def add(name, help_):
+        p = sub.add_parser(name, help=help_, description=help_, formatter_class=cli._Formatter)
+        p.error = lambda message, p=p: p.exit(2, f"error: {message} (see {p.prog} --help)\n")
+        cli.add_debug(p)
+        return p
+
+    v = add("verify", "a verdict for every claim of the study, split into its statements")
+    v.add_argument("--out", default="figures/out", help="folder of report.json and report.md")
+    v.add_argument("--only", default=None, help="comma-separated claim ids, e.g. A6,A9 (written to report-partial.*)")
+    v.add_argument("--quick", action="store_true", help="small sweeps, same logic")
+    v.add_argument("--readme", default=None, help="fill the verdict table of this README (full runs only)")
+    v.add_argument("--cache", default=None, help="folder in which experiment results are kept and reused")
 
     def common(p, train="w", box="w=-3:3"):
-        p.add_argument("--student", default="relu")
-        p.add_argument("--inputs", default="gaussian")
-        p.add_argument("--train", default=train)
-        p.add_argument("--box", default=box)
-        p.add_argument("--json", default=None, metavar="PATH")
+        p.add_argument("--student", default="relu", help="student activation, e.g. relu or leaky_relu:0.3")
+        p.add_argument("--inputs", default="gaussian", help="gaussian or uniform:LO,HI")
+        p.add_argument("--train", default=train, help="trained parameters, e.g. w or w,b")
+        p.add_argument("--box", default=box, help="the region, e.g. w=-3:3,b=-3:3")
+        p.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
 
-    common(sub.add_parser("convexity", help="a chord below the graph, and lines crossing it"))
-    d = sub.add_parser("dead-zone", help="the dead set and the near-flat region")
+    common(add("convexity", "a chord below the graph, and lines crossing it"))
+    d = add("dead-zone", "the dead set and the near-flat region")
     common(d, "w,b", "w=-3:3,b=-3:3")
-    d.add_argument("--n", type=int, default=401)
-    d.add_argument("--eps", default="1e-1,1e-2,1e-3,1e-4")
-    d.add_argument("--delta", type=float, default=1e-2)
-    c = sub.add_parser("critical-points", help="stationary points, classified")
+    d.add_argument("--n", type=cli.positive_int("--n"), default=401, help="grid points per axis")
+    d.add_argument("--eps", default="1e-1,1e-2,1e-3,1e-4", help="gradient-norm thresholds of the near-flat region")
+    d.add_argument("--delta", type=cli.positive_float("--delta"), default=1e-2,
+                   help="the near-flat region lies this far above the global minimum")
+    c = add("critical-points", "stationary points, classified")
     common(c, "w,b", "w=-3:3,b=-3:3")
-    c.add_argument("--starts", type=int, default=2048)
-    c.add_argument("--steps", type=int, default=3000)
-    p = sub.add_parser("phase", help="where a backwards start crosses w = 0")
+    c.add_argument("--starts", type=cli.positive_int("--starts"), default=2048, help="random starts in the box")
+    c.add_argument("--steps", type=cli.positive_int("--steps"), default=3000, help="Adam steps on |grad L|^2")
+    p = add("phase", "where a backwards start crosses w = 0")
     common(p)
-    p.add_argument("--method", default="momentum")
-    p.add_argument("--second", default="momentum")
-    p.add_argument("--n", type=int, default=256)
-    p.add_argument("--steps", type=int, default=2000)
-    p.add_argument("--w0", type=float, default=-10.0)
-    p.add_argument("--lr-min", type=float, default=1e-3)
-    p.add_argument("--lr-max", type=float, default=3.0)
-    p.add_argument("--beta-max", type=float, default=0.99)
-    dp = sub.add_parser("deep", help="deeper and wider networks: born-dead, dying, spurious, explode")
-    dp.add_argument("what", choices=["born-dead", "dying", "spurious", "explode"])
+    p.add_argument("--method", default="momentum", help="sgd, momentum, nesterov (analytic boundary) or adam, amsgrad")
+    p.add_argument("--second", default="momentum", help="the second hyperparameter (momentum, or b1 for Adam)")
+    p.add_argument("--n", type=cli.positive_int("--n"), default=256, help="grid points per axis")
+    p.add_argument("--steps", type=cli.positive_int("--steps"), default=2000, help="the step budget")
+    p.add_argument("--w0", type=cli.finite_float("--w0"), default=-10.0, help="the backwards start")
+    p.add_argument("--lr-min", type=cli.positive_float("--lr-min"), default=1e-3, help="smallest learning rate")
+    p.add_argument("--lr-max", type=cli.positive_float("--lr-max"), default=3.0, help="largest learning rate")
+    p.add_argument("--beta-max", type=cli.finite_float("--beta-max", 0.0, 0.999999), default=0.99,
+                   help="largest value of the second hyperparameter")
+    dp = add("deep", "deeper and wider networks: born-dead, dying, spurious, explode")
+    dp.add_argument("what", choices=["born-dead", "dying", "spurious", "explode"], help="the question")
     dp.add_argument("--target", default="abs", help="what the networks fit when dying: abs or relu")
-    dp.add_argument("--depth", type=int, default=None, help="layers (born-dead 10, dying 10, explode 30)")
-    dp.add_argument("--width", type=int, default=None, help="units per hidden layer (born-dead 3, dying 2, explode 32)")
+    dp.add_argument("--depth", type=cli.positive_int("--depth"), default=None,
+                    help="layers (default: born-dead 10, dying 10, explode 30)")
+    dp.add_argument("--width", type=cli.positive_int("--width"), default=None,
+                    help="units per hidden layer (default: born-dead 3, dying 2, explode 32)")
     dp.add_argument("--init", default="he_normal", help="he|glorot|symmetric|rai or a full name (he_uniform, ...)")
-    dp.add_argument("--bias", default="none", choices=["none", "init"])
-    dp.add_argument("--inputs", default="gaussian")
-    dp.add_argument("--samples", type=int, default=None,
-                    help="networks or starts (born-dead 10000, dying 256, spurious 256, explode 128)")
+    dp.add_argument("--bias", default="none", choices=["none", "init"], help="whether layers have random biases")
+    dp.add_argument("--inputs", default="gaussian", help="gaussian or uniform:LO,HI")
+    dp.add_argument("--samples", type=cli.positive_int("--samples"), default=None,
+                    help="networks or starts (default: born-dead 10000, dying 256, spurious 256, explode 128)")
     dp.add_argument("--k", default="6", help="teacher units, or a range LO:HI (spurious)")
     dp.add_argument("--n", default="k", help="student units: an integer, k or k+E (spurious)")
-    dp.add_argument("--steps", type=int, default=None, help="training steps (dying: 3000; spurious: at most 50000)")
-    dp.add_argument("--slope", type=float, default=1.5)
-    dp.add_argument("--seed", type=int, default=0)
-    dp.add_argument("--json", default=None, metavar="PATH")
+    dp.add_argument("--steps", type=cli.positive_int("--steps"), default=None,
+                    help="training steps (default: dying 3000; spurious at most 50000)")
+    dp.add_argument("--slope", type=cli.finite_float("--slope", -1e6, 1e6), default=1.5, help="leaky slope (explode)")
+    dp.add_argument("--seed", type=cli.seed, default=0, help="random seed")
+    dp.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
     return ap
 
 
-def main(argv=None):
+COMMANDS = {"verify": "cmd_verify", "convexity": "cmd_convexity", "dead-zone": "cmd_dead_zone",
+            "critical-points": "cmd_critical", "phase": "cmd_phase", "deep": "cmd_deep"}
+
+
+def _body(args):
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    args = build_parser().parse_args(argv)
-    try:
-        if args.command == "verify":
-            return cmd_verify(args)
-        if getattr(args, "json", None):
-            from landscape.io import check_writable
+    if getattr(args, "json", None) is not None:
+        from landscape.io import check_output_file
 
-            check_writable(os.path.dirname(os.path.abspath(args.json)))
-        fn = {"convexity": cmd_convexity, "dead-zone": cmd_dead_zone, "critical-points": cmd_critical, "phase": cmd_phase,
-              "deep": cmd_deep}[args.command]
-        out = fn(args)
-        if args.json:
-            from landscape.io import provenance, write_json
+        check_output_file(args.json, "--json")
+    out = globals()[COMMANDS[args.command]](args)
+    if args.command != "verify" and args.json:
+        from landscape.io import provenance, write_json
 
-            write_json(args.json, {**_jsonable(out), "provenance": provenance()})
-        return 0
-    except (ValueError, TypeError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        write_json(args.json, {**out, "provenance": provenance()})
+    return 0
+
+
+def main(argv=None):
+    return cli.main(build_parser(), _body, argv)
 
 
 if __name__ == "__main__":

@@ -1,72 +1,130 @@
-"""The claims registry: every numbered claim of the study, checked numerically.
+"""The claims of the study, each split into the statements it makes and judged by rules.
 
 Contract
 --------
 ``CLAIMS`` maps an id (``Q1`` ... ``A13``) to a :class:`Claim`: its source,
-the claim in one sentence, and a ``check(quick=False, **settings)`` function
-that computes the evidence from the library and returns a :class:`Verdict`.
-Verdicts are derived from the computed numbers by explicit rules written in
-each check (never typed in): change the model (another activation, step size
-or start, passed as keyword settings) and the verdict follows. Exact
-quantities are float64; stochastic checks run several seeds and report rates
-with 95% Wilson intervals.
+its text, the experiments it reads (:mod:`analysis.experiments`, the same
+runs the figures draw) and a ``check(quick=False, **settings)`` function
+returning a :class:`ClaimResult`. A check only gathers numbers: every
+statement's verdict comes from a pure rule of :mod:`analysis.rules` applied
+to them, and the claim's verdict from :func:`analysis.rules.claim_verdict`.
+Keyword settings are passed to the experiments (another activation, step
+size or start), so a verdict follows the model. Where a statement's verdict
+depends on a setting the claim leaves open, the result carries a
+:class:`SettingsMap`: the same rule over a small sweep of that setting, the
+original experiment's setting always one of its columns.
 
-Verdicts: ``confirmed``, ``refuted``, ``nuanced`` (true only under conditions
-the claim does not state: the verdict says which), ``inconclusive``.
+``EXTENSION`` holds the deeper-network rows D1-D7: each compares against a
+closed form or a published value with an interval test where one exists
+(status ``agrees`` or ``differs``), and says ``no reference`` otherwise.
 """
 from __future__ import annotations
 
+import inspect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 import landscape as L
 
-from . import geometry as G
+from . import experiments  # noqa: F401  (registers the experiments)
 from . import phase as P
-from .basins import classify, global_minimum
-from .deep import gradient_growth
-from .stats import wilson
+from . import registry as R
+from . import rules
+from .basins import BASINS
 
-__all__ = ["Claim", "Verdict", "CLAIMS", "VERDICTS", "run_claims"]
+__all__ = ["Claim", "ClaimResult", "Statement", "SettingsMap", "CLAIMS", "EXTENSION", "run_claims", "run_extension",
+           "SOURCES", "ORIGINAL_LABEL"]
 
-VERDICTS = ("confirmed", "refuted", "nuanced", "inconclusive")
-F64 = jnp.float64
 SOURCES = {"Q": "question", "C": "comment", "A": "answer"}
+ORIGINAL_LABEL = "original: SGD, lr 0.01, 2000 steps, batch 1000, Keras definitions"
+STUCK = (BASINS.index("dead"), BASINS.index("stationary"))
+MIN, MOVING = BASINS.index("global_min"), BASINS.index("moving")
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """The outcome of one check.
+class Statement:
+    """One statement of a claim, its verdict, the reason, and the numbers and settings behind it."""
 
-    Attributes:
-      verdict: one of ``VERDICTS``.
-      summary: one line of evidence.
-      evidence: named numbers.
-      settings: what was run.
-      figures: names of figures that show it.
+    text: str
+    verdict: str
+    reason: str
+    rule: str
+    evidence: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "verdict": self.verdict, "reason": self.reason, "rule": self.rule,
+                "evidence": self.evidence, "settings": self.settings}
+
+
+@dataclass(frozen=True)
+class SettingsMap:
+    """A statement's verdict across a setting the claim leaves open.
+
+    ``columns``: one dict per setting value with ``label``, ``verdict``,
+    ``reason`` and ``original`` (True for the original experiment's setting).
     """
 
+    statement: str
+    setting: str
+    columns: list
+
+    @property
+    def flips(self) -> list:
+        """Pairs of neighbouring columns whose verdicts differ."""
+        return [(a["label"], b["label"]) for a, b in zip(self.columns, self.columns[1:]) if a["verdict"] != b["verdict"]]
+
+    def as_dict(self) -> dict:
+        return {"statement": self.statement, "setting": self.setting, "columns": self.columns,
+                "flips": [list(f) for f in self.flips]}
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """A checked claim: its verdict (from its statements), the statements, maps and settings."""
+
+    id: str
+    text: str
     verdict: str
-    summary: str
-    evidence: dict
+    statements: tuple
     settings: dict
     figures: tuple = ()
+    maps: tuple = ()
 
-    def __post_init__(self):
-        if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, got {self.verdict!r}")
+    @property
+    def source(self) -> str:
+        return SOURCES[self.id[0]]
+
+    @property
+    def evidence(self) -> dict:
+        """Every statement's numbers, by statement index."""
+        out = {}
+        for i, s in enumerate(self.statements, 1):
+            for k, v in s.evidence.items():
+                out[f"s{i}.{k}"] = v
+        return out
+
+    @property
+    def summary(self) -> str:
+        marks = {"confirmed": "true", "refuted": "FALSE", "conditional": "only if", "inconclusive": "undecided"}
+        return "; ".join(f"[{marks[s.verdict]}] {s.text}: {s.reason}" for s in self.statements)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "source": self.source, "statement": self.text, "verdict": self.verdict,
+                "summary": self.summary, "evidence": self.evidence, "settings": self.settings,
+                "statements": [s.as_dict() for s in self.statements], "maps": [m.as_dict() for m in self.maps],
+                "figures": list(self.figures)}
 
 
 @dataclass(frozen=True)
 class Claim:
     id: str
-    statement: str
-    check: Callable[..., Verdict]
+    text: str
+    check: Callable[..., ClaimResult]
+    experiments: tuple = ()
     figures: tuple = ()
 
     @property
@@ -74,542 +132,548 @@ class Claim:
         return SOURCES[self.id[0]]
 
 
-def _arr(x, dtype=F64):
-    return jnp.asarray(np.asarray(x, np.float64), dtype)
+def _st(text, judgement, rule, evidence, settings) -> Statement:
+    return Statement(text, judgement.verdict, judgement.reason, rule.__name__, evidence, settings)
 
 
-def _train(problem, w0s, *, optimizer="sgd", lr=0.01, steps=2000, seeds=1, gradient="minibatch", extra=None, **hp):
-    """Train from each start under ``seeds`` independent batch streams (float64)."""
-    w0s = np.asarray(w0s, np.float64)
-    init = {"w": np.repeat(w0s, seeds)}
-    for k, v in (extra or {}).items():
-        init[k] = np.repeat(np.broadcast_to(np.asarray(v, np.float64), w0s.shape), seeds)
-    opt = L.optimizer(optimizer, learning_rate=lr, **hp)
-    return L.train(problem, {k: _arr(v) for k, v in init.items()}, optimizer=opt, steps=steps, record_every=100,
-                   gradient=gradient, key=jax.random.key(0), streams="independent" if seeds > 1 else "shared")
+def _result(cid, statements, settings, maps=()) -> ClaimResult:
+    c = CLAIMS_META[cid]
+    return ClaimResult(cid, c["text"], rules.claim_verdict(s.verdict for s in statements), tuple(statements), settings,
+                       c["figures"], tuple(maps))
 
 
-def _rate(k, n):
-    lo, hi = wilson(int(k), int(n))
-    return {"rate": k / n, "ci_lo": lo, "ci_hi": hi, "n": int(n)}
+def _run(name, quick, overrides):
+    """The experiment ``name`` with the overrides that belong to it."""
+    keys = set(R.REGISTRY[name].defaults)
+    return R.run(name, quick=quick, **{k: v for k, v in overrides.items() if k in keys})
 
 
-def _rate_verdict(r):
-    """A rate claimed to hold always: confirmed when at least 95% of runs show
-    it and the 95% interval excludes a coin flip; refuted when the interval
-    lies below one half; nuanced in between."""
-    if r["rate"] >= 0.95 and r["ci_lo"] > 0.5:
-        return "confirmed"
-    if r["ci_hi"] < 0.5:
-        return "refuted"
-    return "nuanced"
+def _count(labels, codes, mask=None):
+    sel = np.isin(labels, codes)
+    if mask is not None:
+        sel = sel & mask
+    return int(sel.sum())
 
 
-# ---------------------------------------------------------------- question
+def _settings(*results):
+    return {r.name: {k: v for k, v in r.settings.items()} for r in results}
 
 
-def check_q1(quick=False, student="relu", w0s=(0.1, 0.5, 1.5, 3.0, 10.0), lr=0.01, steps=2000):
-    problem = L.Problem(student=student)
-    seeds = 4 if quick else 16
-    t = _train(problem, w0s, lr=lr, steps=steps, seeds=seeds)
-    w = np.asarray(t.final["w"])
-    ok = np.abs(w - 1.0) < 1e-3
-    hist = np.abs(np.asarray(t.params["w"]) - 1.0) < 1e-2
-    epoch = np.where(hist.any(0), hist.argmax(0), -1)
-    r = _rate(ok.sum(), ok.size)
-    ev = {"reached_w1": r["rate"], "ci_lo": r["ci_lo"], "ci_hi": r["ci_hi"], "runs": r["n"],
-          "median_epoch_within_1e-2": float(np.median(epoch[epoch >= 0])) if (epoch >= 0).any() else float("nan"),
-          "max_final_loss": float(np.max(np.asarray(t.population_loss[-1])))}
-    v = _rate_verdict(r)
-    return Verdict(v, f"{r['rate']:.0%} of {r['n']} runs from w0>0 end within 1e-3 of w=1 (median {ev['median_epoch_within_1e-2']:.0f} epochs to 1e-2)",
-                   ev, {"student": student, "w0": list(w0s), "optimizer": "sgd", "lr": lr, "steps": steps, "batch": 1000, "seeds": seeds},
-                   ("good_start",))
+# ------------------------------------------------------------------------ question
+def check_q1(quick=False, **kw):
+    r = _run("good_start", quick, kw)
+    lab, w = r["labels"], r["w"]
+    n = lab.size
+    at_one = np.abs(w[-1] - 1.0) < 1e-3
+    reached = int(at_one.sum())
+    moving = _count(lab, [MOVING], ~at_one)
+    close = np.abs(w - 1.0) < 1e-2
+    epochs = np.where(close.any(0), close.argmax(0), -1)
+    median = float(np.median(np.where(epochs >= 0, epochs, np.inf)))  # inf: never within the budget
+    budget = (r["w"].shape[0] - 1)
+    st = [
+        _st("from w0 > 0 the weight reaches w = 1 (within 1e-3)", rules.always(reached, n, moving=moving), rules.always,
+            {"reached": reached, "runs": n, "moving": moving, "mean_final_w": float(np.mean(w[-1]))}, r.settings),
+        _st("it does so quickly: within half of the original budget of epochs",
+            rules.at_most(median, budget / 2, name="median epoch to within 1e-2 of w = 1"), rules.at_most,
+            {"median_epoch_within_1e-2": median, "epochs": budget}, r.settings),
+    ]
+    return _result("Q1", st, _settings(r))
 
 
-def check_q2(quick=False, student="relu", w0=-10.0, lr=0.01, steps=2000):
-    problem = L.Problem(student=student)
-    seeds = 8 if quick else 32
-    t = _train(problem, [w0], lr=lr, steps=steps, seeds=seeds)
-    first = P.simulate_crossing(problem, "sgd", {"learning_rate": np.asarray([lr])}, w0=w0, steps=steps,
-                                gradient="minibatch", seeds=seeds)
-    crossed = np.asarray(first).ravel() > 0
-    w = np.asarray(t.final["w"])
-    dead_level = float(L.population_loss(problem, {"w": _arr(0.0)}))
-    late = np.asarray(t.batch_loss[-5:])
-    flat = np.abs(late - dead_level) < 0.05 * max(dead_level, 1e-12)
-    stuck = (np.abs(w) < 1e-3) & ~crossed & flat.all(0)
-    r = _rate(stuck.sum(), stuck.size)
-    ev = {"stuck_rate": r["rate"], "ci_lo": r["ci_lo"], "ci_hi": r["ci_hi"], "runs": r["n"], "crossed": int(crossed.sum()),
-          "max_abs_final_w": float(np.max(np.abs(w))), "dead_level": dead_level,
-          "mean_last5_epoch_loss": float(late.mean())}
-    v = _rate_verdict(r)
-    return Verdict(v, f"{r['rate']:.0%} of {r['n']} runs from w0={w0:g} end with |w|<1e-3, never cross 0, loss flat at {dead_level:.3g}",
-                   ev, {"student": student, "w0": w0, "lr": lr, "steps": steps, "batch": 1000, "seeds": seeds}, ("backwards_start",))
+def check_q2(quick=False, **kw):
+    r = _run("backwards_start", quick, kw)
+    sel = np.isclose(r["w0"], -10.0)
+    lab, w = r["labels"][sel], r["w"][:, sel]
+    n = int(sel.sum())
+    stuck = _count(lab, [BASINS.index("dead")], np.abs(w[-1]) < 1e-3)
+    moving = _count(lab, [MOVING])
+    crossed = int(np.sum(r["crossed"][sel] > 0))
+    late = r["batch_loss"][-5:, sel]
+    level = float(r["dead_level"])
+    flat = int(np.sum(np.all(np.abs(late - level) < 0.05 * level, axis=0)))
+    st = [
+        _st("from w0 = -10 it gets stuck at w = 0", rules.always(stuck, n, moving=moving), rules.always,
+            {"stuck_dead_within_1e-3": stuck, "runs": n, "moving": moving, "max_abs_final_w": float(np.max(np.abs(w[-1])))},
+            r.settings),
+        _st("it never crosses to the lower-loss side w > 0", rules.never(crossed, n), rules.never,
+            {"crossed": crossed, "runs": n}, r.settings),
+        _st("the loss stays flat (the last five epochs within 5% of the dead level)", rules.always(flat, n),
+            rules.always, {"flat": flat, "runs": n, "dead_level": level, "mean_last5": float(late.mean())}, r.settings),
+    ]
+    return _result("Q2", st, _settings(r))
 
 
-def check_q3(quick=False, student="relu", teacher="relu"):
-    problem = L.Problem(student=student, teacher=teacher, trained=("w", "b"))
-    box = {"w": (-3.0, 3.0), "b": (-3.0, 3.0)}
-    cert = G.convexity_certificate(problem, box, samples=4000 if quick else 20000)
-    dz_n = 101 if quick else 301
-    ax = np.linspace(-3, 3, dz_n)
-    r = L.grid(problem, {"w": _arr(ax), "b": _arr(ax)})
-    gnorm = np.sqrt(sum(np.asarray(g) ** 2 for g in r.grad.values()))
-    flat = float(np.mean((gnorm < 1e-3) & (np.asarray(r.loss) - global_minimum(problem)[0] > 1e-2)))
-    # the loss is C^1 off a set of measure zero (the kink meets the whole input mass only at w = b = 0)
-    smooth_ae = True
-    simple = cert is None and flat < 0.01
-    ev = {"convexity_gap": cert.gap if cert else 0.0, "near_flat_fraction_eps1e-3": flat,
-          "nondifferentiable_points": "w=b=0 (measure zero)" if problem.student.kinked else "none"}
-    if smooth_ae and simple:
-        v, s = "confirmed", "smooth off a null set, convex, no plateau"
-    elif smooth_ae:
-        v = "nuanced"
-        s = (f"smooth except at w=b=0, but not simple: a chord lies {ev['convexity_gap']:.3g} below the graph "
-             f"and {flat:.1%} of the box is a near-flat plateau (|grad|<1e-3)")
-    else:
-        v, s = "refuted", "not smooth"
-    return Verdict(v, s, ev, {"student": student, "teacher": teacher, "box": box}, ("wb_landscape",))
+def check_q3(quick=False, **kw):
+    r = _run("wb_landscape", quick, kw)
+    sm = r["smoothness"]
+    pts = [f"(w, b) = ({w:g}, {b:g})" for w, b in zip(np.atleast_1d(sm["nonsmooth_w"]), np.atleast_1d(sm["nonsmooth_b"]))]
+    where = ", ".join(pts[:3]) + (f" and {len(pts) - 3} more" if len(pts) > 3 else "")
+    frac = int(sm["nonsmooth"]) / int(sm["points"])
+    st = [
+        _st("the loss over (w, b) is smooth",
+            rules.smooth(int(sm["points"]), int(sm["nonsmooth"]), frac, where=where), rules.smooth,
+            {"points_checked": int(sm["points"]), "nonsmooth_points": int(sm["nonsmooth"]), "where": where}, r.settings),
+        _st("it is simple: convex (no chord below its graph)",
+            rules.at_most(float(r["convexity"]["gap"]), 1e-12, name="largest chord gap below the graph"), rules.at_most,
+            {"chord_gap": float(r["convexity"]["gap"])}, r.settings),
+        _st("it is simple: no near-flat plateau away from the minimum (|grad| < 1e-3 on at most 1% of the box)",
+            rules.at_most(float(r["flat_fraction"]), 0.01, name="near-flat share of the box"), rules.at_most,
+            {"near_flat_fraction": float(r["flat_fraction"])}, r.settings),
+    ]
+    return _result("Q3", st, _settings(r))
 
 
-def check_q4(quick=False, student="relu", lr=0.1, steps=2000):
-    problem = L.Problem(student=student, trained=("w", "b"))
-    n = 24 if quick else 64
-    ax = np.linspace(-3, 3, n)
-    W, B = np.meshgrid(ax, ax, indexing="ij")
-    t = L.train(problem, {"w": _arr(W.ravel()), "b": _arr(B.ravel())}, optimizer=L.optimizer("sgd", learning_rate=lr),
-                steps=steps, record_every=steps, key=jax.random.key(0))
-    basins = classify(problem, t.final, diverged=t.diverged)
-    names = basins.names()
-    blue = names == "global_min"
-    red = ~blue
-    neg = W.ravel() < 0
-    ev = {"blue_fraction": float(blue.mean()), "red_fraction": float(red.mean()),
-          "dead_fraction": basins.fractions["dead"], "moving_fraction": basins.fractions["moving"],
-          "red_fraction_among_w0_negative": float(red[neg].mean()), "red_fraction_among_w0_positive": float(red[~neg].mean())}
-    if ev["red_fraction"] > 0.05 and ev["blue_fraction"] > 0.05 and ev["red_fraction_among_w0_negative"] > ev["red_fraction_among_w0_positive"]:
-        v = "confirmed"
-    elif ev["red_fraction"] <= 0.01:
-        v = "refuted"
-    else:
-        v = "nuanced"
-    return Verdict(v, f"{ev['blue_fraction']:.0%} of a {n}x{n} grid of starts reach the minimum, {ev['red_fraction']:.0%} get stuck "
-                      f"({ev['red_fraction_among_w0_negative']:.0%} of the w0<0 starts)", ev,
-                   {"student": student, "optimizer": "sgd", "lr": lr, "steps": steps, "batch": 1000, "grid": n}, ("wb_landscape", "basins"))
+def _basin_numbers(r):
+    lab, w0 = r["labels"], r["w0"]
+    neg = w0 < 0
+    return {"n": int(lab.size), "stuck": _count(lab, STUCK), "min": _count(lab, [MIN]), "moving": _count(lab, [MOVING]),
+            "stuck_neg": _count(lab, STUCK, neg), "n_neg": int(neg.sum()), "stuck_pos": _count(lab, STUCK, w0 > 0),
+            "n_pos": int((w0 > 0).sum()), "moving_neg": _count(lab, [MOVING], neg)}
 
 
-def check_q5(quick=False, student="relu", lr=0.05, steps=4000, trained=("w", "b", "a", "c")):
-    problem = L.Problem(student=student, trained=trained)
-    n = 64 if quick else 256
-    rng = np.random.default_rng(0)
-    out = {}
-    for sw, sa, name in ((1, 1, "w+a+"), (-1, 1, "w-a+"), (1, -1, "w+a-"), (-1, -1, "w-a-")):
-        init = {"w": sw * rng.uniform(0.2, 2, n), "b": rng.uniform(-1, 1, n), "a": sa * rng.uniform(0.2, 2, n),
-                "c": rng.uniform(-0.5, 0.5, n)}
-        init = {k: _arr(v) for k, v in init.items() if k in trained}
-        t = L.train(problem, init, optimizer=L.optimizer("sgd", learning_rate=lr), steps=steps, gradient="population",
-                    record_every=steps, key=jax.random.key(0))
-        b = classify(problem, t.final, diverged=t.diverged)
-        out[name] = _rate(b.counts["global_min"], b.n)
-    ev = {f"{q}_success": r["rate"] for q, r in out.items()}
-    ev.update({f"{q}_ci": (r["ci_lo"], r["ci_hi"]) for q, r in out.items()})
-    # one flip: possible (a non-zero share of starts, by its interval); both: never seen
-    single = min(out["w-a+"]["ci_lo"], out["w+a-"]["ci_lo"]) > 0.01
-    double = out["w-a-"]["rate"] == 0.0
-    if single and double:
-        v = "confirmed"
-    elif not single and not double:
-        v = "refuted"
-    else:
-        v = "nuanced"
-    return Verdict(v, f"success from w-a+ {ev['w-a+_success']:.0%}, w+a- {ev['w+a-_success']:.0%} (one flip), "
-                      f"w-a- {ev['w-a-_success']:.0%} (both flips)", ev,
-                   {"student": student, "optimizer": "sgd", "lr": lr, "steps": steps, "gradient": "population", "starts_per_quadrant": n},
-                   ("four_parameter",))
+def check_q4(quick=False, **kw):
+    r = _run("basins", quick, kw)
+    b = _basin_numbers(r)
+    ev = {k: v for k, v in b.items()} | {"fractions": dict(r["fractions"]), "grid": int(r.settings["grid"])}
+    st = [
+        _st("some starts get stuck (red) instead of reaching the minimum",
+            rules.sometimes(b["stuck"], b["n"], moving=b["moving"]), rules.sometimes, ev, r.settings),
+        _st("other starts reach the minimum (blue)", rules.sometimes(b["min"], b["n"], moving=b["moving"]),
+            rules.sometimes, ev, r.settings),
+        _st("the stuck starts are the upside-down ones: stuck more often from w0 < 0 than from w0 > 0",
+            rules.more_likely(b["stuck_neg"], b["n_neg"], b["stuck_pos"], b["n_pos"], names=("w0 < 0", "w0 > 0")),
+            rules.more_likely, ev, r.settings),
+    ]
+    # the verdict of "some get stuck" across the step size and the budget, the original setting first
+    columns = []
+    for lr, steps in ((0.01, 2000), (0.01, None), (0.1, None)):
+        over = {"optimizer": "sgd", "lr": lr, **({"steps": steps} if steps else {})}
+        m = _run("basins", quick, {**kw, **over})
+        bm = _basin_numbers(m)
+        j = rules.sometimes(bm["stuck"], bm["n"], moving=bm["moving"])
+        label = f"lr {lr:g}, at most {m.settings['steps']} steps"
+        columns.append({"label": label, "verdict": j.verdict, "reason": j.reason, "original": lr == 0.01 and steps == 2000,
+                        "stuck": bm["stuck"] / bm["n"], "moving": bm["moving"] / bm["n"], "min": bm["min"] / bm["n"]})
+    maps = [SettingsMap("some starts get stuck", "step size and budget (SGD, batch 1000)", columns)]
+    return _result("Q4", st, _settings(r), maps)
 
 
-# ---------------------------------------------------------------- comments
+def check_q5(quick=False, **kw):
+    r = _run("four_parameter", quick, kw)
+    q = [r[f"q{i}"] for i in range(4)]
+    counts = [(_count(x["labels"], [MIN]), int(x["labels"].size), _count(x["labels"], [MOVING])) for x in q]
+    names = ["w+a+", "w-a+", "w+a-", "w-a-"]
+    ev = {f"{nm}_min": c[0] for nm, c in zip(names, counts)} | {f"{nm}_moving": c[2] for nm, c in zip(names, counts)}
+    ev["starts_per_quadrant"] = counts[0][1]
+    st = [
+        _st("from a flipped w (w < 0, a > 0) training can reach the minimum",
+            rules.sometimes(counts[1][0], counts[1][1], moving=counts[1][2]), rules.sometimes, ev, r.settings),
+        _st("from a flipped a (w > 0, a < 0) training can reach the minimum",
+            rules.sometimes(counts[2][0], counts[2][1], moving=counts[2][2]), rules.sometimes, ev, r.settings),
+        _st("from both flipped (w < 0, a < 0) it never does",
+            rules.never(counts[3][0], counts[3][1], moving=counts[3][2]), rules.never, ev, r.settings),
+    ]
+    return _result("Q5", st, _settings(r))
 
 
-def check_c1(quick=False, alternative="elu", warmup="softplus", lr=0.01, steps=2000):
-    ev = {}
-    # (a) another activation from the backwards start
-    p_alt = L.Problem(student=alternative)
-    t = _train(p_alt, [-10.0], lr=lr, steps=steps, gradient="population")
-    dead_level = float(L.population_loss(L.Problem(), {"w": _arr(0.0)}))
-    ev["alt_final_w"] = float(t.final["w"][0])
-    ev["alt_final_loss"] = float(t.population_loss[-1, 0])
-    ev["alt_optimal_loss"] = float(global_minimum(p_alt)[0])
-    ev["alt_optimal_w"] = float(global_minimum(p_alt)[1]["w"])
-    ev["relu_dead_level"] = dead_level
-    # avoided: it leaves the backwards side and ends at its own optimum
-    alt_ok = ev["alt_final_w"] > 0 and ev["alt_final_loss"] - ev["alt_optimal_loss"] < 1e-3
-    # (b) warm up with softplus, then switch to relu
-    p_w = L.Problem(student=warmup)
-    t1 = _train(p_w, [-10.0], lr=lr, steps=steps // 2, gradient="population")
-    p_r = L.Problem()
-    t2 = L.train(p_r, {"w": t1.final["w"]}, optimizer=L.optimizer("sgd", learning_rate=lr), steps=steps // 2,
-                 gradient="population", record_every=100, key=jax.random.key(0))
-    ev["switch_w_at_switch"] = float(t1.final["w"][0])
-    ev["switch_final_w"] = float(t2.final["w"][0])
-    ev["switch_final_loss"] = float(t2.population_loss[-1, 0])
-    sw_ok = ev["switch_final_loss"] < 1e-3
-    v = "confirmed" if alt_ok and sw_ok else ("refuted" if not alt_ok and not sw_ok else "nuanced")
-    return Verdict(v, f"{alternative} from w0=-10 ends at w={ev['alt_final_w']:.3f} (loss {ev['alt_final_loss']:.3g}, its optimum {ev['alt_optimal_loss']:.3g}); "
-                      f"{warmup} then relu ends at w={ev['switch_final_w']:.3f} (loss {ev['switch_final_loss']:.3g})",
-                   ev, {"alternative": alternative, "warmup": warmup, "lr": lr, "steps": steps, "gradient": "population"},
-                   ("activations",))
+# ------------------------------------------------------------------------ comments
+def _students(kw, *wanted):
+    """The ``activations`` experiment's students: the default set (shared with the figure) when it holds
+    every student a claim asks about, else just those (one short run)."""
+    kw = dict(kw)
+    if "students" not in kw:
+        kw["students"] = experiments.ACTIVATIONS if set(wanted) <= set(experiments.ACTIVATIONS) else tuple(wanted)
+    return kw
 
 
-def check_c2(quick=False, student="relu"):
-    problem = L.Problem(student=student)
-    ws = -np.geomspace(1e-4, 3, 16)
-    x = L.sample_inputs(problem, jax.random.key(0), (200_000,), F64)
-    pos = x > 0
-    contrib = []
-    for w in ws:
-        g = jax.vmap(jax.grad(lambda w_, xi: (L.predict(problem, {"w": w_}, xi) - L.target(problem, xi)) ** 2), in_axes=(None, 0))(_arr(w), x)
-        contrib.append(float(jnp.abs(jnp.mean(jnp.where(pos, g, 0.0)))))
-    _, gexact = L.population_loss_and_grad(problem, {"w": _arr(ws)})
-    gexact = np.abs(np.asarray(gexact["w"]))
-    ev = {"max_gradient_from_inputs_where_target_active": max(contrib), "gradient_at_w=-1e-4": float(gexact[0]),
-          "gradient_at_w=-3": float(gexact[-1])}
-    silent = ev["max_gradient_from_inputs_where_target_active"] == 0.0
-    vanish = ev["gradient_at_w=-1e-4"] < 1e-3 * ev["gradient_at_w=-3"]
-    v = "confirmed" if silent and vanish else ("refuted" if not silent and not vanish else "nuanced")
-    return Verdict(v, f"for w<0 the inputs x>0 (where the target is non-zero) contribute {ev['max_gradient_from_inputs_where_target_active']:.3g} "
-                      f"to the gradient; |L'| falls from {ev['gradient_at_w=-3']:.3g} to {ev['gradient_at_w=-1e-4']:.3g} near 0",
-                   ev, {"student": student, "samples": 200_000}, ("kink",))
+def _activation_run(r, label):
+    for i in range(len(r["students"])):
+        s = r[f"s{i}"]
+        if s["label"] == label:
+            return s
+    raise KeyError(f"no run of {label!r} in this experiment")
 
 
-# ---------------------------------------------------------------- answer
+def _label_of(text):
+    return L.resolve_activation(experiments.activation(text)).label
 
 
-def _one_sided(problem):
-    f = lambda w: float(L.population_loss(problem, {"w": _arr(w)}))
-    h = 1e-7
-    q = lambda s: (f(s) - f(0.0)) / s
-    return 2 * q(-h / 2) - q(-h), 2 * q(h / 2) - q(h)
+def check_c1(quick=False, alternative="elu", **kw):
+    kw = _students(kw, alternative)
+    r = _run("activations", quick, kw)
+    sw = r["switch"]
+    n = int(sw["labels"].size)
+    alt = _activation_run(r, _label_of(alternative))
+    reach_alt = _count(alt["labels"], [MIN])
+    st = [
+        _st(f"starting with {r.settings['warmup']} and switching to relu avoids the problem (reaches w = 1)",
+            rules.always(_count(sw["labels"], [MIN]), n, moving=_count(sw["labels"], [MOVING])), rules.always,
+            {"reached": _count(sw["labels"], [MIN]), "runs": n, "mean_w_at_switch": float(np.mean(sw["w_at_switch"])),
+             "mean_final_w": float(np.mean(sw["w"]))}, r.settings),
+        _st(f"using {alt['label']} instead avoids it (reaches its own optimum from w0 = -10)",
+            rules.always(reach_alt, int(alt["labels"].size), moving=_count(alt["labels"], [MOVING])), rules.always,
+            {"reached": reach_alt, "runs": int(alt["labels"].size), "optimum_w": alt["optimum_w"],
+             "mean_final_w": float(np.mean(alt["w"][-1]))}, r.settings),
+    ]
+    maps = [_gradient_map("activations", quick, kw, lambda m: _count(m["switch"]["labels"], [MIN]),
+                          lambda m: int(m["switch"]["labels"].size), "softplus then relu reaches w = 1")]
+    return _result("C1", st, _settings(r), maps)
 
 
-def check_a1(quick=False, student="relu"):
-    problem = L.Problem(student=student)
-    left, right = _one_sided(problem)
-    gd = G.gradient_decay(problem, {"w": 0.0}, {"w": 1.0}) if problem.student.kinked else None
-    ev = {"left_derivative": left, "right_derivative": right, "jump": right - left}
-    kink = abs(ev["jump"]) > 1e-6
-    if gd is not None:
-        ev["gradient_exponent_left_of_0"] = gd["exponent"]
-        ev["gradient_at_w=-1"] = float(-gd["gradient"][np.argmin(np.abs(gd["distance"] - 1))])
-    vanish_identically = kink and gd is not None and np.all(np.abs(gd["gradient"]) < 1e-12)
-    vanish_at_kink = kink and abs(left) < 1e-6
-    if vanish_identically:
-        v = "confirmed"
-    elif vanish_at_kink:
-        v = "nuanced"
-    else:
-        v = "refuted"
-    s = (f"one-sided slopes at 0: {left:.3g} (left), {right:.3g} (right)" +
-         (f"; left of 0 the gradient is not zero but ~|w|^{ev['gradient_exponent_left_of_0']:.2f}, vanishing only at the kink" if v == "nuanced" else ""))
-    return Verdict(v, s, ev, {"student": student}, ("kink",))
+def _gradient_map(name, quick, kw, k_of, n_of, statement):
+    """``always`` across minibatch (the original) and exact gradients."""
+    cols = []
+    for grad in ("minibatch", "population"):
+        m = _run(name, quick, {**kw, "gradient": grad})
+        j = rules.always(k_of(m), n_of(m))
+        cols.append({"label": "exact gradients" if grad == "population" else "minibatch, batch 1000",
+                     "verdict": j.verdict, "reason": j.reason, "original": grad == "minibatch"})
+    return SettingsMap(statement, "gradient (minibatch against exact)", cols)
 
 
-def check_a2(quick=False, teacher="relu"):
-    problem = L.Problem(teacher=teacher)
-    l0, l1 = (float(L.population_loss(problem, {"w": _arr(w)})) for w in (0.0, 1.0))
-    lmin = global_minimum(problem)[0]
-    ev = {"L(0)": l0, "L(1)": l1, "global_min": lmin}
-    v = "confirmed" if l0 > lmin + 1e-9 and l0 > l1 else "refuted"
-    return Verdict(v, f"L(0) = {l0:.4g} against L(1) = {l1:.4g} (global minimum {lmin:.3g})", ev, {"teacher": teacher}, ("kink",))
-
-
-def check_a3(quick=False, student="relu", teacher="relu"):
-    problem = L.Problem(student=student, teacher=teacher)
-    r = G.line_crossings(problem, {"w": (-2.0, 2.0)})
-    cert = G.convexity_certificate(problem, {"w": (-2.0, 2.0)})
-    ev = {"max_line_crossings": r["count"], "line_slope": r["slope"], "line_offset": r["offset"],
-          "crossings": r["crossings"], "chord_gap": cert.gap if cert else 0.0}
-    v = "confirmed" if r["count"] >= 3 and cert is not None else "refuted"
-    return Verdict(v, f"the line y = {r['slope']:.3g} w + {r['offset']:.4g} crosses L(w) {r['count']} times; "
-                      f"a chord lies {ev['chord_gap']:.3g} below the graph", ev, {"student": student, "teacher": teacher}, ("kink",))
-
-
-def check_a4(quick=False, student="relu", lr=0.01):
-    problem = L.Problem(student=student)
-    ws = -np.geomspace(1e-6, 10, 15)
-    _, g = L.population_loss_and_grad(problem, {"w": _arr(ws)})
-    g = np.abs(np.asarray(g["w"]))
-    mono = bool(np.all(np.diff(g) > 0))
+def check_c2(quick=False, **kw):
+    r = _run("kink", quick, kw)
+    ps = r["per_sample"]
+    g = np.abs(r["decay"]["gradient"])
     ratio = float(g[0] / g[-1])
-    ev = {"|L'| at w=-1e-6": float(g[0]), "|L'| at w=-10": float(g[-1]), "ratio": ratio, "monotone_in_|w|": mono,
-          "progress_per_step_at_w=-0.01": float(lr * g[np.argmin(np.abs(ws + 0.01))]) if ws.size else float("nan")}
-    v = "confirmed" if mono and ratio < 1e-3 else "refuted"
-    return Verdict(v, f"|L'(w)| shrinks monotonically towards 0 from the left: {g[-1]:.3g} at w=-10, {g[0]:.3g} at w=-1e-6",
-                   ev, {"student": student, "lr": lr}, ("kink",))
+    st = [
+        _st("the gradient vanishes for inputs whose pre-activation is below zero (per-sample gradients, w < 0)",
+            rules.at_most(float(ps["max_abs_where_inactive"]), 0.0, name="largest |per-sample gradient| there"),
+            rules.at_most, {"max_abs_where_inactive": float(ps["max_abs_where_inactive"]),
+                            "max_abs_where_active": float(ps["max_abs_where_active"])}, r.settings),
+        _st("that is where learning stalls: the gradient shrinks to 0 as w approaches 0 from the left",
+            rules.at_most(ratio, 1e-3, name="|L'(-1e-6)| / |L'(-10)|"), rules.at_most,
+            {"gradient_at_-1e-6": float(g[0]), "gradient_at_-10": float(g[-1])}, r.settings),
+    ]
+    return _result("C2", st, _settings(r))
 
 
-def check_a5(quick=False, student="relu", lr=0.01, steps=2000):
-    problem = L.Problem(student=student)
-    w0s = -np.geomspace(0.1, 10, 8 if quick else 32)
-    seeds = 2 if quick else 8
-    t = _train(problem, w0s, lr=lr, steps=steps, seeds=seeds)
-    first = P.simulate_crossing(problem, "sgd", {"learning_rate": np.asarray([lr])}, w0=-1.0, steps=steps,
-                                gradient="minibatch", seeds=seeds)
-    w = np.asarray(t.final["w"])
-    stall = (np.abs(w) < 1e-2) & (w <= 0)
-    r = _rate(stall.sum(), stall.size)
-    ev = {"stall_rate": r["rate"], "ci_lo": r["ci_lo"], "ci_hi": r["ci_hi"], "runs": r["n"],
-          "max_final_w": float(w.max()), "crossings_from_w0=-1": int((np.asarray(first) > 0).sum())}
-    v = _rate_verdict(r)
-    return Verdict(v, f"{r['rate']:.0%} of {r['n']} runs from w0 in [-10, -0.1] end in -1e-2 < w <= 0", ev,
-                   {"student": student, "lr": lr, "steps": steps, "seeds": seeds, "batch": 1000}, ("backwards_start", "basins"))
+# ------------------------------------------------------------------------- answer
+def check_a1(quick=False, **kw):
+    r = _run("kink", quick, kw)
+    os_ = r.get("one_sided")
+    jump = abs(float(os_["jump"])) if os_ is not None else 0.0
+    left_g = np.abs(r["decay"]["gradient"])
+    st = [
+        _st("L(w) has a kink at w = 0 (the one-sided derivatives differ)",
+            rules.differ(jump, 0.0, tol=1e-6, name_a="|right - left derivative|", name_b="0"), rules.differ,
+            {"left_derivative": float(os_["left"]) if os_ is not None else None,
+             "right_derivative": float(os_["right"]) if os_ is not None else None}, r.settings),
+        _st("to the left of 0 the gradient of the loss vanishes",
+            rules.at_most(float(left_g.max()), 1e-9, name="largest |L'(w)| for -10 <= w < 0"), rules.at_most,
+            {"largest_left_gradient": float(left_g.max()), "at_w": float(-r["decay"]["distance"][int(left_g.argmax())]),
+             "gradient_at_w=-1": float(left_g[np.argmin(np.abs(r["decay"]["distance"] - 1.0))])}, r.settings),
+    ]
+    return _result("A1", st, _settings(r))
 
 
-def check_a6(quick=False, student=("leaky_relu", {"slope": 0.3}), lr=0.01, steps=2000):
-    problem = L.Problem(student=student)
-    seeds = 4 if quick else 16
-    t = _train(problem, [-10.0], lr=lr, steps=steps, seeds=seeds)
-    lmin, pmin = global_minimum(problem)
-    w = np.asarray(t.final["w"])
-    loss = np.asarray(t.population_loss[-1])
-    dead_level = float(L.population_loss(L.Problem(), {"w": _arr(0.0)}))
-    escaped = (w > 0) & (loss < 0.1 * dead_level)
-    at_one = np.abs(w - 1) < 1e-2
-    ev = {"escaped_rate": float(escaped.mean()), "mean_final_w": float(w.mean()), "mean_final_loss": float(loss.mean()),
-          "optimal_w": float(pmin["w"]), "optimal_loss": float(lmin), "runs": int(w.size)}
-    if escaped.all() and at_one.all():
-        v, s = "confirmed", f"w -> {w.mean():.3f}, loss {loss.mean():.3g}"
-    elif escaped.all():
-        v = "nuanced"
-        s = (f"escapes: w -> {w.mean():.4f} and the loss falls to {loss.mean():.4f}, which is optimal for this student "
-             f"(w* = {pmin['w']:.4f}, L* = {lmin:.4f}), but w* is not 1 and L* is not 0")
-    else:
-        v, s = "refuted", f"only {escaped.mean():.0%} of runs escape; w -> {w.mean():.3g}"
-    return Verdict(v, s, ev, {"student": L.Problem(student=student).student.label, "lr": lr, "steps": steps, "seeds": seeds, "batch": 1000},
-                   ("activations",))
+def check_a2(quick=False, **kw):
+    r = _run("kink", quick, kw)
+    st = [_st("w = 0 is suboptimal: the loss there is higher than at w = 1",
+              rules.differ(float(r["L0"]), float(r["L1"]), tol=0.0, name_a="L(0)", name_b="L(1)"), rules.differ,
+              {"L(0)": float(r["L0"]), "L(1)": float(r["L1"]), "global_min": float(r["min_loss"])}, r.settings)]
+    return _result("A2", st, _settings(r))
 
 
-def check_a7(quick=False, lrs=None, w0s=(-10.0, -3.0, -1.0, -0.3, -0.1), steps=2000):
-    lrs = np.geomspace(0.01, 3.0, 24 if quick else 96) if lrs is None else np.asarray(lrs)
-    problem = L.Problem()
-    first = np.stack([P.simulate_crossing(problem, "sgd", {"learning_rate": lrs}, w0=w0, steps=steps) for w0 in w0s])
-    crossed = first > 0
-    depends_on_w0 = bool(np.any(crossed != crossed[:1]))
-    lr_star = float(lrs[crossed[0]].min()) if crossed[0].any() else float("nan")
-    cp = P.crossing_probability(problem, lrs=np.asarray([0.9, 0.95, 1.0, 1.05, 1.1]), seeds=16 if quick else 64, steps=200)
-    ev = {"any_crossing": bool(crossed.any()), "depends_on_w0": depends_on_w0, "smallest_crossing_lr_on_grid": lr_star,
-          "analytic_threshold_lr": float(1.0 / P.left_curvature(problem)),
-          "minibatch_crossing_probability": dict(zip([f"lr={x:g}" for x in cp["lrs"]], cp["probability"].tolist()))}
-    if not crossed.any():
-        v, s = "refuted", "no negative start crosses at any step size tried"
-    elif depends_on_w0:
-        v, s = "confirmed", "crossing depends on both w0 and the step size"
-    else:
-        v = "nuanced"
-        s = (f"large steps do jump the lip, but with exact gradients w0 plays no part: SGD crosses iff lr > 1/h = "
-             f"{ev['analytic_threshold_lr']:.3g}; minibatch noise blurs the threshold")
-    return Verdict(v, s, ev, {"optimizer": "sgd", "w0": list(w0s), "steps": steps, "lrs": [float(lrs[0]), float(lrs[-1]), len(lrs)]},
-                   ("lip",))
+def check_a3(quick=False, **kw):
+    r = _run("kink", quick, kw)
+    gap = float(r["chord"]["gap"]) if bool(r["chord"]["found"]) else 0.0
+    st = [
+        _st("L(w) is not convex (a chord lies below its graph)",
+            rules.differ(gap, 0.0, tol=1e-12, name_a="largest chord gap", name_b="0"), rules.differ,
+            {"chord_gap": gap}, r.settings),
+        _st("a straight line can cross its graph in three or more places",
+            rules.at_least(int(r["line"]["count"]), 3, name="most crossings of one line"), rules.at_least,
+            {"crossings": int(r["line"]["count"]), "slope": float(r["line"]["slope"]),
+             "offset": float(r["line"]["offset"])}, r.settings),
+    ]
+    return _result("A3", st, _settings(r))
 
 
-def check_a8(quick=False, lr_sgd=0.01, momentum=0.9, lr_adam=0.001, steps=2000, long_steps=50000):
-    problem = L.Problem()
-    runs = {
-        "sgd": ("sgd", lr_sgd, {}),
-        "momentum": ("momentum", lr_sgd, {"momentum": momentum}),
-        "adam": ("adam", lr_adam, {}),
-        "adam_keras": ("adam_keras", lr_adam, {}),
-        "amsgrad": ("amsgrad", lr_adam, {}),
-        "amsgrad_keras": ("amsgrad_keras", lr_adam, {}),
-    }
-    ev, crossed = {}, {}
-    for name, (opt, lr, hp) in runs.items():
-        hyper = {"learning_rate": np.asarray([lr])}
-        hyper.update({k: np.asarray([v]) for k, v in hp.items()})
-        f = int(P.simulate_crossing(problem, opt, hyper, w0=-10.0, steps=steps).ravel()[0])
-        crossed[name] = f > 0
-        ev[f"{name}_first_crossing_step"] = f
-    # where the verdict flips: momentum needed at this lr, and the steps Adam needs
-    betas = np.linspace(0, 0.99, 991)
-    first_b = P.analytic_crossing("momentum", lr_sgd, betas, steps)
-    ev["momentum_needed_to_cross_within_budget"] = float(betas[first_b > 0].min()) if (first_b > 0).any() else float("nan")
-    ev["momentum_needed_infinite_horizon"] = float((1 - math.sqrt(lr_sgd)) ** 2) if lr_sgd < 1 else 0.0
-    long_budget = 2000 if quick else long_steps
-    fl = P.simulate_crossing(problem, "adam", {"learning_rate": np.asarray([lr_adam])}, w0=-10.0, steps=long_budget)
-    ev["adam_steps_to_cross_long_budget"] = int(fl.ravel()[0])
-    ev["long_budget"] = long_budget
-    adam_when = (f"crosses after {ev['adam_steps_to_cross_long_budget']} steps" if ev["adam_steps_to_cross_long_budget"] > 0
-                 else f"does not cross within {long_budget} steps")
-    # does Adam slow progress? distance covered towards 0 in the budget, against SGD
-    for name, (opt, lr, hp) in (("sgd", runs["sgd"]), ("adam", runs["adam"])):
-        t = _train(problem, [-10.0], optimizer=opt, lr=lr, steps=steps, gradient="population", **hp)
-        ev[f"{name}_w_after_budget"] = float(t.final["w"][0])
-    ev["adam_slower_than_sgd"] = ev["adam_w_after_budget"] < ev["sgd_w_after_budget"]
-    others = [crossed[k] for k in runs if k != "sgd"]
-    if not any(others):
-        v = "confirmed"
-        s = "no alternative optimizer crosses w=0 within the budget"
-    elif all(others):
-        v, s = "refuted", "every alternative optimizer crosses"
-    else:
-        v = "nuanced"
-        helped = [k for k in runs if k != "sgd" and crossed[k]]
-        s = (f"{', '.join(helped)} {'crosses' if len(helped) == 1 else 'cross'} (momentum {momentum:g} >= {ev['momentum_needed_to_cross_within_budget']:.3f} needed at lr {lr_sgd:g}); "
-             f"Adam at lr {lr_adam:g} reaches only w = {ev['adam_w_after_budget']:.3g} "
-             f"(SGD {ev['sgd_w_after_budget']:.3g}) and {adam_when}")
-    return Verdict(v, s, ev, {"w0": -10.0, "lr_sgd": lr_sgd, "momentum": momentum, "lr_adam": lr_adam, "steps": steps,
-                              "gradient": "population", "adam_definitions": "optax and keras"}, ("optimizers", "lip"))
+def check_a4(quick=False, **kw):
+    r = _run("kink", quick, kw)
+    g = np.abs(r["decay"]["gradient"])  # at distances 1e-6 ... 10 from the left of 0
+    ups = int(np.sum(np.diff(g) <= 0))  # nearer to 0 must be smaller: g increases with distance
+    step = r["sgd_path"]["step"]
+    w = r["sgd_path"]["w"][: step.size]
+    left = w < 0
+    incr = int(np.sum(np.diff(step[left]) > 0))
+    st = [
+        _st("the closer w gets to 0 from the left, the smaller the gradient",
+            rules.at_most(ups, 0, name="places where the gradient does not shrink towards 0"), rules.at_most,
+            {"gradient_at_-1e-6": float(g[0]), "gradient_at_-10": float(g[-1])}, r.settings),
+        _st("and the slower the progress (SGD's steps shrink as it approaches 0)",
+            rules.at_most(incr, 0, name="places where an SGD step grows on the way"), rules.at_most,
+            {"first_step": float(step[0]), "last_step_left_of_0": float(step[left][-1]) if left.any() else None},
+            r.settings),
+    ]
+    return _result("A4", st, _settings(r))
 
 
-def check_a9(quick=False, lr=0.01, lr_sgd=0.01, momentum=0.9, steps=2000, w0=-1.0):
-    problem = L.Problem()
-    ev = {}
-    for name, opt, l, hp in (("adam", "adam", lr, {}), ("momentum", "momentum", lr, {"momentum": momentum}), ("sgd", "sgd", lr_sgd, {})):
-        hyper = {"learning_rate": np.asarray([l]), **{k: np.asarray([v]) for k, v in hp.items()}}
-        ev[f"{name}_first_crossing_step"] = int(P.simulate_crossing(problem, opt, hyper, w0=w0, steps=steps).ravel()[0])
-        mb = P.simulate_crossing(problem, opt, hyper, w0=w0, steps=steps, gradient="minibatch", seeds=4 if quick else 16)
-        ev[f"{name}_minibatch_crossing_rate"] = float(np.mean(np.asarray(mb) > 0))
-    ok = {k: ev[f"{k}_first_crossing_step"] > 0 and ev[f"{k}_minibatch_crossing_rate"] > 0.5 for k in ("adam", "momentum", "sgd")}
-    if all(ok.values()):
-        v, s = "confirmed", "Adam, momentum and plain SGD all cross from w0=-1"
-    elif not any(ok.values()):
-        v, s = "refuted", "none of the three crosses from w0=-1"
-    else:
-        v = "refuted"
-        s = (f"{' and '.join(k for k in ok if ok[k])} cross from w0={w0:g}, but "
-             f"{' and '.join(k for k in ok if not ok[k])} never does (exactly: w_k = (1 - lr)^k w0 < 0)")
-    return Verdict(v, s, ev, {"w0": w0, "lr": lr, "lr_sgd": lr_sgd, "momentum": momentum, "steps": steps}, ("optimizers",))
+def check_a5(quick=False, **kw):
+    r = _run("backwards_start", quick, kw)
+    lab, w = r["labels"], r["w"][-1]
+    n = int(lab.size)
+    stall = _count(lab, [BASINS.index("dead")], (np.abs(w) < 1e-2) & (w <= 0))
+    st = [_st("trajectories from negative w0 stall near w = 0 (dead, within 1e-2 of 0 from the left)",
+              rules.always(stall, n, moving=_count(lab, [MOVING])), rules.always,
+              {"stalled": stall, "runs": n, "max_final_w": float(w.max()), "w0_range": [float(r["w0"].min()),
+                                                                                        float(r["w0"].max())]},
+              r.settings)]
+    return _result("A5", st, _settings(r))
 
 
-def check_a10(quick=False, activations=(("leaky_relu", {"slope": 0.3}), "elu", "selu"), trained=("w", "b", "a", "c"),
-              lr=0.05, steps=4000):
-    n = 64 if quick else 256
-    rng = np.random.default_rng(1)
-    ev = {}
-    fails = {}
-    y_mean = 1 / math.sqrt(2 * math.pi)
-    const_fit = 0.5 - y_mean**2  # best constant: Var relu(x)
-    linear_fit = const_fit - 0.25  # best line: Var relu(x) - Cov(x, relu x)^2
-    for act in activations:
-        problem = L.Problem(student=act, trained=trained)
-        init = {"w": rng.uniform(-2, 2, n), "b": rng.uniform(-1, 1, n), "a": rng.uniform(-2, 2, n), "c": rng.uniform(-0.5, 0.5, n)}
-        init = {k: _arr(v) for k, v in init.items() if k in trained}
-        t = L.train(problem, init, optimizer=L.optimizer("sgd", learning_rate=lr), steps=steps, gradient="population",
-                    record_every=steps, key=jax.random.key(0))
-        loss = np.asarray(t.population_loss[-1])
-        excess = loss - global_minimum(problem)[0]
-        stuck = excess > 0.01
-        r = _rate(stuck.sum(), stuck.size)
-        label = problem.student.label
-        fails[label] = r
-        ev[f"{label}_stuck_rate"] = r["rate"]
-        ev[f"{label}_ci"] = (r["ci_lo"], r["ci_hi"])
-        ev[f"{label}_at_linear_fit_level"] = float(np.mean(np.abs(loss - linear_fit) < 0.005))
-        ev[f"{label}_at_constant_fit_level"] = float(np.mean(np.abs(loss - const_fit) < 0.005))
-    ev["linear_fit_loss"] = linear_fit
-    ev["constant_fit_loss"] = const_fit
-    if all(r["ci_lo"] > 0.05 for r in fails.values()):
-        v = "confirmed"
-    elif all(r["ci_hi"] < 0.1 for r in fails.values()):
-        v = "refuted"
-    else:
-        v = "nuanced"
-    s = ", ".join(f"{k} {r['rate']:.0%}" for k, r in fails.items())
-    return Verdict(v, f"share of random starts of a*act(w x+b)+c stuck > 0.01 above the optimum: {s} "
-                      f"(most at the best-line level {linear_fit:.4f}: the unit stays active everywhere)", ev,
-                   {"trained": list(trained), "lr": lr, "steps": steps, "gradient": "population", "starts": n}, ("four_parameter",))
+def check_a6(quick=False, student="leaky_relu:0.3", **kw):
+    kw = _students(kw, student)
+    r = _run("activations", quick, kw)
+    s = _activation_run(r, _label_of(student))
+    level = L.Problem().dead_level()
+    final_loss = s["exact"][-1]
+    n = int(final_loss.size)
+    small = int(np.sum(final_loss < 0.1 * level))
+    w_end = float(np.mean(s["w"][-1]))
+    st = [
+        _st("the loss falls quickly to a small value (below a tenth of relu's dead level within the budget)",
+            rules.always(small, n), rules.always, {"small": small, "runs": n, "mean_final_loss": float(final_loss.mean())},
+            r.settings),
+        _st("w moves to 1", rules.equals(w_end, 1.0, tol=1e-2, name="mean final w"), rules.equals,
+            {"mean_final_w": w_end}, r.settings),
+        _st("w = 1 is optimal for this student",
+            rules.equals(float(s["optimum_w"]), 1.0, tol=1e-3, name="the student's optimal w"), rules.equals,
+            {"optimum_w": float(s["optimum_w"]), "optimum_loss": float(s["optimum_loss"])}, r.settings),
+    ]
+    maps = [_gradient_map("activations", quick, kw,
+                          lambda m: int(np.sum(np.abs(_activation_run(m, _label_of(student))["w"][-1] - 1.0) <= 1e-2)),
+                          lambda m: int(_activation_run(m, _label_of(student))["w"].shape[1]), "w moves to 1 (every run)")]
+    return _result("A6", st, _settings(r), maps)
 
 
-def check_a11(quick=False, activations=(("leaky_relu", {"slope": 0.3}), "elu"), lr=0.01, steps=2000):
-    ev = {}
-    ok = []
-    for act in activations:
-        problem = L.Problem(student=act)
-        t = _train(problem, [-10.0], lr=lr, steps=steps, seeds=4 if quick else 8)
-        lmin = global_minimum(problem)[0]
-        loss = np.asarray(t.population_loss[-1])
-        label = problem.student.label
-        ev[f"{label}_excess_loss"] = float(np.max(loss - lmin))
-        ev[f"{label}_final_w"] = float(np.mean(np.asarray(t.final["w"])))
-        ok.append(ev[f"{label}_excess_loss"] < 1e-3)
-    v = "confirmed" if all(ok) else ("refuted" if not any(ok) else "nuanced")
-    return Verdict(v, "; ".join(f"{k}: {ev[k]:.3g}" for k in ev if k.endswith("excess_loss")), ev,
-                   {"w0": -10.0, "lr": lr, "steps": steps, "batch": 1000}, ("activations",))
+def check_a7(quick=False, **kw):
+    r = _run("lip", quick, kw)
+    th = r["thresholds"]
+    lrs = np.asarray(th["lr"], np.float64)
+    found = int(np.sum(np.isfinite(lrs)))
+    mb = r["minibatch"]
+    mid = 1  # the middle step size of the minibatch runs
+    counts = [(int(mb[f"w0_{j}"]["crossed"][mid]), int(mb["seeds"])) for j in range(3)]
+    ev = {"w0": list(map(float, th["w0"])), "threshold_lr": [float(v) if np.isfinite(v) else None for v in lrs],
+          "tolerance": float(th["tolerance"]), "analytic_1_over_h": 1.0 / float(r["h"]) if "h" in r else None,
+          "minibatch_lr": float(mb["lrs"][mid]), "minibatch_crossed": [c for c, _ in counts]}
+    st = [
+        _st("a large enough step size makes negative starts jump over the vanishing gradient (cross w = 0)",
+            rules.sometimes(found, len(lrs)), rules.sometimes, ev, r.settings),
+        _st("whether they cross depends on the combination of w(0) and the step size",
+            rules.depends_on([v for v in lrs if np.isfinite(v)], tol=4 * float(th["tolerance"]) + 1e-12,
+                             minibatch=counts, name="smallest crossing step size"), rules.depends_on, ev, r.settings),
+    ]
+    return _result("A7", st, _settings(r))
 
 
-def check_a12(quick=False, lrs=None, steps=2000):
-    lrs = np.geomspace(0.05, 3.0, 24 if quick else 96) if lrs is None else np.asarray(lrs)
-    problem = L.Problem()
-    w0s = (-5.0, -1.0, -0.01)
-    first = np.stack([P.simulate_crossing(problem, "sgd", {"learning_rate": lrs}, w0=w0, steps=steps) for w0 in w0s])
-    crossed = first > 0
-    ev = {"crossing_lrs_on_grid": int(crossed[0].sum()), "threshold_same_for_every_w": bool(np.all(crossed == crossed[:1])),
-          "smallest_crossing_lr": float(lrs[crossed[0]].min()) if crossed[0].any() else float("nan"),
-          "analytic_threshold_lr": float(1.0 / P.left_curvature(problem))}
-    if not crossed.any():
-        v, s = "refuted", "plain SGD never jumps the lip at the step sizes tried"
-    elif ev["threshold_same_for_every_w"]:
-        v = "nuanced"
-        s = f"plain SGD jumps in one step once lr > {ev['analytic_threshold_lr']:.3g}, whatever the current w (the threshold does not depend on w)"
-    else:
-        v, s = "confirmed", "the step size needed depends on the current w"
-    return Verdict(v, s, ev, {"optimizer": "sgd", "w": list(w0s), "steps": steps}, ("lip",))
+def check_a8(quick=False, **kw):
+    r = _run("optimizers", quick, kw)
+    budget = int(r.settings["steps"])
+    mom, adam, ams, sgd = r["a8_momentum"], r["a8_adam"], r["a8_amsgrad"], r["a8_sgd"]
+    thr = r["a8_momentum_threshold"]
+    st = [
+        _st(f"SGD with momentum ({r.settings['momentum']:g}, lr 0.01) does not help: it does not cross w = 0 either",
+            rules.within_budget(int(mom["exact_crossed"]), budget), rules.within_budget,
+            {"first_crossing": int(mom["exact_crossed"]), "momentum_needed_within_budget": float(thr["finite"]),
+             "threshold_tolerance": float(thr["tolerance"]), "momentum_needed_eventually": float(thr["infinite"])},
+            r.settings),
+        _st("Adam (lr 0.001) does not help",
+            rules.within_budget(int(adam["exact_crossed"]), budget, later_step=int(r["a8_adam_long"]["crossed"]),
+                                later_budget=int(r["a8_adam_long"]["steps"])), rules.within_budget,
+            {"first_crossing": int(adam["exact_crossed"]), "long_run_crossing": int(r["a8_adam_long"]["crossed"])},
+            r.settings),
+        _st("Adam with AMSGrad (lr 0.001) does not help", rules.within_budget(int(ams["exact_crossed"]), budget),
+            rules.within_budget, {"first_crossing": int(ams["exact_crossed"])}, r.settings),
+        _st("Adam even slows progress: after the budget it is further from 0 than SGD",
+            rules.differ(float(sgd["exact_w"][-1]), float(adam["exact_w"][-1]), tol=0.0, name_a="w after SGD",
+                         name_b="w after Adam"), rules.differ,
+            {"sgd_w": float(sgd["exact_w"][-1]), "adam_w": float(adam["exact_w"][-1])}, r.settings),
+    ]
+    h = float(thr["h"])
+    cols = []
+    for beta in (0.5, 0.8, 0.81, 0.9, 0.99):
+        for steps in (budget, 10 * budget):
+            first = int(P.analytic_crossing("momentum", 0.01, beta, steps, h))
+            j = rules.within_budget(first, steps)
+            cols.append({"label": f"momentum {beta:g}, {steps} steps", "verdict": j.verdict, "reason": j.reason,
+                         "original": beta == r.settings["momentum"] and steps == budget})
+    defs = []
+    for name in ("adam", "adam_keras", "amsgrad", "amsgrad_keras"):
+        run = r[f"a8_{name}"]
+        j = rules.within_budget(int(run["exact_crossed"]), budget)
+        defs.append({"label": f"{name} (exact gradients)", "verdict": j.verdict, "reason": j.reason,
+                     "original": name.endswith("keras")})
+        k = int(np.sum(run["crossed"] > 0))
+        j = rules.never(k, int(run["crossed"].size))
+        defs.append({"label": f"{name} (minibatch)", "verdict": j.verdict, "reason": j.reason,
+                     "original": name.endswith("keras")})
+    maps = [SettingsMap("momentum (lr 0.01) does not cross", "momentum and horizon (exact recursion)", cols),
+            SettingsMap("Adam / AMSGrad (lr 0.001) do not cross within the budget", "optimizer definition and gradient",
+                        defs)]
+    return _result("A8", st, _settings(r), maps)
 
 
-def check_a13(quick=False, slopes=(0.5, 1.0, 1.5, 2.0), depth=30, width=32):
-    z = jnp.linspace(-5, 5, 1001, dtype=F64)
-    ident = bool(jnp.all(L.resolve_activation(("leaky_relu", {"slope": 1.0}))(z) == z))
-    n_nets = 32 if quick else 128
-    key = jax.random.key(0)
-    ev = {"slope_1_is_identity": ident}
-    rates = {}
-    for c in sorted(set(slopes) | {1.0}):  # the identity is the baseline
-        g = gradient_growth(c, depth=depth, width=width, nets=n_nets, key=jax.random.fold_in(key, int(c * 1000)))
-        rates[c] = g["rate"]  # per-layer growth of log |dy/dx|^2
-        ev[f"log_growth_per_layer_c={c:g}"] = g["rate"]
-        ev[f"theory_c={c:g}"] = g["theory"]
-    # growth beyond the identity's (c = 1 is measured too: finite width adds a little)
-    base = rates[1.0]
-    grow = {c: r - base > 0.2 for c, r in rates.items()}
-    explode_ok = all(grow[c] for c in slopes if abs(c) > 1)
-    tame_ok = all(not grow[c] for c in slopes if abs(c) <= 1)
-    if ident and explode_ok and tame_ok and any(abs(c) > 1 for c in slopes):
-        v = "confirmed"
-    elif not ident or not any(grow[c] for c in slopes if abs(c) > 1):
-        v = "refuted"
-    else:
-        v = "nuanced"
-    s = (f"slope 1 is the identity: {ident}; log-growth of |dy/dx|^2 per layer: " +
-         ", ".join(f"c={c:g}: {r:+.3f} (theory {math.log((1 + c * c) / 2):+.3f})" for c, r in rates.items()))
-    return Verdict(v, s, ev, {"depth": depth, "width": width, "nets": n_nets, "weights": "N(0, 1/width)"}, ())
+def check_a9(quick=False, **kw):
+    r = _run("optimizers", quick, kw)
+    st = []
+    for name, text in (("adam", "Adam (lr 0.01)"), ("momentum", "SGD with momentum (lr 0.01)"), ("sgd", "vanilla SGD (lr 0.01)")):
+        run = r[f"a9_{name}"]
+        k, n = int(np.sum(run["crossed"] > 0)), int(run["crossed"].size)
+        st.append(_st(f"from w0 = -1, {text} overcomes the vanishing gradient (crosses w = 0) in every run",
+                      rules.always(k, n), rules.always,
+                      {"crossed": k, "runs": n, "exact_first_crossing": int(run["exact_crossed"])}, r.settings))
+    cols = []
+    for name in ("adam", "adam_keras"):
+        run = r[f"a9_{name}"]
+        k, n = int(np.sum(run["crossed"] > 0)), int(run["crossed"].size)
+        j = rules.always(k, n)
+        cols.append({"label": f"{name}, minibatch", "verdict": j.verdict, "reason": j.reason,
+                     "original": name == "adam_keras"})
+        e = int(run["exact_crossed"])
+        j = rules.always(int(e > 0), 1)
+        cols.append({"label": f"{name}, exact gradients", "verdict": j.verdict, "reason": j.reason, "original": False})
+    maps = [SettingsMap("Adam (lr 0.01) crosses from w0 = -1", "optimizer definition and gradient", cols)]
+    return _result("A9", st, _settings(r), maps)
 
 
-CLAIMS = {c.id: c for c in [
-    Claim("Q1", "From w0 > 0 the ReLU neuron learns w = 1 quickly.", check_q1),
-    Claim("Q2", "From w0 = -10 it gets stuck at w = 0, never crosses to the lower-loss side, and the loss stays flat.", check_q2),
-    Claim("Q3", "With a bias, the 2-D loss over (w, b) is smooth and simple.", check_q3),
-    Claim("Q4", "With a bias, upside-down starts get stuck (red) while other starts reach the minimum (blue).", check_q4),
-    Claim("Q5", "With output weight and bias, training flips left-right or up-down, but not both.", check_q5),
-    Claim("C1", "Starting with softplus and switching to ReLU, or using ELU, avoids the problem.", check_c1),
-    Claim("C2", "The gradient tends to zero for inputs below zero; that is where learning stalls.", check_c2),
-    Claim("A1", "L(w) has a kink at w = 0: to the left of 0 the gradient of the loss vanishes.", check_a1),
-    Claim("A2", "w = 0 is suboptimal: the loss there is higher than at w = 1.", check_a2),
-    Claim("A3", "L(w) is not convex: a straight line can cross its graph in three or more places.", check_a3),
-    Claim("A4", "The closer w gets to 0 from the left, the smaller the gradient and the slower the progress.", check_a4),
-    Claim("A5", "Trajectories from negative w0 stall near w = 0.", check_a5),
-    Claim("A6", "A LeakyReLU(0.3) student from w0 = -10 with the same SGD reaches a small loss and w = 1, which is optimal.", check_a6),
-    Claim("A7", "Because steps are finite, particular combinations of w0 and a large enough step size jump over the vanishing gradient.", check_a7),
-    Claim("A8", "From w0 = -10, Adam, AMSGrad or SGD with momentum do not help; Adam even slows progress.", check_a8),
-    Claim("A9", "From w0 = -1, Adam (0.01), SGD with momentum (0.01) and even vanilla SGD (0.01) overcome the vanishing gradient.", check_a9),
-    Claim("A10", "LeakyReLU, ELU and SELU fail the same way once the model has an output weight and bias.", check_a10),
-    Claim("A11", "LeakyReLU and ELU work fine for the single-weight example.", check_a11),
-    Claim("A12", "With ReLU, even SGD without momentum jumps over the lip if the step size is large enough for the current w.", check_a12),
-    Claim("A13", "A leaky slope of 1 is the identity; with |c| > 1 many stacked layers make gradients explode.", check_a13),
-]}
+def check_a10(quick=False, **kw):
+    r = _run("four_parameter_activations", quick, kw)
+    st, cols = [], []
+    steps = r["record_steps"]
+    for i in range(len(r["activations"])):
+        a = r[f"a{i}"]
+        lab, exc = a["labels"][-1], a["excess"][-1]
+        n = int(lab.size)
+        above = exc > 0.01
+        conv = _count(lab, STUCK, above)
+        mov = _count(lab, [MOVING], above)
+        at_line = int(np.sum(above & (np.abs(a["loss"] - float(r["line_fit"])) < 0.005)))
+        ev = {"runs": n, "stuck_converged": conv, "still_moving_above_optimum": mov,
+              "above_optimum_at_best_line_level": at_line, "best_line_level": float(r["line_fit"]),
+              "steps": int(steps[-1])}
+        st.append(_st(f"with {a['label']} the model a act(w x + b) + c also gets stuck above its optimum from some starts",
+                      rules.stuck(conv, mov, n), rules.stuck, ev, r.settings))
+        for j, s in enumerate(steps):
+            lb, ex = a["labels"][j], a["excess"][j]
+            ab = ex > 0.01
+            jj = rules.stuck(_count(lb, STUCK, ab), _count(lb, [MOVING], ab), int(lb.size))
+            cols.append({"label": f"{a['label']}, {int(s)} steps", "verdict": jj.verdict, "reason": jj.reason,
+                         "original": False})
+    maps = [SettingsMap("gets stuck above its optimum", "budget (exact-gradient SGD, lr 0.05)", cols)]
+    return _result("A10", st, _settings(r), maps)
+
+
+def check_a11(quick=False, students=("leaky_relu:0.3", "elu"), **kw):
+    kw = _students(kw, *students)
+    r = _run("activations", quick, kw)
+    st = []
+    for s in students:
+        a = _activation_run(r, _label_of(s))
+        k, n = _count(a["labels"], [MIN]), int(a["labels"].size)
+        st.append(_st(f"{a['label']} works fine from w0 = -10: it reaches its own optimum",
+                      rules.always(k, n, moving=_count(a["labels"], [MOVING])), rules.always,
+                      {"reached": k, "runs": n, "optimum_w": float(a["optimum_w"]),
+                       "mean_final_w": float(np.mean(a["w"][-1]))}, r.settings))
+    return _result("A11", st, _settings(r))
+
+
+def check_a12(quick=False, **kw):
+    r = _run("lip", quick, kw)
+    th = r["thresholds"]
+    lrs = np.asarray(th["lr"], np.float64)
+    found = int(np.sum(np.isfinite(lrs)))
+    mb = r["minibatch"]
+    counts = [(int(mb[f"w0_{j}"]["crossed"][1]), int(mb["seeds"])) for j in range(3)]
+    ev = {"w": list(map(float, th["w0"])), "threshold_lr": [float(v) if np.isfinite(v) else None for v in lrs],
+          "tolerance": float(th["tolerance"])}
+    st = [
+        _st("with relu, plain SGD can jump over the lip if the step size is large enough",
+            rules.sometimes(found, len(lrs)), rules.sometimes, ev, r.settings),
+        _st("the step size needed depends on the current w",
+            rules.depends_on([v for v in lrs if np.isfinite(v)], tol=4 * float(th["tolerance"]) + 1e-12,
+                             minibatch=counts, name="smallest crossing step size"), rules.depends_on, ev, r.settings),
+    ]
+    return _result("A12", st, _settings(r))
+
+
+def check_a13(quick=False, **kw):
+    r = _run("gradient_growth", quick, kw)
+    c = np.asarray(r["slopes"])
+    big = np.abs(c) > 1
+    low = r["rate"] - 1.96 * r["stderr"]
+    ev = {"slopes": c.tolist(), "rate": r["rate"].tolist(), "stderr": r["stderr"].tolist(),
+          "finite_width": r["finite_width"].tolist(), "mean_field": r["mean_field"].tolist()}
+    st = [
+        _st("a leaky slope c = 1 makes the activation the identity",
+            rules.at_most(float(r["identity_max_gap"]), 0.0, name="largest |act(z) - z|"), rules.at_most,
+            {"identity_max_gap": float(r["identity_max_gap"])}, r.settings),
+        _st("with |c| > 1 many stacked layers make gradients explode (|J v|^2 grows per layer)",
+            rules.at_least(float(low[big].min()) if big.any() else None, 0.0,
+                           name="smallest lower 95% bound of the growth rate for |c| > 1"), rules.at_least, ev,
+            r.settings),
+    ]
+    return _result("A13", st, _settings(r))
+
+
+CLAIMS_META = {
+    "Q1": {"text": "From w0 > 0 the ReLU neuron learns w = 1 quickly.", "figures": ("good_start",),
+           "check": check_q1},
+    "Q2": {"text": "From w0 = -10 it gets stuck at w = 0, never crosses to the lower-loss side, and the loss stays flat.",
+           "figures": ("backwards_start",), "check": check_q2},
+    "Q3": {"text": "With a bias, the 2-D loss over (w, b) is smooth and simple.", "figures": ("wb_landscape",),
+           "check": check_q3},
+    "Q4": {"text": "With a bias, upside-down starts get stuck (red) while other starts reach the minimum (blue).",
+           "figures": ("basins", "wb_landscape"), "check": check_q4},
+    "Q5": {"text": "With output weight and bias, training flips left-right or up-down, but not both.",
+           "figures": ("four_parameter",), "check": check_q5},
+    "C1": {"text": "Starting with softplus and switching to ReLU, or using ELU, avoids the problem.",
+           "figures": ("activations",), "check": check_c1},
+    "C2": {"text": "The gradient tends to zero for inputs below zero; that is where learning stalls.",
+           "figures": ("kink",), "check": check_c2},
+    "A1": {"text": "L(w) has a kink at w = 0: to the left of 0 the gradient of the loss vanishes.",
+           "figures": ("kink",), "check": check_a1},
+    "A2": {"text": "w = 0 is suboptimal: the loss there is higher than at w = 1.", "figures": ("kink",),
+           "check": check_a2},
+    "A3": {"text": "L(w) is not convex: a straight line can cross its graph in three or more places.",
+           "figures": ("kink",), "check": check_a3},
+    "A4": {"text": "The closer w gets to 0 from the left, the smaller the gradient and the slower the progress.",
+           "figures": ("kink",), "check": check_a4},
+    "A5": {"text": "Trajectories from negative w0 stall near w = 0.", "figures": ("backwards_start", "basins"),
+           "check": check_a5},
+    "A6": {"text": "A LeakyReLU(0.3) student from w0 = -10 with the same SGD reaches a small loss and w = 1, which is optimal.",
+           "figures": ("activations",), "check": check_a6},
+    "A7": {"text": "Because steps are finite, particular combinations of w0 and a large enough step size jump over the "
+                   "vanishing gradient.", "figures": ("lip",), "check": check_a7},
+    "A8": {"text": "From w0 = -10, Adam, AMSGrad or SGD with momentum do not help; Adam even slows progress.",
+           "figures": ("optimizers", "lip"), "check": check_a8},
+    "A9": {"text": "From w0 = -1, Adam (0.01), SGD with momentum (0.01) and even vanilla SGD (0.01) overcome the "
+                   "vanishing gradient.", "figures": ("optimizers",), "check": check_a9},
+    "A10": {"text": "LeakyReLU, ELU and SELU fail the same way once the model has an output weight and bias.",
+            "figures": ("four_parameter",), "check": check_a10},
+    "A11": {"text": "LeakyReLU and ELU work fine for the single-weight example.", "figures": ("activations",),
+            "check": check_a11},
+    "A12": {"text": "With ReLU, even SGD without momentum jumps over the lip if the step size is large enough for the "
+                    "current w.", "figures": ("lip",), "check": check_a12},
+    "A13": {"text": "A leaky slope of 1 is the identity; with |c| > 1 many stacked layers make gradients explode.",
+            "figures": ("deep_networks",), "check": check_a13},
+}
+
+
+def _experiments_of(check):
+    src = inspect.getsource(check)
+    return tuple(n for n in R.REGISTRY if f'"{n}"' in src)
+
+
+CLAIMS = {cid: Claim(cid, m["text"], m["check"], _experiments_of(m["check"]), m["figures"])
+          for cid, m in CLAIMS_META.items()}
 
 
 def run_claims(ids=None, quick=False, progress=None):
-    """Run the checks of ``ids`` (all by default); returns ``{id: Verdict}``.
+    """Run the checks of ``ids`` (all by default); returns ``{id: ClaimResult}``.
 
     Raises:
       ValueError: an unknown id (the message lists the known ones).
@@ -624,3 +688,95 @@ def run_claims(ids=None, quick=False, progress=None):
         if progress:
             progress(i, out[i])
     return out
+
+
+# ----------------------------------------------------------------------- extension
+STATUS = {"confirmed": "agrees", "refuted": "differs", "inconclusive": "no reference", "conditional": "differs"}
+
+
+def _binomial_se(p, n):
+    return math.sqrt(max(p * (1 - p), 1.0 / n) / n)
+
+
+def _row(rid, question, measured, ci, reference, reference_kind, judgement, settings, note=""):
+    status = "no reference" if reference is None else STATUS[judgement.verdict]
+    return {"id": rid, "question": question, "measured": measured, "ci": ci, "reference": reference,
+            "reference_kind": reference_kind, "status": status, "agrees": status == "agrees",
+            "reason": judgement.reason if reference is not None else note, "settings": settings}
+
+
+def run_extension(quick=False):
+    """The deeper-network rows D1-D7 (see the module docstring)."""
+    bd = R.run("born_dead", quick=quick)
+    depths = list(bd["depths"])
+    i10 = depths.index(10)
+    w3 = bd["w3"]
+    p, n = float(w3["single"][i10]), int(bd.settings["samples"])
+    rows = [_row("D1", "one input dead, bias-free depth 10 width 3 (symmetric init)", p, list(w3["single_ci"][i10]),
+                 float(w3["closed_form"][i10]), "closed form 1-(1-2^-N)^(L-1) (Lu et al. 2020)",
+                 rules.agrees(p, _binomial_se(p, n), float(w3["closed_form"][i10])), bd.settings)]
+    rows.append(_row("D2", "born dead on the whole line, same networks (exact detection)", float(w3["support"][i10]),
+                     list(w3["support_ci"][i10]), None, "none: no closed form or published value for this protocol",
+                     rules.Judgement("inconclusive", ""), bd.settings,
+                     note="measured only; every network the detector calls dead is dead at every point of a dense grid "
+                          "(tested)"))
+    dn = R.run("deep_networks", quick=quick)
+    dd = list(dn["depths"])
+    j10 = dd.index(10)
+    he, rai = dn["he_normal"], dn["rai"]
+    rows.append(_row("D3", "collapse while fitting |x|, depth 10 width 2: He vs RAI",
+                     {"he_normal": float(he["rate"][j10]), "rai": float(rai["rate"][j10])},
+                     {"he_normal": list(he["ci"][j10]), "rai": list(rai["ci"][j10])}, None,
+                     "Lu et al. 2020 state in words that RAI collapses less (no number for this protocol)",
+                     rules.Judgement("inconclusive", ""), dn.settings,
+                     note=rules.more_likely(int(he["k"][j10]), int(he["n"]), int(rai["k"][j10]), int(rai["n"]),
+                                            names=("He", "RAI")).reason))
+    ks = [int(k) for k in dn["ks"]]
+    ka, kb = ks[0], ks[-1]
+    rows.append(_row("D4", f"spurious minima from Xavier starts, k = n = {ka} vs {kb} (exact gradients, Hessian-certified)",
+                     {f"k={k}": float(dn["extra0"]["rate"][ks.index(k)]) for k in (ka, kb)},
+                     {f"k={k}": list(dn["extra0"]["ci"][ks.index(k)]) for k in (ka, kb)}, None,
+                     "Safran & Shamir 2018 state in words that they are common and grow with k (their tables are not "
+                     "transcribed here)", rules.Judgement("inconclusive", ""), dn.settings,
+                     note=rules.more_likely(int(dn["extra0"]["k"][ks.index(kb)]), int(dn["extra0"]["n"]),
+                                            int(dn["extra0"]["k"][ks.index(ka)]), int(dn["extra0"]["n"]),
+                                            names=(f"k = {kb}", f"k = {ka}")).reason))
+    gg = R.run("gradient_growth", quick=quick)
+    sl = list(gg["slopes"])
+    i15 = sl.index(1.5)
+    rows.append(_row("D5", "per-layer growth of |J v|^2 through leaky layers of slope 1.5 (depth "
+                     f"{gg.settings['depth']}, width {gg.settings['width']})", float(gg["rate"][i15]),
+                     [float(gg["rate"][i15] - 1.96 * gg["stderr"][i15]), float(gg["rate"][i15] + 1.96 * gg["stderr"][i15])],
+                     float(gg["finite_width"][i15]),
+                     f"exact finite-width expectation (mean field log((1+c^2)/2) = {float(gg['mean_field'][i15]):.4f})",
+                     rules.agrees(float(gg["rate"][i15]), float(gg["stderr"][i15]), float(gg["finite_width"][i15])),
+                     gg.settings))
+    i = ks.index(kb)
+    rows.append(_row("D6", f"one extra student unit, k = {kb}: n = {kb + 1} vs n = {kb}",
+                     {f"n={kb + 1}": float(dn["extra1"]["rate"][i]), f"n={kb}": float(dn["extra0"]["rate"][i])},
+                     {f"n={kb + 1}": list(dn["extra1"]["ci"][i]), f"n={kb}": list(dn["extra0"]["ci"][i])},
+                     None, "Safran & Shamir 2018 state in words that mild over-parameterization drastically reduces them",
+                     rules.Judgement("inconclusive", ""), dn.settings,
+                     note=rules.more_likely(int(dn["extra0"]["k"][i]), int(dn["extra0"]["n"]),
+                                            int(dn["extra1"]["k"][i]), int(dn["extra1"]["n"]),
+                                            names=(f"n = {kb}", f"n = {kb + 1}")).reason))
+    pm = R.run("published_minimum", quick=quick)
+    bound = float(pm["max_eig"]) * float(pm["rounding"]) * 7.0  # ||H|| * rounding * sqrt(49 entries)
+    j = published_point(float(pm["grad_norm"]), float(pm["min_eig"]), float(pm["loss"]), bound)
+    rows.append(_row("D7", "the published k = n = 7 spurious minimum under this package's loss: gradient norm, smallest "
+                     "Hessian eigenvalue, loss", [float(pm["grad_norm"]), float(pm["min_eig"]), float(pm["loss"])], None,
+                     bound, "Safran, Yehudai & Shamir 2021 (10 digits): stationary up to its rounding (gradient at most "
+                     "||H|| x 5e-11 x 7), positive definite, loss > 0", j, pm.settings))
+    return rows
+
+
+def published_point(grad_norm, min_eig, loss, bound) -> "rules.Judgement":
+    """The published point agrees when its gradient is within what rounding explains, its Hessian is
+    positive definite and its loss positive."""
+    ok = grad_norm <= bound and min_eig > 0 and loss > 0
+    return rules.Judgement("confirmed" if ok else "refuted",
+                           f"gradient norm {grad_norm:.3g} (bound {bound:.3g}), smallest eigenvalue {min_eig:.3g}, "
+                           f"loss {loss:.4g}")
+
+
+EXTENSION = ("D1", "D2", "D3", "D4", "D5", "D6", "D7")

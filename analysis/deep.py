@@ -137,7 +137,8 @@ def exact_dead_1d(spec, params, lo, hi):
             order = np.argsort(np.concatenate([xs, new_x]), kind="stable")
             xs = np.concatenate([xs, new_x])[order]
             z = np.concatenate([z, new_z])[order]
-        h = np.asarray(act(jnp.asarray(z)))
+        left, right = act.slopes
+        h = np.where(z > 0, right * z, left * z)  # NumPy: no compilation per shape
     return False
 
 
@@ -292,6 +293,40 @@ def _positive_int(v, name):
     return int(v)
 
 
+@partial(jax.jit, static_argnums=(0, 1, 2))
+def _growth(depth, width, measure, keys, c):
+    """Per-network growth rates (one compilation per depth, width and measure; the slope is traced)."""
+    dtype = c.dtype
+    act = lambda z: jnp.where(z > 0, z, c * z)  # leaky_relu with a traced slope
+
+    def one(k):
+        kw, kx, kv = jax.random.split(k, 3)
+        Ws = L.draws.normal(kw, (depth, width, width), dtype) / jnp.sqrt(width)
+        x = jax.random.normal(kx, (width,), dtype)
+        if measure == "frobenius":
+            def net(x):
+                for W in Ws:
+                    x = act(W @ x)
+                return x
+
+            jac = jax.jacfwd(net)(x)
+            return jnp.log(jnp.sum(jac * jac)) / depth
+        v = jax.random.normal(kv, (width,), dtype)
+        v = v / jnp.linalg.norm(v)
+
+        def layer(carry, W):
+            h, u, acc = carry
+            z = W @ h
+            h2, du = jax.jvp(act, (z,), (W @ u,))
+            sq = jnp.sum(du * du)
+            return (h2, du / jnp.sqrt(sq), acc + jnp.log(sq)), None
+
+        (_, _, acc), _ = jax.lax.scan(layer, (x, v, jnp.zeros((), dtype)), Ws)
+        return acc / depth
+
+    return jax.vmap(one)(keys)
+
+
 def gradient_growth(slope, depth=30, width=32, nets=128, key=None, *, measure="direction"):
     """Per-layer growth of ``log |dy/dx|^2`` through ``depth`` leaky layers of slope ``c``.
 
@@ -327,33 +362,7 @@ def gradient_growth(slope, depth=30, width=32, nets=128, key=None, *, measure="d
     act = L.resolve_activation(("leaky_relu", {"slope": c}))
     key = key if key is not None else jax.random.key(0)
     dtype = jnp.result_type(float)
-
-    def one(k):
-        kw, kx, kv = jax.random.split(k, 3)
-        Ws = jax.random.normal(kw, (depth, width, width), dtype) / jnp.sqrt(width)
-        x = jax.random.normal(kx, (width,), dtype)
-        if measure == "frobenius":
-            def net(x):
-                for W in Ws:
-                    x = act(W @ x)
-                return x
-
-            jac = jax.jacfwd(net)(x)
-            return jnp.log(jnp.sum(jac * jac)) / depth
-        v = jax.random.normal(kv, (width,), dtype)
-        v = v / jnp.linalg.norm(v)
-
-        def layer(carry, W):
-            h, u, acc = carry
-            z = W @ h
-            h2, du = jax.jvp(act, (z,), (W @ u,))
-            sq = jnp.sum(du * du)
-            return (h2, du / jnp.sqrt(sq), acc + jnp.log(sq)), None
-
-        (_, _, acc), _ = jax.lax.scan(layer, (x, v, jnp.zeros((), dtype)), Ws)
-        return acc / depth
-
-    rates = np.asarray(jax.jit(jax.vmap(one))(jax.random.split(key, nets)), np.float64)
+    rates = np.asarray(_growth(depth, width, measure, jax.random.split(key, nets), jnp.asarray(c, dtype)), np.float64)
     finite = rates[np.isfinite(rates)]
     rate = float(finite.mean()) if finite.size else -math.inf
     se = float(finite.std(ddof=1) / math.sqrt(finite.size)) if finite.size > 1 else math.inf
@@ -475,7 +484,7 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
     dtype = jnp.result_type(float)
     d = k
     problem = safran_shamir(k, n)
-    W0 = jax.random.normal(key, (starts, n, d), dtype) / math.sqrt(d)
+    W0 = L.draws.normal(key, (starts, n, d), dtype) / math.sqrt(d)
     check_every = math.gcd(check_every, steps)  # blocks that end exactly at `steps`
     t = descend(problem, W0, lr=float(lr), steps=steps, tol=tol, gtol=gtol, check_every=check_every)
     W = np.asarray(t.final[0]["W"])

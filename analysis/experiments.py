@@ -57,6 +57,15 @@ def _opt(name, lr, momentum=None):
     return L.optimizer(name, **hp)
 
 
+def _opt_hp(name, lr, momentum=None):
+    """The optimizer ``name`` with its defaults, and the hyperparameters to inject per start: one
+    compilation per optimizer name, whatever the step size."""
+    hp = {"learning_rate": lr}
+    if momentum is not None and name in ("momentum", "nesterov"):
+        hp["momentum"] = momentum
+    return L.optimizer(name), hp
+
+
 def _labels_and_counts(b):
     return {"labels": b.labels, "counts": {k: np.int64(v) for k, v in b.counts.items()}, "n": np.int64(b.n)}
 
@@ -75,7 +84,8 @@ def good_start(*, w0s, seeds, student, lr, steps, batch, dtype, seed):
     problem = L.Problem(student=activation(student))
     w0 = np.repeat(np.asarray(w0s, np.float64), seeds)
     t = L.train(problem, {"w": jnp.asarray(w0, _dtype(dtype))}, optimizer=_opt("sgd", lr), steps=steps,
-                batch_size=batch, record_every=100, streams="independent", key=jax.random.key(seed))
+                batch_size=batch, record_every=100, streams="independent", key=jax.random.key(seed),
+                probes={"crossed": P.CROSSED})
     b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged)
     return {"w0": w0, "w": np.asarray(t.params["w"]), "batch_loss": np.asarray(t.batch_loss),
             "exact": np.asarray(t.population_loss), "epoch_steps": np.asarray(t.steps), **_labels_and_counts(b)}
@@ -202,7 +212,8 @@ def basins(*, optimizer, lr, momentum, steps, grid, batch, student, dtype, seed)
 @experiment("activations", quick={"seeds": 2}, students=ACTIVATIONS, w0=-10.0, lr=0.01, steps=2000, batch=1000,
             seeds=8, gradient="minibatch", warmup="softplus", dtype="float32", seed=0)
 def activations(*, students, w0, lr, steps, batch, seeds, gradient, warmup, dtype, seed):
-    """Each student from w0 = -10 with the original SGD (C1, A6, A11), and a softplus warm-up switched to relu."""
+    """Each student from w0 = -10 with the original SGD (C1, A6, A11), and a softplus warm-up (``steps``) switched
+    to relu (``steps`` more)."""
     out = {"students": np.asarray(students)}
     dt = _dtype(dtype)
     kw = dict(optimizer=_opt("sgd", lr), batch_size=batch, record_every=100, gradient=gradient,
@@ -214,10 +225,9 @@ def activations(*, students, w0, lr, steps, batch, seeds, gradient, warmup, dtyp
         b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged, min_loss=lmin, tol_loss=1e-3)
         out[f"s{i}"] = {"label": problem.student.label, "w": np.asarray(t.params["w"]), "exact": np.asarray(t.population_loss),
                         "optimum_w": float(pmin["w"]), "optimum_loss": float(lmin), **_labels_and_counts(b)}
-    # warm-up: the warm-up student for half the steps, then relu from where it got
-    half = steps // 2
-    t1 = L.train(L.Problem(student=activation(warmup)), {"w": jnp.full((seeds,), w0, dt)}, steps=half, **kw)
-    t2 = L.train(L.Problem(), {"w": t1.final["w"]}, steps=half, **kw)
+    # warm-up: the warm-up student for the budget, then relu from where it got, for the budget again
+    t1 = L.train(L.Problem(student=activation(warmup)), {"w": jnp.full((seeds,), w0, dt)}, steps=steps, **kw)
+    t2 = L.train(L.Problem(), {"w": t1.final["w"]}, steps=steps, **kw)
     b = classify(L.Problem(), {"w": jnp.asarray(t2.final["w"], F64)}, diverged=t2.diverged, tol_loss=1e-3)
     out["switch"] = {"w_at_switch": np.asarray(t1.final["w"]), "w": np.asarray(t2.final["w"]),
                      "exact": np.asarray(t2.population_loss[-1]), **_labels_and_counts(b)}
@@ -240,11 +250,13 @@ def optimizers(*, momentum, steps, batch, seeds, long_steps, dtype, seed):
     dt = _dtype(dtype)
     for tag, w0, runs in (("a8", -10.0, RUNS_A8), ("a9", -1.0, RUNS_A9)):
         for name, lr in runs:
-            opt = _opt(name, lr, momentum)
+            opt, hp = _opt_hp(name, lr, momentum)
+            every = math.gcd(100, steps)
             t = L.train(problem, {"w": jnp.full((seeds,), w0, dt)}, optimizer=opt, steps=steps, batch_size=batch,
-                        record_every=100, streams="independent", probes={"crossed": P.CROSSED}, key=jax.random.key(seed))
+                        record_every=every, streams="independent", probes={"crossed": P.CROSSED}, hyperparams=hp,
+                        key=jax.random.key(seed))
             te = L.train(problem, {"w": jnp.asarray([w0], F64)}, optimizer=opt, steps=steps, gradient="population",
-                         record_every=100, probes={"crossed": P.CROSSED}, key=jax.random.key(seed))
+                         record_every=every, probes={"crossed": P.CROSSED}, hyperparams=hp, key=jax.random.key(seed))
             out[f"{tag}_{name}"] = {"lr": lr, "w0": w0, "w": np.asarray(t.params["w"]),
                                     "crossed": np.asarray(t.probes["crossed"]),
                                     "exact_w": np.asarray(te.params["w"][:, 0]),
@@ -262,16 +274,25 @@ def optimizers(*, momentum, steps, batch, seeds, long_steps, dtype, seed):
 
 # -------------------------------------------------------------------------- the lip
 @experiment("lip", quick={"grid": 48, "cp_points": 9, "cp_seeds": 16, "mb_seeds": 16}, grid=256, steps=2000, w0=-10.0,
-            cp_points=25, cp_seeds=128, cp_steps=200, mb_seeds=64, seed=0)
-def lip(*, grid, steps, w0, cp_points, cp_seeds, cp_steps, mb_seeds, seed):
+            cp_points=25, cp_seeds=128, cp_steps=200, mb_seeds=64, student="relu", seed=0)
+def lip(*, grid, steps, w0, cp_points, cp_seeds, cp_steps, mb_seeds, student, seed):
     """Crossing w = 0 from a backwards start: the (lr, momentum) phase diagram against its closed form,
-    the minibatch crossing probability, and the exact SGD threshold for several starts (A7, A8, A12)."""
-    problem = L.Problem()
-    d = P.phase_diagram(problem, "momentum", lrs=np.geomspace(1e-3, 3, grid), betas=np.linspace(0, 0.99, grid),
-                        steps=steps, w0=w0)
-    cp = P.crossing_probability(problem, lrs=np.geomspace(0.6, 1.6, cp_points), seeds=cp_seeds, steps=cp_steps,
-                                w0=w0, key=jax.random.key(seed))
-    fine = np.linspace(0, 0.99, 400)
+    the minibatch crossing probability, and the exact SGD threshold for several starts (A7, A8, A12).
+    The phase diagram and its closed form are for piecewise-linear students (whose loss is quadratic
+    left of 0); the thresholds and the minibatch counts for any student."""
+    problem = L.Problem(student=activation(student))
+    out = {}
+    if problem.student.piecewise_linear:
+        d = P.phase_diagram(problem, "momentum", lrs=np.geomspace(1e-3, 3, grid), betas=np.linspace(0, 0.99, grid),
+                            steps=steps, w0=w0)
+        cp = P.crossing_probability(problem, lrs=np.geomspace(0.6, 1.6, cp_points), seeds=cp_seeds, steps=cp_steps,
+                                    w0=w0, key=jax.random.key(seed))
+        fine = np.linspace(0, 0.99, 400)
+        out = {"lrs": d.lrs, "betas": d.betas, "first": d.simulated, "analytic": d.analytic,
+               "disagree": np.int64(d.disagreement_cells), "b_inf": P.boundary("momentum", fine),
+               "b_fin": P.boundary("momentum", fine, steps), "fine": fine, "h": P.left_curvature(problem),
+               "cp": {"lrs": cp["lrs"], "p": cp["probability"], "lo": cp["ci"][0], "hi": cp["ci"][1],
+                      "seeds": np.int64(cp["seeds"])}}
     w0s = np.asarray([-10.0, -3.0, -1.0, -0.3, -0.1, -0.01])
     thr, thr_tol = sgd_thresholds(problem, w0s, steps)
     mb_lrs = np.asarray([0.9, 0.95, 1.0])
@@ -280,40 +301,44 @@ def lip(*, grid, steps, w0, cp_points, cp_seeds, cp_steps, mb_seeds, seed):
         first = P.simulate_crossing(problem, "sgd", {"learning_rate": mb_lrs}, w0=w, steps=cp_steps,
                                     gradient="minibatch", seeds=mb_seeds, key=jax.random.fold_in(jax.random.key(seed), j))
         mb[f"w0_{j}"] = {"w0": w, "crossed": np.sum(np.asarray(first) > 0, axis=1)}
-    return {"lrs": d.lrs, "betas": d.betas, "first": d.simulated, "analytic": d.analytic,
-            "disagree": np.int64(d.disagreement_cells), "b_inf": P.boundary("momentum", fine),
-            "b_fin": P.boundary("momentum", fine, steps), "fine": fine, "h": P.left_curvature(problem),
-            "cp": {"lrs": cp["lrs"], "p": cp["probability"], "lo": cp["ci"][0], "hi": cp["ci"][1],
-                   "seeds": np.int64(cp["seeds"])},
-            "thresholds": {"w0": w0s, "lr": thr, "tolerance": thr_tol},
-            "minibatch": {"lrs": mb_lrs, "seeds": np.int64(mb_seeds), **mb}}
+    out["thresholds"] = {"w0": w0s, "lr": thr, "tolerance": thr_tol}
+    out["minibatch"] = {"lrs": mb_lrs, "seeds": np.int64(mb_seeds), **mb}
+    return out
 
 
-def sgd_thresholds(problem, w0s, steps, rounds=6, points=33):
+def sgd_thresholds(problem, w0s, steps, rounds=6, points=33, lo=1e-6, hi=10.0):
     """The smallest SGD step size that crosses w = 0 within ``steps``, for each start, by root finding.
 
     Multisection on the exact recursion simulated by the engine (every start
     and every step size of a round in one call): each round evaluates
-    ``points`` step sizes between the bracket's ends and keeps the two around
-    the first crossing. Returns the thresholds and the final bracket width.
+    ``points`` log-spaced step sizes in the bracket and keeps the two around
+    the first crossing; when even the smallest crosses, the bracket moves down
+    by six decades. Returns the thresholds (NaN where no step size in
+    ``[lo, hi]`` crosses) and the largest final bracket width.
     """
-    lo = np.full(len(w0s), 1e-3)
-    hi = np.full(len(w0s), 10.0)
+    n = len(w0s)
+    lo = np.full(n, lo)
+    hi = np.full(n, hi)
+    found = np.zeros(n, bool)
     for _ in range(rounds):
-        grid = lo[:, None] + (hi - lo)[:, None] * np.linspace(0, 1, points)[None, :]
+        grid = np.exp(np.log(lo)[:, None] + (np.log(hi) - np.log(lo))[:, None] * np.linspace(0, 1, points)[None, :])
         starts = np.repeat(np.asarray(w0s, np.float64), points)
         t = L.train(problem, {"w": jnp.asarray(starts, F64)}, optimizer=_opt("sgd", 0.01), steps=steps,
                     gradient="population", record_every=steps, hyperparams={"learning_rate": grid.ravel()},
                     probes={"crossed": P.CROSSED}, key=jax.random.key(0))
-        crossed = (np.asarray(t.probes["crossed"]) > 0).reshape(len(w0s), points)
-        first = np.where(crossed.any(1), crossed.argmax(1), points - 1)
-        hi_new = grid[np.arange(len(w0s)), first]
-        lo_new = grid[np.arange(len(w0s)), np.maximum(first - 1, 0)]
-        none = ~crossed.any(1)
-        lo = np.where(none, hi, lo_new)
-        hi = np.where(none, hi, hi_new)
-    out = np.where(lo >= hi, np.nan, hi)
-    return out, float(np.max(hi - lo))
+        crossed = (np.asarray(t.probes["crossed"]) > 0).reshape(n, points)
+        any_ = crossed.any(1)
+        first = np.where(any_, crossed.argmax(1), points - 1)
+        at0 = any_ & (first == 0)
+        rows = np.arange(n)
+        new_lo = np.where(at0, grid[:, 0] * 1e-6, grid[rows, np.maximum(first - 1, 0)])
+        new_hi = np.where(any_, grid[rows, first], hi)
+        found |= any_
+        lo = np.where(any_, new_lo, lo)
+        hi = np.where(any_, new_hi, hi)
+    out = np.where(found, hi, np.nan)
+    width = float(np.max(np.where(found, hi - lo, 0.0)))
+    return out, width
 
 
 # ---------------------------------------------------------------- output weight and bias
@@ -339,7 +364,7 @@ def four_parameter(*, starts, lr, steps, student, seed):
     return out
 
 
-@experiment("four_parameter_activations", quick={"starts": 48, "steps": 4000, "record": 2000},
+@experiment("four_parameter_activations", quick={"starts": 32, "steps": 2000, "record": 1000},
             activations=("leaky_relu:0.3", "elu", "selu"), starts=256, lr=0.05, steps=40000, record=4000, seed=1)
 def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
     """``a act(w x + b) + c`` for other activations from random starts (A10): end states at every
@@ -368,7 +393,7 @@ def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
 
 
 # ----------------------------------------------------------------- deeper networks
-@experiment("born_dead", quick={"depths": (1, 4, 10), "samples": 1000}, depths=(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20),
+@experiment("born_dead", quick={"depths": (10,), "widths": (3,), "samples": 1000}, depths=(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20),
             widths=(2, 3, 4, 5, 10), samples=10000, seed=0)
 def born_dead(*, depths, widths, samples, seed):
     """Born-dead networks by depth and width, against the closed form; He against RAI with biases (D1, D2)."""
@@ -388,8 +413,8 @@ def born_dead(*, depths, widths, samples, seed):
     return out
 
 
-@experiment("deep_networks", quick={"depths": (2, 10), "dying_starts": 32, "dying_steps": 600, "ks": (7, 10),
-                                    "spurious_starts": 24},
+@experiment("deep_networks", quick={"depths": (10,), "dying_starts": 32, "dying_steps": 600, "ks": (6,),
+                                    "spurious_starts": 16},
             depths=(2, 4, 6, 8, 10), dying_starts=256, dying_steps=2000, ks=(6, 7, 8, 9, 10, 11, 12),
             spurious_starts=256, seed=0)
 def deep_networks(*, depths, dying_starts, dying_steps, ks, spurious_starts, seed):
@@ -416,19 +441,15 @@ def deep_networks(*, depths, dying_starts, dying_steps, ks, spurious_starts, see
             seed=0)
 def gradient_growth(*, slopes, depth, width, nets, seed):
     """Per-layer growth of the directional derivative through leaky layers (A13, D5), against the exact
-    finite-width expectation and the mean-field rate; and the Frobenius-norm measure, which is biased."""
+    finite-width expectation and the mean-field rate."""
     key = jax.random.key(seed)
     out = {"slopes": np.asarray(slopes, np.float64)}
     rows = [D.gradient_growth(float(c), depth=depth, width=width, nets=nets, key=jax.random.fold_in(key, i))
             for i, c in enumerate(slopes)]
-    frob = [D.gradient_growth(float(c), depth=depth, width=width, nets=nets, key=jax.random.fold_in(key, i),
-                              measure="frobenius") for i, c in enumerate(slopes)]
     out["rate"] = np.asarray([r["rate"] for r in rows])
     out["stderr"] = np.asarray([r["stderr"] for r in rows])
     out["mean_field"] = np.asarray([r["theory"] for r in rows])
     out["finite_width"] = np.asarray([r["finite_width"] for r in rows])
-    out["frobenius_rate"] = np.asarray([r["rate"] for r in frob])
-    out["frobenius_stderr"] = np.asarray([r["stderr"] for r in frob])
     z = jnp.linspace(-5, 5, 1001, dtype=F64)
     out["identity_max_gap"] = float(jnp.max(jnp.abs(L.resolve_activation(("leaky_relu", {"slope": 1.0}))(z) - z)))
     return out

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -62,17 +63,28 @@ def _vectors(problem, params):
     return jnp.asarray(np.stack([v.ravel() for v in vals], axis=-1), F64), shape
 
 
+@partial(jax.jit, static_argnums=(0,))
+def _loss_vec(problem, vec):
+    return problem.population_loss_batch(problem.unravel(vec))
+
+
+@partial(jax.jit, static_argnums=(0,))
+def _grad_vec(problem, vec):
+    loss, g = problem.population_batch(problem.unravel(vec))
+    return loss, problem.ravel(g)
+
+
 def _loss64(problem, params):
     """Exact loss at ``{coordinate: values}`` (values broadcast), float64, in the values' shape."""
     vec, shape = _vectors(problem, params)
-    return np.asarray(problem.population_loss_batch(problem.unravel(vec)), np.float64).reshape(shape)
+    return np.asarray(_loss_vec(problem, vec), np.float64).reshape(shape)
 
 
 def _grad64(problem, params):
     """Exact loss and gradient ``{coordinate: array}`` at ``{coordinate: values}``."""
     vec, shape = _vectors(problem, params)
-    loss, g = problem.population_batch(problem.unravel(vec))
-    gv = np.asarray(problem.ravel(g), np.float64)
+    loss, gv = _grad_vec(problem, vec)
+    gv = np.asarray(gv, np.float64)
     return (np.asarray(loss, np.float64).reshape(shape),
             {k: gv[:, i].reshape(shape) for i, k in enumerate(problem.coordinates())})
 

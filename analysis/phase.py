@@ -57,11 +57,11 @@ __all__ = [
 LINEAR_METHODS = ("sgd", "momentum", "nesterov")
 
 
-def _check_problem(problem):
-    if problem.trained != ("w",):
-        raise ValueError(f"the crossing analysis is for the no-bias problem (trained=('w',)), got {problem.trained}")
-    if not problem.student.piecewise_linear:
-        raise ValueError(f"the crossing analysis needs a piecewise-linear student, got {problem.student.label}")
+def _check_problem(problem, analytic=True):
+    if tuple(problem.coordinates()) != ("w",):
+        raise ValueError(f"the crossing analysis is for the no-bias problem (trained=('w',)), got {problem.coordinates()}")
+    if analytic and not problem.student.piecewise_linear:
+        raise ValueError(f"the closed-form crossing analysis needs a piecewise-linear student, got {problem.student.label}")
 
 
 def left_curvature(problem) -> float:
@@ -226,7 +226,7 @@ def simulate_crossing(problem, optimizer, hyper, *, w0=-10.0, steps=2000, gradie
       ``first`` int array of shape grid (+ ``(seeds,)`` when seeds > 1): the
       first step with ``w > 0``, or -1.
     """
-    _check_problem(problem)
+    _check_problem(problem, analytic=False)
     if not (isinstance(w0, (int, float)) and w0 < 0 and math.isfinite(w0)):
         raise ValueError(f"w0 must be a finite negative number (a backwards start), got {w0!r}")
     if not isinstance(hyper, dict) or not 1 <= len(hyper) <= 2:

@@ -65,6 +65,9 @@ class Result:
     def __contains__(self, key):
         return key in self.data
 
+    def get(self, key, default=None):
+        return self.data.get(key, default)
+
 
 REGISTRY: dict[str, Experiment] = {}
 _MEMORY: dict[str, Result] = {}

@@ -30,7 +30,7 @@ from .stats import wilson
 
 __all__ = ["STATEMENT_VERDICTS", "CLAIM_VERDICTS", "Judgement", "claim_verdict", "always", "never", "sometimes",
            "equals", "at_most", "at_least", "differ", "agrees", "smooth", "depends_on", "more_likely", "within_budget",
-           "RULES"]
+           "stuck", "RULES"]
 
 STATEMENT_VERDICTS = ("confirmed", "refuted", "conditional", "inconclusive")
 CLAIM_VERDICTS = ("confirmed", "partly refuted", "refuted", "conditional", "inconclusive")
@@ -80,36 +80,37 @@ def claim_verdict(verdicts) -> str:
 def always(k, n, *, moving=0, level=0.95, confidence=0.95) -> Judgement:
     """"It always happens": ``k`` of ``n`` runs show it, ``moving`` more are undecided.
 
-    Confirmed when at least ``level`` of the runs show it and the Wilson
-    interval lies above one half (moving runs counted as not showing it);
-    inconclusive with no runs, or when the moving runs decide it (counting
-    them as showing it would reach ``level``); refuted otherwise. Never
-    conditional: a rate names no condition.
+    Confirmed when at least ``level`` of the runs show it (moving runs counted
+    as not showing it; the reason states the Wilson interval); inconclusive
+    with no runs, or when the moving runs decide it (counting them as showing
+    it would reach ``level``); refuted otherwise. Never conditional: a rate
+    names no condition.
     """
     if _missing(k, n) or n < 1:
         return Judgement("inconclusive", "no runs")
     lo, hi = wilson(k, n, confidence)
-    if k / n >= level and lo > 0.5:
-        return Judgement("confirmed", f"{k} of {n} runs ({_pct(k / n)}, {int(confidence * 100)}% interval from {_pct(lo)})")
+    if k / n >= level:
+        return Judgement("confirmed", f"{k} of {n} runs ({_pct(k / n)}, {int(confidence * 100)}% interval "
+                                      f"{_pct(lo)} to {_pct(hi)})")
     if moving and min(n, k + moving) / n >= level:
         return Judgement("inconclusive", f"{k} of {n} runs, and {moving} still moving at the end of their budget")
     return Judgement("refuted", f"{k} of {n} runs ({_pct(k / n)}, interval {_pct(lo)} to {_pct(hi)}), not all")
 
 
-def never(k, n, *, moving=0, level=0.05, confidence=0.95) -> Judgement:
+def never(k, n, *, moving=0, confidence=0.95) -> Judgement:
     """"It never happens": ``k`` of ``n`` runs show it, ``moving`` undecided.
 
-    Refuted as soon as one run shows it; confirmed when none does, none is
-    still moving, and the Wilson interval's upper end is below ``level``;
-    inconclusive otherwise (too few runs, or moving runs that could still
-    show it). Never conditional.
+    Refuted as soon as one run shows it; confirmed when none does and none is
+    still moving (the reason states the Wilson interval's upper end: how
+    often it could still happen unseen); inconclusive with no runs or with
+    runs still moving that could still show it. Never conditional.
     """
     if _missing(k, n) or n < 1:
         return Judgement("inconclusive", "no runs")
     if k > 0:
         return Judgement("refuted", f"{k} of {n} runs ({_pct(k / n)}) do")
     _, hi = wilson(moving, n, confidence)
-    if moving == 0 and hi < level:
+    if moving == 0:
         return Judgement("confirmed", f"0 of {n} runs ({int(confidence * 100)}% interval up to {_pct(hi)})")
     return Judgement("inconclusive", f"0 of {n} runs so far, {moving} still moving; up to {_pct(hi)} possible")
 
@@ -270,5 +271,26 @@ def within_budget(first_step, budget, *, later_step=None, later_budget=None) -> 
     return Judgement("confirmed", f"not within {budget} steps" + (f" nor {later_budget}" if later_budget else ""))
 
 
+def stuck(converged, moving, n) -> Judgement:
+    """"Some runs get stuck above the optimum".
+
+    ``converged``: runs that stopped (dead or stationary) above the optimum;
+    ``moving``: runs above it still moving at the end of their budget; of
+    ``n``. Confirmed when some run has converged above the optimum;
+    conditional when none has but some are above it and still moving (stuck
+    only within the budget: the condition is the budget); refuted when every
+    run reaches the optimum; inconclusive with no runs.
+    """
+    if _missing(converged, moving, n) or n < 1:
+        return Judgement("inconclusive", "no runs")
+    if converged > 0:
+        return Judgement("confirmed", f"{converged} of {n} runs ({_pct(converged / n)}) stop above the optimum"
+                                      + (f"; {moving} more still moving above it" if moving else ""))
+    if moving > 0:
+        return Judgement("conditional", f"only within the budget: {moving} of {n} runs ({_pct(moving / n)}) are above "
+                                        "the optimum but still moving, none has stopped there")
+    return Judgement("refuted", f"all {n} runs reach the optimum")
+
+
 RULES = {f.__name__: f for f in (always, never, sometimes, equals, at_most, at_least, differ, agrees, smooth, depends_on,
-                                 more_likely, within_budget)}
+                                 more_likely, within_budget, stuck)}

@@ -263,10 +263,10 @@ def case_deep(quick=False):
     out["ratio_batched_over_one_by_one"] = n / out["born_dead_bias_s"] * per_net
     # spurious minima: all starts in one call against one start at a time (same steps, same step size)
     k, starts, steps = 8, (64 if quick else 512), (200 if quick else 1000)
-    V = jnp.eye(k)
+    problem = D.safran_shamir(k, k)
     W0 = jax.random.normal(jax.random.key(2), (starts, k, k), jnp.float64) / np.sqrt(k)
-    t_all, (W, _, _, _) = _best(lambda: D._descend(V, W0, 2.5 / k, steps, 0.0, 0.0, steps), repeat=1)
-    t_one, W1 = _best(lambda: D._descend(V, W0[:1], 2.5 / k, steps, 0.0, 0.0, steps)[0], repeat=1)
+    t_all, W = _best(lambda: D.descend(problem, W0, lr=2.5 / k, steps=steps).final[0]["W"], repeat=1)
+    t_one, W1 = _best(lambda: D.descend(problem, W0[:1], lr=2.5 / k, steps=steps).final[0]["W"], repeat=1)
     np.testing.assert_allclose(np.asarray(W[0]), np.asarray(W1[0]), rtol=1e-9, atol=1e-12)
     out["spurious_starts"] = starts
     out["spurious_batched_start_steps_per_s"] = starts * steps / t_all

@@ -14,7 +14,7 @@ PALETTE = {
 CYCLE = [PALETTE[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky", "black", "yellow")]
 GOOD, STUCK = PALETTE["blue"], PALETTE["vermillion"]  # the original's blue and red starts
 BASIN_COLORS = {"global_min": PALETTE["blue"], "dead": PALETTE["vermillion"], "stationary": PALETTE["purple"],
-                "moving": PALETTE["yellow"], "diverged": PALETTE["black"]}
+                "moving": PALETTE["orange"], "diverged": PALETTE["black"]}
 
 
 def apply():

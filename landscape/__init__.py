@@ -8,7 +8,7 @@ directions; and one training engine (:func:`make_step`, the sweep layer of
 :mod:`landscape.sweep`, and :func:`train`). Everything here is a pure
 function of its arguments; parameters are plain pytrees.
 """
-from . import derived, io, networks, optimizers, protocol, sweep
+from . import derived, draws, io, networks, optimizers, protocol, sweep
 from .activations import ACTIVATIONS, Activation, resolve as resolve_activation
 from .custom import CustomProblem
 from .derived import StationarityProblem
@@ -43,6 +43,7 @@ __all__ = [
     "batch_loss",
     "choose_path",
     "derived",
+    "draws",
     "grid",
     "init_state",
     "io",

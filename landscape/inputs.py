@@ -31,6 +31,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import draws
+
 __all__ = ["Gaussian", "Uniform", "resolve_inputs", "gauss_legendre", "UNIFORM_BOUND"]
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
@@ -99,7 +101,7 @@ class Gaussian:
         return (-self.QUADRATURE_CLIP, self.QUADRATURE_CLIP)
 
     def sample(self, key, shape, dtype=None):
-        return jax.random.normal(key, tuple(shape), dtype or jnp.result_type(float))
+        return draws.normal(key, shape, dtype)
 
     def density(self, x):
         return jnp.exp(-0.5 * x * x) * _INV_SQRT2PI
@@ -173,7 +175,7 @@ class Uniform:
         return (self.lo, self.hi)
 
     def sample(self, key, shape, dtype=None):
-        return jax.random.uniform(key, tuple(shape), dtype or jnp.result_type(float), self.lo, self.hi)
+        return draws.uniform(key, shape, dtype, self.lo, self.hi)
 
     def density(self, x):
         return jnp.full_like(x, 1.0 / (self.hi - self.lo))

@@ -38,12 +38,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import kernels
+from . import draws, kernels
 from .activations import Activation, resolve
 from .inputs import Gaussian, resolve_inputs
 from .protocol import AbstractProblem
@@ -149,37 +150,56 @@ class MLP:
                 + ("-sum" if self.readout == "sum" else ""))
 
 
-def _layer(key, fan_in, fan_out, scheme, bias, dtype):
-    kw, kb, kk, kbeta = jax.random.split(key, 4)
+def _layer(z, u, fan_in, fan_out, scheme, bias):
+    """One layer from its share of standard normals ``z`` and uniforms ``u`` (``(..., fan_out * (fan_in + 2))``,
+    any leading batch axes)."""
+    lead = z.shape[:-1]
     if scheme == "rai":
-        v = jax.random.normal(kw, (fan_out, fan_in + 1), dtype) * (RAI_SIGMA / math.sqrt(fan_in))
         cols = fan_in + 1 if bias else fan_in
-        k = jax.random.randint(kk, (fan_out,), 0, cols)
-        pos = jax.random.beta(kbeta, 2.0, 1.0, (fan_out,), dtype)
-        v = v.at[jnp.arange(fan_out), k].set(pos)
-        out = {"W": v[:, :fan_in]}
+        v = z[..., : fan_out * (fan_in + 1)].reshape(lead + (fan_out, fan_in + 1)) * (RAI_SIGMA / math.sqrt(fan_in))
+        k = jnp.minimum(jnp.floor(u[..., :fan_out] * cols).astype(jnp.int32), cols - 1)  # one column per row
+        # Beta(2, 1) by its inverse CDF: F(x) = x^2, so sqrt(U)
+        pos = jnp.sqrt(u[..., fan_out:2 * fan_out])
+        onehot = jnp.arange(fan_in + 1, dtype=jnp.int32) == k[..., None]
+        v = jnp.where(onehot, pos[..., None], v)
+        out = {"W": v[..., :fan_in]}
         if bias:
-            out["b"] = v[:, fan_in]
+            out["b"] = v[..., fan_in]
         return out
+    nw = fan_out * fan_in
     if scheme in ("he_normal", "glorot_normal", "symmetric"):
         var = {"he_normal": 2.0 / fan_in, "glorot_normal": 2.0 / (fan_in + fan_out), "symmetric": 1.0 / fan_in}[scheme]
-        draw = lambda k, shape: jax.random.normal(k, shape, dtype) * math.sqrt(var)
-    elif scheme in ("he_uniform", "glorot_uniform"):
-        lim = math.sqrt(6.0 / fan_in) if scheme == "he_uniform" else math.sqrt(6.0 / (fan_in + fan_out))
-        draw = lambda k, shape: jax.random.uniform(k, shape, dtype, -lim, lim)
+        draws_ = z * math.sqrt(var)
     else:
-        raise ValueError(f"unknown initialization {scheme!r}; known: {', '.join(INITS)}")
-    out = {"W": draw(kw, (fan_out, fan_in))}
+        lim = math.sqrt(6.0 / fan_in) if scheme == "he_uniform" else math.sqrt(6.0 / (fan_in + fan_out))
+        draws_ = (2.0 * u - 1.0) * lim
+    out = {"W": draws_[..., :nw].reshape(lead + (fan_out, fan_in))}
     if bias:
-        out["b"] = draw(kb, (fan_out,))  # biases from the same zero-mean law as the weights
+        out["b"] = draws_[..., nw:nw + fan_out]  # biases from the same zero-mean law as the weights
     return out
+
+
+def _build(spec, scheme, z, u):
+    pairs = list(zip(spec.sizes[:-1], spec.sizes[1:]))[: spec.trained_layers]
+    out, at = [], 0
+    for fi, fo in pairs:
+        size = fo * (fi + 2)
+        out.append(_layer(z[..., at:at + size], u[..., at:at + size], fi, fo, scheme, spec.bias))
+        at += size
+    return out
+
+
+def _total(spec):
+    return sum(fo * (fi + 2) for fi, fo in list(zip(spec.sizes[:-1], spec.sizes[1:]))[: spec.trained_layers])
 
 
 def init(spec: MLP, key, scheme: str = "he_normal", dtype=None):
     """Parameters of one network drawn by ``scheme``.
 
     Every scheme is zero-mean and symmetric except ``rai``. With ``spec.bias``
-    the biases are drawn from the same law as the layer's weights.
+    the biases are drawn from the same law as the layer's weights. All layers
+    share one draw of standard normals and one of uniforms (each layer its
+    own slice), which keeps the compiled program small for deep networks.
 
     Raises:
       ValueError: unknown scheme (the message lists the known ones).
@@ -187,18 +207,24 @@ def init(spec: MLP, key, scheme: str = "he_normal", dtype=None):
     if scheme not in INITS:
         raise ValueError(f"unknown initialization {scheme!r}; known: {', '.join(INITS)}")
     dtype = dtype or jnp.result_type(float)
-    sizes = spec.sizes
-    keys = jax.random.split(key, len(sizes) - 1)
-    layers = [_layer(k, fi, fo, scheme, spec.bias, dtype) for k, fi, fo in zip(keys, sizes[:-1], sizes[1:])]
-    return layers[: spec.trained_layers]
+    kz, ku = jax.random.split(key)
+    total = _total(spec)
+    return _build(spec, scheme, draws.normal(kz, (total,), dtype), draws.uniform(ku, (total,), dtype))
 
 
 def init_many(spec: MLP, key, n: int, scheme: str = "he_normal", dtype=None):
-    """``n`` networks at once: every leaf gets a leading axis of length ``n``."""
+    """``n`` networks at once: every leaf gets a leading axis of length ``n`` (one compiled call, one draw)."""
     if scheme not in INITS:
         raise ValueError(f"unknown initialization {scheme!r}; known: {', '.join(INITS)}")
     n = _positive_int(n, "n")
-    return jax.vmap(lambda k: init(spec, k, scheme, dtype))(jax.random.split(key, n))
+    return _init_many(spec, scheme, n, jnp.dtype(dtype or jnp.result_type(float)), key)
+
+
+@partial(jax.jit, static_argnums=(0, 1, 2, 3))
+def _init_many(spec, scheme, n, dtype, key):
+    kz, ku = jax.random.split(key)
+    total = _total(spec)
+    return _build(spec, scheme, draws.normal(kz, (n, total), dtype), draws.uniform(ku, (n, total), dtype))
 
 
 def hidden(spec: MLP, params, x):

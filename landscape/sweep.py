@@ -9,8 +9,9 @@ Contract
   places them over the devices. Results never depend on the number of
   devices: every start's work depends only on its own index.
 * :func:`map_chunks` runs a function over a batch of starts chunk by chunk
-  (memory stays O(chunk)), each chunk spread over the devices, and joins the
-  outputs by name along each output's starts axis; with a :class:`ChunkStore`
+  (memory stays O(chunk)), each chunk padded to a :func:`bucket` size (so
+  that sweeps of similar sizes share one compiled program) and spread over
+  the devices, and joins the outputs by name along each output's starts axis; with a :class:`ChunkStore`
   every finished chunk is kept and a restarted sweep computes only the rest.
 * :class:`ChunkStore` keys a folder by a digest of everything that
   determines the numbers. A folder holding another sweep's chunks is refused;
@@ -39,7 +40,7 @@ import numpy as np
 from .io import write_atomic
 from .protocol import digest
 
-__all__ = ["starts_sharding", "padded", "spread", "gather", "map_chunks", "ChunkStore", "CheckpointError"]
+__all__ = ["starts_sharding", "padded", "bucket", "spread", "gather", "map_chunks", "ChunkStore", "CheckpointError"]
 
 
 class CheckpointError(ValueError):
@@ -59,6 +60,17 @@ def padded(size: int) -> int:
     """``size`` rounded up to a multiple of the device count."""
     d = len(jax.devices())
     return -(-size // d) * d
+
+
+def bucket(size: int) -> int:
+    """``size`` rounded up to a power of two (up to 4096) or a multiple of 4096, then of the device count.
+
+    Chunks are padded to these sizes so that sweeps of similar sizes share one
+    compiled program (at most twice the work for small sweeps, a few percent
+    for large ones).
+    """
+    b = 1 << max(int(size - 1).bit_length(), 0) if size <= 4096 else -(-size // 4096) * 4096
+    return padded(b)
 
 
 def spread(tree, take):
@@ -126,7 +138,7 @@ def map_chunks(fn, inputs, n: int, *, chunk: int | None = None, axis=lambda path
     Returns:
       The joined outputs (NumPy leaves), each with ``n`` starts along its axis.
     """
-    size = padded(n if chunk is None else min(chunk, n))
+    size = bucket(n if chunk is None else min(chunk, n))
     n_chunks = -(-n // size)
     order = range(n_chunks)
     if progress and n_chunks > 1:

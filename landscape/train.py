@@ -380,10 +380,9 @@ def train(
     inputs = {"init": arrays, "hp": hp_arrays}
     template = None
     if store is not None:
-        size = min(chunk or n, n)
-        from .sweep import padded
+        from .sweep import bucket
 
-        size = padded(size)
+        size = bucket(min(chunk or n, n))
         template = jax.eval_shape(fn, jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct((size,) + a.shape[1:], a.dtype),
                                                              inputs), jax.ShapeDtypeStruct((size,), jnp.int32))
     if progress:
@@ -426,12 +425,12 @@ def _store(folder, problem, opt, arrays, hp, key, settings, chunk):
     if desc.get("name") == "custom":
         raise CheckpointError("checkpoint= refused: a custom Optax transformation cannot be fingerprinted (its code "
                               "and hyperparameters cannot be read back); build it with landscape.optimizer(name, ...)")
-    from .sweep import padded
+    from .sweep import bucket
 
     return ChunkStore(folder, {
         "problem": fp, "optimizer": desc,
         "settings": {k: v for k, v in settings.items() if k not in ("problem", "optimizer", "devices", "hyperparams")},
-        "chunk": padded(min(chunk or settings["n_starts"], settings["n_starts"])),
+        "chunk": bucket(min(chunk or settings["n_starts"], settings["n_starts"])),
         "key": np.asarray(jax.random.key_data(key)).tolist(),
         "init": tree_describe(arrays), "hyperparams": tree_describe(hp), "version": package_version(),
         "x64": bool(jax.config.jax_enable_x64),

@@ -50,9 +50,9 @@ def test_identical_on_one_two_and_eight_devices(tmp_path):
 
 def test_interrupted_sweep_resumes_to_the_same_result(tmp_path, monkeypatch):
     p = L.Problem(trained=("w", "b"))
-    init = {"w": jnp.linspace(-3, 3, 10), "b": jnp.linspace(1, -1, 10)}
+    init = {"w": jnp.linspace(-3, 3, 14), "b": jnp.linspace(1, -1, 14)}
     kw = dict(optimizer=L.optimizer("adam", learning_rate=0.05), steps=30, batch_size=32, record_every=10,
-              key=jax.random.key(2), chunk=3)
+              key=jax.random.key(2), chunk=3)  # chunks of 4 (the bucket of 3): 4 + 4 + 4 + 2
     whole = L.train(p, init, **kw)
     calls = {"n": 0}
     real = E.run

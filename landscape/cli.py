@@ -1,0 +1,141 @@
+"""Shared plumbing of every command line: parsers with one-line errors, and exit codes.
+
+Contract
+--------
+* :class:`Parser` is an ``argparse.ArgumentParser`` whose ``--help`` shows
+  every option's default and whose usage errors print one line
+  (``error: ...``) and exit with status 2.
+* :func:`run` calls a command's body and turns what it raises into one line
+  on stderr: bad input (``ValueError``, ``TypeError``, ``OverflowError``,
+  ``OSError`` such as an unwritable path) exits with status 2; a failure it
+  can explain (out of memory, a runtime error of the backend) with status 1;
+  an interruption with 130. ``--debug`` (every command has it) shows the
+  traceback instead.
+* Numbers on the command line are read by :func:`positive_int`,
+  :func:`finite_float` and friends, which accept ``1e3`` for an integer and
+  refuse what does not fit (``2**70`` as a seed, ``1e309``) with a message
+  naming the option.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import traceback
+
+__all__ = ["Parser", "run", "main", "positive_int", "nonneg_int", "finite_float", "positive_float", "seed", "add_debug"]
+
+MAX_INT = 2**31 - 1
+
+
+class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """``ArgumentParser`` with defaults in ``--help`` and one-line usage errors (status 2)."""
+
+    def __init__(self, *args, **kw):
+        kw.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kw)
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def add_debug(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+
+
+def _int(text, name, lo):
+    try:
+        v = float(text) if any(c in str(text) for c in ".eE") else int(text)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"{name} must be an integer >= {lo}, got {text!r}") from None
+    if isinstance(v, float) and (not math.isfinite(v) or v != int(v)):
+        raise argparse.ArgumentTypeError(f"{name} must be an integer >= {lo}, got {text!r}")
+    v = int(v)
+    if v < lo or v > MAX_INT:
+        raise argparse.ArgumentTypeError(f"{name} must be an integer in [{lo}, {MAX_INT}], got {text!r}")
+    return v
+
+
+def positive_int(name):
+    """An argparse type: an integer in [1, 2^31 - 1] (``1e3`` accepted)."""
+    return lambda text: _int(text, name, 1)
+
+
+def nonneg_int(name):
+    """An argparse type: an integer in [0, 2^31 - 1]."""
+    return lambda text: _int(text, name, 0)
+
+
+def seed(text):
+    """An argparse type: a random seed in [0, 2^31 - 1]."""
+    return _int(text, "--seed", 0)
+
+
+def finite_float(name, lo=None, hi=None, strict=False):
+    """An argparse type: a finite float, optionally bounded."""
+    def conv(text):
+        try:
+            v = float(text)
+        except (ValueError, OverflowError):
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {text!r}") from None
+        if not math.isfinite(v):
+            raise argparse.ArgumentTypeError(f"{name} must be finite, got {text!r}")
+        if lo is not None and (v <= lo if strict else v < lo):
+            raise argparse.ArgumentTypeError(f"{name} must be {'>' if strict else '>='} {lo:g}, got {text!r}")
+        if hi is not None and v > hi:
+            raise argparse.ArgumentTypeError(f"{name} must be <= {hi:g}, got {text!r}")
+        return v
+
+    return conv
+
+
+def positive_float(name):
+    return finite_float(name, 0.0, strict=True)
+
+
+def main(parser, body, argv=None) -> int:
+    """Parse ``argv`` and run ``body(args)``; return the exit status (usage errors and ``--help``
+    return their status instead of raising ``SystemExit``, so commands can be called in-process)."""
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    return run(body, args, debug=getattr(args, "debug", False))
+
+
+def run(body, args, debug: bool = False) -> int:
+    """Run ``body(args)`` and map what it raises to one line and an exit status (see the module docstring)."""
+    try:
+        rc = body(args)
+        return 0 if rc is None else int(rc)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        if debug:
+            traceback.print_exc()
+        print("failed: out of memory; use smaller sizes", file=sys.stderr)
+        return 1
+    except (ValueError, TypeError, OverflowError, OSError) as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - every other failure is reported in one line, never as a traceback
+        if debug:
+            traceback.print_exc()
+        text = _one_line(exc)
+        if "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower():
+            print("failed: out of memory; use smaller sizes", file=sys.stderr)
+        else:
+            print(f"failed: {type(exc).__name__}: {text}", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
