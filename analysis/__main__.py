@@ -20,9 +20,8 @@ from landscape import cli
 
 def _problem(args):
     import landscape as L
-    from landscape.__main__ import parse_activation
 
-    return L.Problem(student=parse_activation(args.student), inputs=args.inputs, trained=args.train)
+    return L.Problem(student=L.activations.parse(args.student), inputs=args.inputs, trained=args.train)
 
 
 def _box(text, names):

@@ -321,7 +321,7 @@ def _growth(depth, width, measure, keys, c):
             sq = jnp.sum(du * du)
             return (h2, du / jnp.sqrt(sq), acc + jnp.log(sq)), None
 
-        (_, _, acc), _ = jax.lax.scan(layer, (x, v, jnp.zeros((), dtype)), Ws)
+        (_, _, acc), _ = jax.lax.scan(layer, (x, v, jnp.zeros((), dtype)), Ws)  # not training: through the layers
         return acc / depth
 
     return jax.vmap(one)(keys)

@@ -39,11 +39,7 @@ F64 = jnp.float64
 
 def activation(text):
     """``"leaky_relu:0.3"`` -> ``("leaky_relu", {"slope": 0.3})`` (settings stay JSON-ready strings)."""
-    if ":" not in text:
-        return text
-    name, value = text.split(":", 1)
-    key = {"leaky_relu": "slope", "elu": "alpha", "softplus": "beta"}[name]
-    return (name, {key: float(value)})
+    return L.activations.parse(text)
 
 
 def _dtype(name):

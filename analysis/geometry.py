@@ -639,8 +639,7 @@ def _leaf_bounds(problem, lo, hi):
     if any(s != () for s in problem.leaf_shapes()):
         raise ValueError("critical_points needs a problem whose parameters are named scalars (such as the single neuron)")
     # leaves in tree order, coordinates in the problem's order: map through the names
-    order = [jax.tree_util.keystr(p) for p, _ in jax.tree_util.tree_flatten_with_path(problem.param_shapes(),
-                                                                                     is_leaf=lambda x: isinstance(x, tuple))[0]]
+    order = list(problem.param_names)
     names = problem.coordinates()
     pos = [names.index(n.strip("[]'\"")) if n.strip("[]'\"") in names else names.index(n) for n in order]
     return tuple(lo[i] for i in pos), tuple(hi[i] for i in pos)

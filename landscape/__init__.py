@@ -8,7 +8,7 @@ directions; and one training engine (:func:`make_step`, the sweep layer of
 :mod:`landscape.sweep`, and :func:`train`). Everything here is a pure
 function of its arguments; parameters are plain pytrees.
 """
-from . import derived, draws, io, networks, optimizers, protocol, sweep
+from . import activations, cli, derived, draws, io, networks, optimizers, protocol, sweep
 from .activations import ACTIVATIONS, Activation, resolve as resolve_activation
 from .custom import CustomProblem
 from .derived import StationarityProblem
@@ -23,6 +23,8 @@ from .train import Trajectories, train
 
 __all__ = [
     "ACTIVATIONS",
+    "activations",
+    "cli",
     "AbstractProblem",
     "Activation",
     "CustomProblem",

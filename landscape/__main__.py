@@ -1,64 +1,70 @@
-"""Command line: ``python -m landscape train|summary``.
+"""``python -m landscape train|summary``: the original experiment, and the exact landscape.
 
-``train`` runs the original experiment (or any variant) and prints the weight
-and loss at each epoch end, like the original's log; ``summary`` prints the
-exact loss landscape of the seed's problem.
+``train`` runs the original experiment (or any variant) and prints the
+weight and loss at each epoch end, like the original's log; ``summary``
+prints the exact loss landscape of the study's problem. Every option is
+validated before any work; bad input exits with one line and status 2,
+``--debug`` shows tracebacks; long runs show a progress bar.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 import numpy as np
 
+from landscape import cli
+
 PARAM_FLAGS = {"w": "w0", "b": "b0", "a": "a0", "c": "c0"}
-FIRST_PARAM = {"leaky_relu": "slope", "elu": "alpha", "softplus": "beta"}
+START_DEFAULTS = {"w": -10.0, "b": 0.0, "a": 1.0, "c": 0.0}
+HYPERPARAMS = ("momentum", "b1", "b2", "eps", "decay")
 
 
-def parse_activation(text: str):
-    """``relu``, ``leaky_relu:0.3`` or ``leaky_relu:slope=0.3`` -> spec."""
-    if ":" not in text:
-        return text
-    name, rest = text.split(":", 1)
-    params = {}
-    for item in rest.split(","):
-        if "=" in item:
-            k, v = item.split("=", 1)
-        else:
-            if name not in FIRST_PARAM:
-                raise argparse.ArgumentTypeError(f"activation {name!r} takes no positional parameter in {text!r}")
-            k, v = FIRST_PARAM[name], item
-        try:
-            params[k.strip()] = float(v)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"cannot read parameter {k}={v!r} in {text!r}") from None
-    return (name, params)
+def _activation(text):
+    import argparse
+
+    from landscape.activations import parse
+
+    try:
+        return parse(text)
+    except (TypeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _build_parser():
-    ap = argparse.ArgumentParser(prog="python -m landscape", description=__doc__.splitlines()[0])
-    sub = ap.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train", help="run the original experiment or a variant")
-    t.add_argument("--student", type=parse_activation, default="relu")
-    t.add_argument("--teacher", type=parse_activation, default="relu")
+    ap = cli.Parser(prog="python -m landscape", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True, metavar="{train,summary}")
+
+    def add(name, help_):
+        p = sub.add_parser(name, help=help_, description=help_, formatter_class=cli._Formatter)
+        p.error = lambda message, p=p: p.exit(2, f"error: {message} (see {p.prog} --help)\n")
+        cli.add_debug(p)
+        return p
+
+    t = add("train", "run the original experiment or a variant")
+    t.add_argument("--student", type=_activation, default="relu", help="student activation, e.g. relu or leaky_relu:0.3")
+    t.add_argument("--teacher", type=_activation, default="relu", help="teacher activation")
     t.add_argument("--inputs", default="gaussian", help="gaussian or uniform:LO,HI")
     t.add_argument("--train", default="w", help="trained parameters, e.g. w or w,b or w,b,a,c")
     for name, flag in PARAM_FLAGS.items():
-        t.add_argument(f"--{flag}", type=float, nargs="+", default=None, help=f"initial {name}; several values run together")
-    t.add_argument("--optimizer", default="sgd")
-    t.add_argument("--lr", type=float, default=None, help="learning rate (default: the optimizer's Keras default)")
-    for hp in ("momentum", "b1", "b2", "eps", "decay"):
-        t.add_argument(f"--{hp}", type=float, default=None)
-    t.add_argument("--epochs", type=int, default=20)
-    t.add_argument("--steps-per-epoch", type=int, default=100)
-    t.add_argument("--batch", type=int, default=1000)
-    t.add_argument("--gradient", default="minibatch", choices=["minibatch", "population"])
-    t.add_argument("--streams", default="shared", choices=["shared", "independent"])
-    t.add_argument("--dtype", default="float32", choices=["float32", "float64"], help="float32 as Keras (default)")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--json", default=None, metavar="PATH", help="write the log and settings as JSON")
-    s = sub.add_parser("summary", help="print the exact loss landscape of the seed's problem")
-    s.add_argument("--json", default=None, metavar="PATH")
+        t.add_argument(f"--{flag}", type=cli.finite_float(f"--{flag}"), nargs="+", default=None,
+                       help=f"initial {name}; several values run together (default {START_DEFAULTS[name]:g} when trained)")
+    t.add_argument("--optimizer", default="sgd", help="an optimizer of landscape.OPTIMIZERS")
+    t.add_argument("--lr", type=cli.finite_float("--lr", 0.0), default=None,
+                   help="learning rate (default: the optimizer's Keras default)")
+    for hp in HYPERPARAMS:
+        t.add_argument(f"--{hp}", type=cli.finite_float(f"--{hp}"), default=None,
+                       help=f"the optimizer's {hp} (default: its Keras default)")
+    t.add_argument("--epochs", type=cli.positive_int("--epochs"), default=20, help="epochs (records)")
+    t.add_argument("--steps-per-epoch", type=cli.positive_int("--steps-per-epoch"), default=100, help="steps per epoch")
+    t.add_argument("--batch", type=cli.positive_int("--batch"), default=1000, help="samples per minibatch")
+    t.add_argument("--gradient", default="minibatch", choices=["minibatch", "population"], help="gradient mode")
+    t.add_argument("--streams", default="shared", choices=["shared", "independent"], help="batch streams of the starts")
+    t.add_argument("--dtype", default="float32", choices=["float32", "float64"], help="float32 as Keras")
+    t.add_argument("--seed", type=cli.seed, default=0, help="random seed")
+    t.add_argument("--json", default=None, metavar="PATH", help="write the log, the settings and the final parameters")
+    t.add_argument("--progress", action="store_true", help="show a progress bar (on by default for long runs)")
+    s = add("summary", "print the exact loss landscape of the study's problem")
+    s.add_argument("--json", default=None, metavar="PATH", help="write the numbers as JSON")
     return ap
 
 
@@ -70,15 +76,15 @@ def _train(args) -> int:
     import jax.numpy as jnp
 
     import landscape as L
-    from landscape.io import check_writable, provenance, write_json
+    from landscape.io import check_output_file, provenance, write_json
 
     problem = L.Problem(student=args.student, teacher=args.teacher, inputs=args.inputs, trained=args.train)
     given = {p: getattr(args, PARAM_FLAGS[p]) for p in L.PARAM_NAMES}
     for p, v in given.items():
         if v is not None and p not in problem.trained:
             raise ValueError(f"--{PARAM_FLAGS[p]} given but {p!r} is not trained (--train {','.join(problem.trained)})")
-    defaults = {"w": [-10.0], "b": [0.0], "a": [1.0], "c": [0.0]}
-    values = {p: np.asarray(given[p] if given[p] is not None else defaults[p], np.float64) for p in problem.trained}
+    values = {p: np.asarray(given[p] if given[p] is not None else [START_DEFAULTS[p]], np.float64)
+              for p in problem.trained}
     n = max(len(v) for v in values.values())
     for p, v in values.items():
         if len(v) not in (1, n):
@@ -87,20 +93,19 @@ def _train(args) -> int:
     hp = {}
     if args.lr is not None:
         hp["learning_rate"] = args.lr
-    for name in ("momentum", "b1", "b2", "eps", "decay"):
+    for name in HYPERPARAMS:
         if getattr(args, name) is not None:
             hp[name] = getattr(args, name)
     opt = L.optimizer(args.optimizer, **hp)
-    if args.json:
-        import os
-
-        check_writable(os.path.dirname(os.path.abspath(args.json)))
+    if args.json is not None:
+        check_output_file(args.json, "--json")
     steps = args.epochs * args.steps_per_epoch
-    if args.epochs < 1 or args.steps_per_epoch < 1:
-        raise ValueError(f"--epochs and --steps-per-epoch must be >= 1, got {args.epochs}, {args.steps_per_epoch}")
+    if steps > cli.MAX_INT:
+        raise ValueError(f"--epochs x --steps-per-epoch = {steps} steps is out of range; allowed: at most {cli.MAX_INT}")
+    progress = args.progress or n * steps * (args.batch if args.gradient == "minibatch" else 1) > 1e10
     traj = L.train(
         problem, init, optimizer=opt, steps=steps, batch_size=args.batch, key=jax.random.key(args.seed),
-        gradient=args.gradient, record_every=args.steps_per_epoch, streams=args.streams,
+        gradient=args.gradient, record_every=args.steps_per_epoch, streams=args.streams, progress=progress,
     )
     print(f"# {problem.label}")
     print(f"# optimizer {traj.settings['optimizer']}, {args.gradient} gradients, batch {args.batch}, {args.dtype}, seed {args.seed}")
@@ -130,7 +135,7 @@ def _train(args) -> int:
 
 
 def summary_numbers():
-    """The exact landscape of the seed's problem, computed (float64 expected)."""
+    """The exact landscape of the study's problem, computed (float64 expected)."""
     import jax
     import jax.numpy as jnp
 
@@ -143,7 +148,7 @@ def summary_numbers():
     out = {
         "L(w=-10)": loss(-10.0),
         "L(w=-1)": loss(-1.0),
-        "L(w=0) (dead level)": loss(0.0),
+        "L(w=0) (dead level)": p1.dead_level(),
         "L(w=1) (global minimum)": loss(1.0),
         "dL/dw at w=-10": grad(-10.0),
         "dL/dw at w=-0.01": grad(-0.01),
@@ -157,7 +162,8 @@ def summary_numbers():
     out["(w,b) grid minimum"] = float(r.loss[i, j])
     out["(w,b) argmin w"] = float(r.axes["w"][i])
     out["(w,b) argmin b"] = float(r.axes["b"][j])
-    out["(w,b) loss on dead set w=0,b<=0"] = float(L.population_loss(p2, {"w": jnp.asarray(0.0, jnp.float64), "b": jnp.asarray(-1.0, jnp.float64)}))
+    out["(w,b) loss on dead set w=0,b<=0"] = float(L.population_loss(p2, {"w": jnp.asarray(0.0, jnp.float64),
+                                                                           "b": jnp.asarray(-1.0, jnp.float64)}))
     return out
 
 
@@ -165,8 +171,10 @@ def _summary(args) -> int:
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    from landscape.io import provenance, write_json
+    from landscape.io import check_output_file, provenance, write_json
 
+    if args.json is not None:
+        check_output_file(args.json, "--json")
     nums = summary_numbers()
     print("Exact population loss of relu(w x [+ b]) against relu(x), x ~ N(0, 1):")
     print("  L(w) = w^2/2 + 1/2 for w < 0,  (w - 1)^2/2 for w >= 0")
@@ -177,15 +185,12 @@ def _summary(args) -> int:
     return 0
 
 
+def _body(args):
+    return _train(args) if args.command == "train" else _summary(args)
+
+
 def main(argv=None) -> int:
-    args = _build_parser().parse_args(argv)
-    try:
-        if args.command == "train":
-            return _train(args)
-        return _summary(args)
-    except (ValueError, TypeError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return cli.main(_build_parser(), _body, argv)
 
 
 if __name__ == "__main__":

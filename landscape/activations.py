@@ -29,7 +29,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["ACTIVATIONS", "Activation", "ActivationDef", "resolve"]
+__all__ = ["ACTIVATIONS", "Activation", "ActivationDef", "resolve", "parse"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -286,3 +286,35 @@ def resolve(spec) -> Activation:
     for key, value in given.items():
         params[key] = d.checks[key](value)
     return Activation(name, tuple(sorted(params.items())))
+
+
+_FIRST_PARAM = {"leaky_relu": "slope", "elu": "alpha", "softplus": "beta"}
+
+
+def parse(text: str):
+    """A spec from text: ``"relu"``, ``"leaky_relu:0.3"`` or ``"leaky_relu:slope=0.3"``.
+
+    Returns ``"name"`` or ``("name", {param: value})`` for :func:`resolve`.
+
+    Raises:
+      ValueError: a positional value for an activation without parameters, or
+        a value that is not a number.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"an activation spec is text such as 'leaky_relu:0.3', got {text!r}")
+    if ":" not in text:
+        return text.strip()
+    name, rest = (t.strip() for t in text.split(":", 1))
+    params = {}
+    for item in rest.split(","):
+        if "=" in item:
+            k, v = (t.strip() for t in item.split("=", 1))
+        else:
+            if name not in _FIRST_PARAM:
+                raise ValueError(f"activation {name!r} takes no positional parameter in {text!r}")
+            k, v = _FIRST_PARAM[name], item.strip()
+        try:
+            params[k] = float(v)
+        except ValueError:
+            raise ValueError(f"cannot read parameter {k}={v!r} in {text!r}") from None
+    return (name, params)

@@ -148,6 +148,12 @@ class CustomProblem(AbstractProblem):
         treedef, shapes = self.params
         return jax.tree_util.tree_unflatten(treedef, list(shapes))
 
+    def param_treedef(self):
+        return self.params[0]
+
+    def leaf_shapes(self) -> list:
+        return [tuple(s) for s in self.params[1]]
+
     @property
     def exactness(self) -> str:
         return self.exactness_given or "monte carlo"

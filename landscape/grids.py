@@ -277,7 +277,7 @@ def grid(problem: AbstractProblem, axes, *, fixed=None, quantities=("loss", "gra
         if fixed is None:
             raise ValueError("fixed must be a whole parameter point of the problem (the centre of the grid)")
         point = problem.check_point(fixed, "fixed")
-        vec = np.asarray(problem.ravel(jax.tree_util.tree_map(lambda a: np.asarray(a, np.float64), point)))
+        vec = np.array(problem.ravel(jax.tree_util.tree_map(lambda a: np.asarray(a, np.float64), point)), np.float64)
         for n in names:
             vec[coords.index(n)] = 0.0
         fixed_out = {}

@@ -43,7 +43,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["AbstractProblem", "EXACTNESS", "digest", "as_float_tree", "tree_describe"]
+__all__ = ["AbstractProblem", "EXACTNESS", "digest", "as_float_tree", "tree_describe", "is_shape"]
 
 EXACTNESS = ("closed form", "quadrature", "monte carlo")
 
@@ -100,6 +100,11 @@ def as_float_tree(tree, name: str):
     return jax.tree_util.tree_map_with_path(conv, tree)
 
 
+def is_shape(x) -> bool:
+    """Whether ``x`` is a shape: a tuple of integers (the leaves of ``param_shapes``)."""
+    return isinstance(x, tuple) and all(isinstance(i, int) for i in x)
+
+
 class AbstractProblem(abc.ABC):
     """What a problem must answer; see the module docstring.
 
@@ -113,16 +118,24 @@ class AbstractProblem(abc.ABC):
     def param_shapes(self):
         """Pytree of ``tuple`` shapes of one parameter point."""
 
+    def param_treedef(self):
+        """The tree structure of one parameter point."""
+        return jax.tree_util.tree_structure(self.param_shapes(), is_leaf=is_shape)
+
+    def leaf_shapes(self) -> list:
+        """Shapes of the parameter leaves of one point, in tree order."""
+        return [tuple(s) for s in jax.tree_util.tree_leaves(self.param_shapes(), is_leaf=is_shape)]
+
     @property
     def param_names(self) -> tuple[str, ...]:
         """Names of the parameter leaves (``jax.tree_util.keystr`` of their paths)."""
-        paths = jax.tree_util.tree_flatten_with_path(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))[0]
+        dummy = jax.tree_util.tree_unflatten(self.param_treedef(), [0] * len(self.leaf_shapes()))
+        paths = jax.tree_util.tree_flatten_with_path(dummy)[0]
         return tuple(jax.tree_util.keystr(p) for p, _ in paths)
 
     @property
     def n_params(self) -> int:
-        shapes = jax.tree_util.tree_leaves(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))
-        return int(sum(math.prod(s) for s in shapes))
+        return int(sum(math.prod(s) for s in self.leaf_shapes()))
 
     def coordinates(self) -> tuple[str, ...]:
         """Names of the scalar coordinates of one point, in :meth:`ravel` order.
@@ -137,10 +150,6 @@ class AbstractProblem(abc.ABC):
             else:
                 names += [f"{leaf_name}[{', '.join(map(str, idx))}]" for idx in np.ndindex(*s)]
         return tuple(names)
-
-    def leaf_shapes(self) -> list:
-        """Shapes of the parameter leaves of one point, in tree order."""
-        return [tuple(s) for s in jax.tree_util.tree_leaves(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))]
 
     def ravel(self, params):
         """One point as a vector ``(P,)`` in :meth:`coordinates` order (leading axes of the leaves kept)."""
@@ -158,13 +167,10 @@ class AbstractProblem(abc.ABC):
             size = math.prod(s)
             out.append(jnp.reshape(vec[..., i:i + size], lead + s))
             i += size
-        treedef = jax.tree_util.tree_structure(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))
-        return jax.tree_util.tree_unflatten(treedef, out)
+        return jax.tree_util.tree_unflatten(self.param_treedef(), out)
 
     def _structure_error(self, params, name, batched):
-        want = self.param_shapes()
-        is_shape = lambda x: isinstance(x, tuple)
-        want_def = jax.tree_util.tree_structure(want, is_leaf=is_shape)
+        want_def = self.param_treedef()
         try:
             got_def = jax.tree_util.tree_structure(params)
         except Exception:  # noqa: BLE001
@@ -185,8 +191,7 @@ class AbstractProblem(abc.ABC):
         if err:
             raise ValueError(err)
         arrays = as_float_tree(params, name)
-        want = self.param_shapes()
-        flat_w = jax.tree_util.tree_leaves(want, is_leaf=lambda x: isinstance(x, tuple))
+        flat_w = self.leaf_shapes()
         flat_a, treedef = jax.tree_util.tree_flatten(arrays)
         for leaf_name, a, s in zip(self.param_names, flat_a, flat_w):
             if a.shape != tuple(s):
@@ -212,7 +217,7 @@ class AbstractProblem(abc.ABC):
         if err:
             raise ValueError(err)
         arrays = as_float_tree(init, name)
-        want = jax.tree_util.tree_leaves(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))
+        want = self.leaf_shapes()
         flat = jax.tree_util.tree_leaves(arrays)
         lengths = set()
         for leaf_name, a, s in zip(self.param_names, flat, want):
@@ -284,7 +289,7 @@ class AbstractProblem(abc.ABC):
     def population_loss_batch(self, params):
         """Population loss of a batch of points (any number of leading axes)."""
         lead = jax.tree_util.tree_leaves(params)[0].shape
-        shapes = jax.tree_util.tree_leaves(self.param_shapes(), is_leaf=lambda x: isinstance(x, tuple))
+        shapes = self.leaf_shapes()
         nlead = len(lead) - len(shapes[0])
         f = self.population_loss
         for _ in range(nlead):
