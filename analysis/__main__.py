@@ -69,12 +69,15 @@ def cmd_convexity(args):
     out = {"problem": problem.config(), "box": box, "fixed": fixed, "certificate": cert.as_dict() if cert else None}
     if len(box) == 1:
         out["line"] = G.line_crossings(problem, box, fixed=fixed)
+    pt = lambda d: "(" + ", ".join(f"{k}={float(v):.6g}" for k, v in d.items()) + ")"
     if cert:
-        print(f"not convex: L at {cert.mid} is {cert.gap:.6g} above the chord between {cert.a} and {cert.b} (lam={cert.lam})")
+        print(f"not convex: L at {pt(cert.mid)} is {cert.gap:.6g} above the chord between {pt(cert.a)} and {pt(cert.b)} "
+              f"(lam={cert.lam:g})")
     else:
         print("no chord below the graph found: the loss looks convex on this box")
     if "line" in out:
-        print(f"a line crosses the graph {out['line']['count']} times: {out['line']['crossings']}")
+        roots = ", ".join(f"{float(r):.6g}" for r in out["line"]["crossings"])
+        print(f"a line crosses the graph {out['line']['count']} times: at {roots}")
     return out
 
 
@@ -83,7 +86,10 @@ def cmd_dead_zone(args):
 
     problem = _problem(args)
     box = _box(args.box, problem.coordinates())
-    eps = tuple(float(e) for e in args.eps.split(","))
+    try:
+        eps = tuple(float(e) for e in args.eps.split(","))
+    except ValueError:
+        raise ValueError(f"--eps must be comma-separated numbers, got {args.eps!r}") from None
     fixed = {k: 1.0 if k == "a" else 0.0 for k in problem.trained if k not in box}
     dz = G.dead_zone(problem, box, n=args.n, eps=eps, delta=args.delta, fixed=fixed or None)
     print(f"dead set: {dz.dead.sum()} of {dz.dead.size} grid points; exact area fraction {dz.dead_area_fraction:.6g}")

@@ -163,19 +163,21 @@ def dead_layers_1d(spec, params, support, *, points=33, m=64):
     if not spec.bias and spec.activation.name == "relu":
         dirs = [d for d, ok in ((1.0, hi > 0), (-1.0, lo < 0)) if ok]
         dead_layer = _dead_layers_at(spec, params, jnp.asarray(dirs, dtype))
-        return np.asarray(jnp.any(dead_layer, 1))
+        return L.sweep.gather(jnp.any(dead_layer, 1))
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError("exact detection with biases needs a bounded interval (uniform inputs)")
     n = params[0]["W"].shape[0]
     dead = np.zeros(n, bool)
     grid = jnp.linspace(lo, hi, points, dtype=dtype)
-    ids = np.flatnonzero(np.asarray(jnp.any(_dead_layers_at(spec, params, grid), 1)))  # not witnessed alive
+    ids = np.flatnonzero(L.sweep.gather(jnp.any(_dead_layers_at(spec, params, grid), 1)))  # not witnessed alive
+    if ids.size:
+        params = L.sweep.gather(params)  # the few left are settled on this host
     if ids.size and spec.activation.name == "relu":
         cert = np.asarray(jnp.any(_certified_dead(spec, _bucket(params, ids), lo, hi, m), 1))[:ids.size]
         dead[ids[cert]] = True
         ids = ids[~cert]
     if ids.size:
-        host = jax.tree_util.tree_map(np.asarray, params)
+        host = L.sweep.gather(params)
         for i in ids:
             dead[i] = exact_dead_1d(spec, jax.tree_util.tree_map(lambda a: a[i], host), lo, hi)
     return dead
@@ -205,8 +207,9 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
     spec = N.MLP.uniform(depth, width, bias=bias, activation=activation)
     if scheme not in N.INITS:
         raise ValueError(f"unknown initialization {scheme!r}; known: {', '.join(N.INITS)}")
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
-        raise ValueError(f"samples must be a positive integer, got {samples!r}")
+    samples = _positive_int(samples, "samples")
+    chunk = _positive_int(chunk, "chunk")
+    _check_networks(spec, min(chunk, samples), "samples")
     problem = L.Problem(inputs=inputs)
     support = problem.inputs.support()
     if not spec.activation.piecewise_linear:
@@ -223,7 +226,7 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
         # spread the networks over every device (padded by repeating the last one)
         params = L.sweep.spread(params, np.minimum(np.arange(L.sweep.padded(n)), n - 1))
         dead = np.zeros(n, bool) if depth == 1 else dead_layers_1d(spec, params, support)[:n]
-        params = jax.tree_util.tree_map(lambda a: a[:n], params)
+        params = jax.tree_util.tree_map(lambda a: jnp.asarray(a[:n]), L.sweep.gather(params))
         x = L.sample_inputs(problem, jax.random.fold_in(k, 1), (n,), params[0]["W"].dtype)
         if depth == 1:
             single = np.zeros(n, bool)
@@ -285,6 +288,17 @@ def _finite_slope(slope):
     if abs(slope) > 1e6:
         raise ValueError(f"slope={slope!r} is out of range; allowed: |slope| <= 1e6")
     return float(slope)
+
+
+def _check_networks(spec, n, name):
+    """Refuse, before any allocation, ``n`` networks of ``spec`` that cannot fit in memory."""
+    per = sum(math.prod(s) for layer in spec.param_shapes() for s in layer.values())
+    need = n * per * 8 * 6  # the parameters and a few working copies, float64
+    limit = L.io.memory_limit()
+    if need > limit:
+        raise ValueError(f"{n} networks of depth {spec.depth} and widths {spec.hidden[:3]}{'...' if len(spec.hidden) > 3 else ''} "
+                         f"need about {need / 2**30:.3g} GiB, more than the limit {limit / 2**30:.3g} GiB; "
+                         f"use fewer {name} or a smaller width")
 
 
 def _positive_int(v, name):
@@ -476,6 +490,9 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
     if n < k:
         raise ValueError(f"the student needs at least as many units as the teacher: n={n} < k={k}")
+    if starts * n * n * k * k * 8 > L.io.memory_limit():
+        raise ValueError(f"{starts} starts of {n} units in {k} dimensions need about {starts * (n * k) ** 2 * 8 / 2**30:.3g} "
+                         "GiB for their Hessians; use fewer starts or a smaller k")
     lr = 2.5 / max(k, 6) if lr is None else lr
     if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)) \
             or not (math.isfinite(lr) and lr > 0):
@@ -539,6 +556,8 @@ def dying(depth, width, *, scheme="he_normal", target="abs", inputs="gaussian", 
     spec = N.MLP.uniform(depth, width, bias=True)
     if scheme not in N.INITS:
         raise ValueError(f"unknown initialization {scheme!r}; known: {', '.join(N.INITS)}")
+    starts = _positive_int(starts, "starts")
+    _check_networks(spec, starts, "starts")
     key = key if key is not None else jax.random.key(0)
     problem = N.NetProblem(spec, target, inputs)
     init = N.init_many(spec, key, starts, scheme)

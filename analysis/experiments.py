@@ -366,9 +366,9 @@ def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
     """``a act(w x + b) + c`` for other activations from random starts (A10): end states at every
     ``record`` steps, so the report can show how the share still moving falls with the budget."""
     rng = np.random.default_rng(seed)
-    y_mean = 1 / math.sqrt(2 * math.pi)
-    const_fit = 0.5 - y_mean**2  # the best constant: Var relu(x)
-    line_fit = const_fit - 0.25  # the best line: Var relu(x) - Cov(x, relu x)^2
+    # the best constant and the best line through the teacher, by the exact loss's global minimum
+    const_fit = global_minimum(L.Problem(student="zero", trained=("c",)))[0]
+    line_fit = global_minimum(L.Problem(student="identity", trained=("w", "c")))[0]
     out = {"activations": np.asarray(activations), "record_steps": np.arange(record, steps + 1, record),
            "line_fit": line_fit, "const_fit": const_fit}
     for i, act in enumerate(activations):

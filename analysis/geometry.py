@@ -105,6 +105,18 @@ def _check_box(problem, box, names=None):
         raise ValueError(f"box must give exactly {sorted(names)}, got {sorted(box)}")
 
 
+MAX_POINTS = 1 << 26  # about 6.7e7: a few GiB of float64 working arrays
+
+
+def _check_size(name, value, count, what):
+    """Refuse, before any allocation, a request whose working arrays cannot fit."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    if count > MAX_POINTS:
+        raise ValueError(f"{name}={value} asks for {count:.3g} {what}, more than the limit {MAX_POINTS:.3g} "
+                         f"(about {count * 8 * 8 / 2**30:.3g} GiB of working arrays); use a smaller {name}")
+
+
 def _check_named(problem, params, name):
     names = problem.coordinates()
     if not isinstance(params, dict) or set(params) != set(names):
@@ -499,6 +511,7 @@ def dead_zone(problem, box, *, n=401, eps=(1e-1, 1e-2, 1e-3, 1e-4), delta=1e-2, 
     if not {"w", "b"} <= set(problem.coordinates()):
         raise ValueError(f"dead_zone needs a single-neuron problem that trains w and b, got {problem.coordinates()}")
     _check_box(problem, box, names=("w", "b"))
+    _check_size("n", n, n * n, "grid points")
     eps = tuple(float(e) for e in np.atleast_1d(eps))
     if not eps or any(not (e > 0 and math.isfinite(e)) for e in eps):
         raise ValueError(f"eps must be positive finite numbers, got {eps}")
@@ -580,6 +593,7 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
     for nm, v in (("starts", starts), ("steps", steps)):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"{nm} must be an integer >= 1, got {v!r}")
+    _check_size("starts", starts, starts * len(names) * 4, "numbers")
     from .basins import global_minimum
 
     rng = np.random.default_rng(seed)

@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 LINEAR_METHODS = ("sgd", "momentum", "nesterov")
+MAX_CELLS = 1 << 24  # about 1.7e7 optimizer runs in one sweep
 
 
 def _check_problem(problem, analytic=True):
@@ -243,6 +244,9 @@ def simulate_crossing(problem, optimizer, hyper, *, w0=-10.0, steps=2000, gradie
         a = np.asarray(v, np.float64)
         if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
             raise ValueError(f"hyper[{k!r}] must be a non-empty 1-D array of finite values")
+    cells = math.prod(np.asarray(v).size for v in hyper.values()) * seeds
+    if cells > MAX_CELLS:
+        raise ValueError(f"the sweep has {cells:.3g} cells x seeds, more than the limit {MAX_CELLS:.3g}; use a coarser grid")
     dtype = dtype or jnp.result_type(float)
     names = list(hyper)
     mesh = np.meshgrid(*[np.asarray(hyper[k], np.float64) for k in names], indexing="ij")

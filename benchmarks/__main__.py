@@ -100,15 +100,36 @@ def main(argv=None):
     return 0
 
 
+HEADLINES = [
+    ("minibatch training, sorted path against Keras (4096 starts, 2000 steps, batch 1000)", "train", "ratio_sorted_over_keras"),
+    ("minibatch training, sorted path against a per-step Python loop", "train", "ratio_sorted_over_python_loop"),
+    ("(w, b) minibatch training, sorted path against Keras (65,536 starts)", "fastpath", "ratio_sorted_over_keras"),
+    ("exact (w, b) grid against a Monte Carlo loss of 10^4 samples", "grid", "ratio_exact_over_mc"),
+    ("exact-gradient sweep against a per-step Python loop", "population", "ratio_over_python_loop"),
+    ("born-dead detection, batched against one network at a time", "deep", "ratio_batched_over_one_by_one"),
+    ("spurious-minima descent, 512 starts at once against one start", "deep", "ratio_spurious_batched_over_one_start"),
+]
+
+
 def _readme_tables(folder):
-    """Every committed result (one per device), as Markdown tables."""
-    parts = []
+    """The headline ratios of every committed result (one column per device), and links to the full tables."""
+    results = []
     for f in sorted(os.listdir(folder)):
         if f.endswith(".json") and "-quick" not in f:
             with open(os.path.join(folder, f)) as fh:
                 res = json.load(fh)
-            parts.append(f"**{res['device']}**\n\n" + _md_table(res))
-    return "\n".join(parts)
+            if "cases" in res:
+                results.append((f, res))
+    head = "| speed-up, measured side by side | " + " | ".join(r["device"] for _, r in results) + " |"
+    lines = [head, "|---|" + "---|" * len(results)]
+    for text, case, key in HEADLINES:
+        cells = []
+        for _, r in results:
+            v = r["cases"].get(case, {}).get(key)
+            cells.append((f"{v:,.0f}x" if v >= 100 else f"{v:.1f}x") if isinstance(v, (int, float)) else "-")
+        lines.append(f"| {text} | " + " | ".join(cells) + " |")
+    links = ", ".join(f"[{r['device']}](benchmarks/results/{f[:-5]}.md)" for f, r in results)
+    return "\n".join(lines) + f"\n\nEvery measurement, with sizes, seconds and peak memory: {links}.\n"
 
 
 if __name__ == "__main__":

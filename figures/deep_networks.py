@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+import landscape as L
+
 from . import style
 from ._common import data, save
 
@@ -35,7 +37,8 @@ def plot(d, ax=None):
            title="Spurious minima: exact gradients to convergence", xticks=dn["ks"], ylim=(-0.02, 1.02))
     a2.legend()
     c = np.linspace(0.2, 2.1, 100)
-    a3.plot(c, np.log((1 + c**2) / 2), color="black", lw=1.5, label="mean field log((1 + c²)/2)")
+    rate = [L.resolve_activation(("leaky_relu", {"slope": float(x)})).mean_field_rate for x in c]
+    a3.plot(c, rate, color="black", lw=1.5, label="mean field log((1 + c²)/2)")
     a3.plot(gg["slopes"], gg["finite_width"], "x", color=style.PALETTE["blue"], ms=9, mew=2,
             label="exact at this width")
     a3.errorbar(gg["slopes"], gg["rate"], yerr=1.96 * gg["stderr"], fmt="o", color=style.PALETTE["orange"], ms=6,

@@ -224,9 +224,10 @@ def _tick(_):
         bar.update(1)
 
 
-def _maybe_tick(progress, r):
+def _maybe_tick(progress, r, every=1):
+    """A host callback each ``every`` records (a bounded number of ticks per run)."""
     if progress:
-        jax.debug.callback(_tick, r)
+        jax.lax.cond(r % every == 0, lambda: jax.debug.callback(_tick, r), lambda: None)
 
 
 # ----------------------------------------------------------------------- run
@@ -280,7 +281,7 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, *, steps, batch_s
         def interval(carry, r):
             st, pr = carry
             st, lsum, pr = run_block((st, zeros, pr), r)
-            _maybe_tick(progress, r)
+            _maybe_tick(progress, r, max(1, R // 200))
             return (st, pr), (st.params, lsum / record_every)
 
         (state, probes_out), (history, seen) = jax.lax.scan(interval, (state0, probes0), jnp.arange(R, dtype=jnp.int32))
@@ -311,7 +312,7 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, *, steps, batch_s
                 hist, seen, lsum = args
                 hist = jax.tree_util.tree_map(lambda h, p: jax.lax.dynamic_update_index_in_dim(h, p, r, 0), hist, st.params)
                 seen = jax.lax.dynamic_update_index_in_dim(seen, lsum / record_every, r, 0)
-                _maybe_tick(progress, r)
+                _maybe_tick(progress, r, max(1, R // 200))
                 return hist, seen, jnp.zeros_like(lsum)
 
             hist, seen, lsum = jax.lax.cond(rec, write, lambda a: a, (hist, seen, lsum))

@@ -74,6 +74,53 @@ class GridResult:
     def shape(self) -> tuple[int, ...]:
         return tuple(len(v) for v in self.axes.values())
 
+    def save(self, path: str) -> None:
+        """Write the grid as ``.npz`` (axes, values, and a JSON header), atomically.
+
+        The gradient is kept when it is a dict of arrays (named coordinates);
+        other gradient pytrees are not saved (their norm is, when computed).
+        """
+        import io as _io
+        import json
+
+        from .io import write_atomic
+
+        arrays = {f"axis/{k}": np.asarray(v) for k, v in self.axes.items()}
+        for name in ("loss", "hessian", "eigvals", "grad_norm"):
+            if getattr(self, name) is not None:
+                arrays[name] = np.asarray(getattr(self, name))
+        if isinstance(self.grad, dict):
+            arrays.update({f"grad/{k}": np.asarray(v) for k, v in self.grad.items()})
+        meta = {"format": "relu-landscape grid 1", "axes": list(self.axes), "fixed": self.fixed,
+                "trained": list(self.trained)}
+        buf = _io.BytesIO()
+        np.savez(buf, __meta__=np.asarray(json.dumps(meta)), **arrays)
+        write_atomic(path, buf.getvalue())
+
+    @classmethod
+    def load(cls, path: str) -> "GridResult":
+        """Read what :meth:`save` wrote.
+
+        Raises:
+          ValueError: a file that is not a saved grid (named in the message).
+        """
+        import json
+        import zipfile
+
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["__meta__"]))
+                if meta.get("format") != "relu-landscape grid 1":
+                    raise ValueError("unknown format")
+                data = {k: z[k] for k in z.files}
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+            raise ValueError(f"{path!r} is not a readable saved grid ({exc})") from None
+        grad = {k[5:]: jnp.asarray(v) for k, v in data.items() if k.startswith("grad/")} or None
+        get = lambda k: jnp.asarray(data[k]) if k in data else None
+        return cls(axes={k: jnp.asarray(data[f"axis/{k}"]) for k in meta["axes"]}, fixed=meta["fixed"],
+                   trained=tuple(meta["trained"]), loss=get("loss"), grad=grad, hessian=get("hessian"),
+                   eigvals=get("eigvals"), grad_norm=get("grad_norm"))
+
 
 def _check_axes(axes, names_ok=None):
     if not isinstance(axes, Mapping) or not 1 <= len(axes) <= 2:
@@ -83,7 +130,11 @@ def _check_axes(axes, names_ok=None):
         if names_ok is not None and name not in names_ok:
             shown = ", ".join(list(names_ok)[:8]) + (", ..." if len(names_ok) > 8 else "")
             raise ValueError(f"axis {name!r} is not a trained parameter (a coordinate) of the problem; coordinates: {shown}")
-        arr = as_float_tree(values, f"axes[{name!r}]")
+        try:
+            raw = np.asarray(values)
+        except (ValueError, TypeError):
+            raise TypeError(f"axis {name!r} must be a 1-D array of real numbers, got {type(values).__name__}") from None
+        arr = as_float_tree(raw, f"axes[{name!r}]")
         if arr.ndim != 1 or arr.size == 0:
             raise ValueError(f"axis {name!r} must be a non-empty 1-D array, got shape {arr.shape}")
         if not np.all(np.isfinite(arr)):

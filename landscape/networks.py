@@ -473,7 +473,13 @@ class NetProblem(AbstractProblem):
         return jax.vmap(lambda xi: apply(self.student, params, xi))(xs)
 
     def batch_loss(self, params, x):
-        """``mean((f(x) - y(x))^2)`` over a batch ``x``."""
+        """``mean((f(x) - y(x))^2)`` over a batch ``x`` of shape ``(B,) + event_shape``, ``B >= 1``.
+
+        Raises:
+          ValueError: an empty batch or inputs of another dimension.
+        """
+        if tuple(x.shape[1:]) != self.event_shape or x.shape[0] == 0:
+            raise ValueError(f"x must be a non-empty batch of shape (B,) + {self.event_shape}, got {tuple(x.shape)}")
         return jnp.mean((self.outputs(params, x) - self.target(x)) ** 2)
 
     # ----------------------------------------------------------- population

@@ -83,10 +83,9 @@ class Problem(AbstractProblem):
         trained = self.trained
         if isinstance(trained, str):
             trained = tuple(t.strip() for t in trained.split(","))
-        try:
-            trained = tuple(trained)
-        except TypeError:
-            raise TypeError(f"trained must be a tuple of names from {PARAM_NAMES}, got {self.trained!r}") from None
+        if not isinstance(trained, (tuple, list)):
+            raise ValueError(f"trained must be a non-empty subset of {PARAM_NAMES} (a tuple or 'w,b'), got {self.trained!r}")
+        trained = tuple(trained)
         bad = [t for t in trained if not isinstance(t, str) or t not in PARAM_NAMES]
         if bad or not trained or len(set(trained)) != len(trained):
             raise ValueError(
@@ -216,6 +215,13 @@ class Problem(AbstractProblem):
                 if a.size and not np.all(np.isfinite(a)):
                     raise ValueError(f"params[{k!r}] must be finite, got {a.ravel()[~np.isfinite(a.ravel())][0]!r}")
             vals[k] = jnp.asarray(v)
+        try:
+            np.broadcast_shapes(*[v.shape for v in vals.values()])
+        except ValueError:
+            shapes = {k: tuple(v.shape) for k, v in vals.items()}
+            raise ValueError(f"params values must broadcast together (one shape, or scalars), got shapes {shapes}") from None
+        if any(jnp.issubdtype(v.dtype, jnp.complexfloating) for v in vals.values()):
+            raise TypeError("params must hold real numbers, got complex values")
         dtype = jnp.result_type(*[v.dtype for v in vals.values()])
         if not jnp.issubdtype(dtype, jnp.floating):
             dtype = jnp.result_type(float)

@@ -105,7 +105,7 @@ def spread(tree, take):
 
 
 def gather(tree):
-    """Every leaf as a NumPy array holding all rows, on every process."""
+    """Every leaf as a NumPy array holding all rows, on every process (a no-op copy on one process)."""
     if jax.process_count() == 1:
         return jax.tree_util.tree_map(np.asarray, tree)
     from jax.experimental import multihost_utils

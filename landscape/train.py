@@ -388,8 +388,12 @@ def train(
     if progress:
         from tqdm import tqdm
 
-        _engine._PROGRESS["bar"] = tqdm(total=-(-n // (chunk or n)) * (steps // record_every), desc="recorded intervals",
-                                        unit="interval", leave=False)
+        from .sweep import bucket
+
+        records = steps // record_every
+        ticks = -(-records // max(1, records // 200))
+        n_chunks = -(-n // bucket(min(chunk or n, n)))
+        _engine._PROGRESS["bar"] = tqdm(total=n_chunks * ticks, desc="training", unit="tick", leave=False)
     try:
         out = map_chunks(fn, inputs, n, chunk=chunk, axis=_engine.starts_axis, store=store, template=template,
                          progress=progress)
