@@ -126,10 +126,13 @@ def test_teacher_student_loss_and_spurious_minima():
     assert sum(r["shares"].values()) == pytest.approx(1.0)
 
 
-def test_gradients_grow_for_slopes_above_one():
-    rates = {c: D.gradient_growth(c, depth=20, width=16, nets=32)["rate"] for c in (0.5, 1.0, 2.0)}
+def test_gradients_grow_for_slopes_above_one_at_the_exact_finite_width_rate():
+    rows = {c: D.gradient_growth(c, depth=20, width=16, nets=32) for c in (0.5, 1.0, 2.0)}
+    rates = {c: r["rate"] for c, r in rows.items()}
     assert rates[0.5] < rates[1.0] < rates[2.0]
     assert rates[2.0] - rates[1.0] > 0.5 and rates[1.0] - rates[0.5] > 0.3
+    for r in rows.values():  # each within 4 standard errors of its exact expectation
+        assert abs(r["rate"] - r["finite_width"]) < 4 * r["stderr"], r
 
 
 def test_train_and_basins_accept_networks():
@@ -186,3 +189,47 @@ def test_deep_cli_writes_json(tmp_path, capsys):
     assert [(r["k"], r["n"]) for r in json.loads(path.read_text())["rows"]] == [(2, 3), (3, 4)]
     assert main(["deep", "spurious", "--k", "3", "--n", "2"]) == 2
     assert "n=2 < k=3" in capsys.readouterr().err
+
+
+def test_the_exact_finite_width_rate_against_closed_forms_and_monte_carlo():
+    from scipy import special
+
+    for n in (4, 16, 32):
+        assert D.finite_width_rate(1.0, n) == pytest.approx(special.digamma(n / 2) - math.log(n / 2), abs=1e-10)
+    rng = np.random.default_rng(0)
+    for c, n in ((0.5, 8), (1.5, 16), (2.0, 5)):
+        k = rng.binomial(n, 0.5, 400_000)
+        z = rng.chisquare(np.maximum(k, 1e-300)) * (k > 0) + c * c * rng.chisquare(np.maximum(n - k, 1e-300)) * (k < n)
+        logs = np.log(z) - math.log(n)
+        se = logs.std() / math.sqrt(logs.size)
+        assert abs(D.finite_width_rate(c, n) - logs.mean()) < 4 * se, (c, n)
+    # it tends to the mean-field rate as the width grows
+    assert abs(D.finite_width_rate(1.5, 4096) - math.log((1 + 1.5**2) / 2)) < 1e-3
+
+
+def test_the_extension_rows_fail_a_wrong_estimator_or_a_broken_detector():
+    from analysis import rules
+    from analysis.claims import published_point
+
+    # D5: the directional derivative agrees with the exact rate; the Frobenius norm of the Jacobian does not
+    good = D.gradient_growth(1.5, depth=20, width=16, nets=64)
+    assert rules.agrees(good["rate"], good["stderr"], good["finite_width"]).verdict == "confirmed"
+    frob = D.gradient_growth(1.5, depth=20, width=16, nets=64, measure="frobenius")
+    assert rules.agrees(frob["rate"], frob["stderr"], good["finite_width"]).verdict == "refuted"
+    # D1: a detector that calls a layer dead when any unit (instead of every unit) is off fails the interval test
+    spec = N.MLP.uniform(10, 3, bias=False)
+    params = N.init_many(spec, jax.random.key(0), 4000, "symmetric")
+    x = jax.random.normal(jax.random.key(1), (4000,))
+    pre = jax.vmap(lambda p, xi: N.hidden(spec, p, xi[None])[1])(params, x)
+    broken = np.asarray(jnp.any(jnp.stack([jnp.any(z <= 0, axis=1) for z in pre], 1), 1)).mean()
+    right = np.asarray(jnp.any(jnp.stack([jnp.all(z <= 0, axis=1) for z in pre], 1), 1)).mean()
+    ref = D.closed_form_single_input(10, 3)
+    se = lambda p: math.sqrt(p * (1 - p) / 4000)
+    assert rules.agrees(right, se(right), ref).verdict == "confirmed"
+    assert rules.agrees(broken, se(broken), ref).verdict == "refuted"
+    # D7: the published point read with rows and columns swapped is not stationary
+    c = D.minimum_certificate(D.published_minimum_k7())
+    bound = c["max_eig"] * 5e-11 * 7
+    assert published_point(c["grad_norm"], c["min_eig"], c["loss"], bound).verdict == "confirmed"
+    t = D.minimum_certificate(D.published_minimum_k7().T)
+    assert published_point(t["grad_norm"], t["min_eig"], t["loss"], bound).verdict == "refuted"
