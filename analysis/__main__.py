@@ -1,4 +1,5 @@
-"""``python -m analysis verify|convexity|dead-zone|critical-points|phase|deep``: questions asked of the landscape.
+"""``python -m analysis verify|convexity|dead-zone|critical-points|phase|deep|slice|interpolate|hessian``: questions
+asked of the landscape.
 
 Each command is a thin layer over library calls: it validates every option
 and output path before any work, prints a readable summary, and writes JSON
@@ -212,9 +213,154 @@ def cmd_deep(args):
     return r
 
 
+# ------------------------------------------------------------------ instruments
+MAX_INSTRUMENT_PARAMS = 4096  # the Safran-Shamir problems these commands build: k * n parameters at most
+
+
+def _instrument_problem(args):
+    """``--problem``: ``neuron`` (with --student, --inputs, --train) or ``safran-shamir:K[,N]``."""
+    import landscape as L
+
+    text = args.problem.strip()
+    for name in ("centre", "at"):  # the default point: the neuron's minimum, or W = I
+        if hasattr(args, name) and getattr(args, name) is None:
+            setattr(args, name, "w=1,b=0" if text == "neuron" else "identity")
+    if text == "neuron":
+        return _problem(args), "neuron"
+    if text.startswith("safran-shamir:"):
+        from . import deep as D
+
+        try:
+            parts = [int(v) for v in text.split(":", 1)[1].split(",")]
+        except ValueError:
+            parts = []
+        if len(parts) not in (1, 2) or min(parts) < 1 or (len(parts) == 2 and parts[1] < parts[0]):
+            raise ValueError(f"--problem safran-shamir:K[,N] needs integers 1 <= K <= N, got {text!r}")
+        k, n = parts[0], parts[-1]
+        if k * n > MAX_INSTRUMENT_PARAMS:
+            raise ValueError(f"--problem {text}: k * n = {k * n} parameters; at most {MAX_INSTRUMENT_PARAMS} here "
+                             "(use analysis.instruments from Python for larger models)")
+        return D.safran_shamir(k, n), "ss"
+    raise ValueError(f"--problem must be neuron or safran-shamir:K[,N], got {text!r}")
+
+
+def _instrument_point(problem, kind, text, name, seed=0):
+    """A point: ``w=1,b=0`` (neuron); ``identity``, ``published`` (k = n = 7), ``random`` or a .npy file of the
+    student weights (safran-shamir)."""
+    import jax
+    import jax.numpy as jnp
+
+    if text is None:
+        text = "w=1,b=0" if kind == "neuron" else "identity"
+    if kind == "neuron":
+        vals = {}
+        for part in text.split(","):
+            try:
+                k, v = part.split("=")
+                vals[k.strip()] = float(v)
+            except ValueError:
+                raise ValueError(f"{name} must read like w=1,b=0, got {text!r}") from None
+        if set(vals) != set(problem.trained):
+            raise ValueError(f"{name} must give exactly the trained parameters {', '.join(problem.trained)}, got "
+                             f"{', '.join(vals) or 'none'}")
+        return vals
+    n, k = problem.param_shapes()[0]["W"]
+    if text == "identity":
+        W = np.eye(n, k)
+    elif text == "published":
+        if (n, k) != (7, 7):
+            raise ValueError(f"{name} published is the k = n = 7 spurious minimum; this problem has k={k}, n={n}")
+        from . import deep as D
+
+        W = np.asarray(D.published_minimum_k7())
+    elif text == "random":
+        W = np.asarray(jax.random.normal(jax.random.key(seed), (n, k), jnp.float64)) / np.sqrt(k)
+    elif text.endswith(".npy"):
+        if not os.path.isfile(text):
+            raise ValueError(f"{name}: no such file {text!r}")
+        W = np.load(text, allow_pickle=False)
+        if W.shape != (n, k):
+            raise ValueError(f"{name}: {text} holds an array of shape {W.shape}; the student weights are ({n}, {k})")
+    else:
+        raise ValueError(f"{name} must be identity, published, random or a .npy file, got {text!r}")
+    return [{"W": jnp.asarray(W, jnp.float64)}]
+
+
+def cmd_slice(args):
+    import jax
+
+    from . import instruments as I
+
+    problem, kind = _instrument_problem(args)
+    centre = _instrument_point(problem, kind, args.centre, "--centre", args.seed)
+    problem.check_point(centre, "--centre")
+    key = jax.random.key(args.seed)
+    if args.towards:
+        target = _instrument_point(problem, kind, args.towards, "--towards", args.seed + 1)
+        d1 = jax.tree_util.tree_map(lambda a, b: jax.numpy.asarray(b, float) - jax.numpy.asarray(a, float), centre,
+                                    target)
+        d2 = I.directions(problem, centre, key=key, n=1, normalization=None if args.normalization == 'none' else args.normalization)[0]
+    else:
+        d1, d2 = I.directions(problem, centre, key=key, n=2, normalization=None if args.normalization == 'none' else args.normalization)
+    coef = np.linspace(-args.span, args.span, args.n)
+    t = time.perf_counter()
+    r = I.slice2d(problem, centre, [d1, d2], coef, coef, quantities=("loss", "grad_norm"))
+    dt = time.perf_counter() - t
+    loss = np.asarray(r.loss)
+    c = float(problem.population_loss(centre))
+    print(f"{args.n} x {args.n} slice at {args.centre} (loss {c:.6g}) in {dt:.2f} s: loss from {loss.min():.6g} to "
+          f"{loss.max():.6g}; {np.mean(np.abs(loss - c) <= 1e-12 * max(1.0, abs(c))):.1%} of it at the centre's level")
+    return {"problem": args.problem, "centre": args.centre, "towards": args.towards, "normalization": args.normalization,
+            "coef": coef, "loss": loss, "grad_norm": np.asarray(r.grad_norm), "centre_loss": c, "seed": args.seed,
+            "directions": [np.asarray(problem.ravel(d)) for d in (d1, d2)], "seconds": dt}
+
+
+def cmd_interpolate(args):
+    from . import instruments as I
+
+    problem, kind = _instrument_problem(args)
+    pts = [_instrument_point(problem, kind, t, f"--points[{i}]", args.seed + i) for i, t in enumerate(args.points)]
+    r = I.interpolate(problem, *pts, n=args.n)
+    print(f"path through {len(pts)} points: loss at the ends {r.loss[0]:.6g} and {r.loss[-1]:.6g}; highest "
+          f"{r.loss.max():.6g} at t = {r.argmax:g}; barrier {r.barrier:.6g}")
+    return {"problem": args.problem, "points": args.points, "t": r.t, "loss": r.loss, "grad_norm": r.grad_norm,
+            "barrier": r.barrier, "argmax": r.argmax}
+
+
+def cmd_hessian(args):
+    import jax
+
+    from . import instruments as I
+
+    problem, kind = _instrument_problem(args)
+    point = _instrument_point(problem, kind, args.at, "--at", args.seed)
+    dim = problem.n_params
+    if args.k > dim:
+        raise ValueError(f"--k must be at most the number of parameters ({dim}), got {args.k}")
+    if args.steps > dim:
+        raise ValueError(f"--steps must be at most the number of parameters ({dim}), got {args.steps}")
+    if args.probes < 2:
+        raise ValueError(f"--probes must be at least 2 (the trace's standard error needs two), got {args.probes}")
+    batch = problem.check_starts(jax.tree_util.tree_map(lambda a: np.asarray(a, float)[None], point), "--at")[0]
+    key = jax.random.key(args.seed)
+    top = I.hessian_top(problem, batch, args.k, key=jax.random.fold_in(key, 0))
+    tr = I.hessian_trace(problem, batch, key=jax.random.fold_in(key, 1), probes=args.probes)
+    sd = I.spectral_density(problem, batch, key=jax.random.fold_in(key, 2), probes=args.probes, steps=args.steps)
+    print(f"at {args.at} (loss {float(problem.population_loss(point)):.6g}, {dim} parameters): top {args.k} "
+          f"eigenvalues {np.array2string(top['eigenvalues'][0], precision=6)}; trace {tr['trace'][0]:.6g} "
+          f"+- {tr['stderr'][0]:.2g} (Hutchinson, {args.probes} probes); density by SLQ ({args.probes} probes x "
+          f"{args.steps} steps, sigma {sd['sigma']:.3g})")
+    return {"problem": args.problem, "at": args.at, "parameters": dim, "top": top["eigenvalues"][0],
+            "lanczos": {k: top[k] for k in ("block", "steps", "krylov_dim", "key")}, "trace": float(tr["trace"][0]),
+            "trace_stderr": float(tr["stderr"][0]), "density": {"grid": sd["grid"], "density": sd["density"][0],
+                                                                "sigma": sd["sigma"], "nodes": sd["nodes"][0],
+                                                                "weights": sd["weights"][0], "key": sd["key"]},
+            "seed": args.seed}
+
+
 def build_parser():
     ap = cli.Parser(prog="python -m analysis", description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="command", required=True, metavar="{verify,convexity,dead-zone,critical-points,phase,deep}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="{verify,convexity,dead-zone,critical-points,phase,deep,slice,interpolate,hessian}")
 
     def add(name, help_):
         p = sub.add_parser(name, help=help_, description=help_, formatter_class=cli._Formatter)
@@ -277,11 +423,42 @@ def build_parser():
     dp.add_argument("--slope", type=cli.finite_float("--slope", -1e6, 1e6), default=1.5, help="leaky slope (explode)")
     dp.add_argument("--seed", type=cli.seed, default=0, help="random seed")
     dp.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
+
+    def instrument(p):
+        p.add_argument("--problem", default="neuron", help="neuron (with --student, --inputs, --train) or "
+                       f"safran-shamir:K[,N] (K teacher, N student units; at most {MAX_INSTRUMENT_PARAMS} parameters)")
+        p.add_argument("--student", default="relu", help="student activation of the neuron, e.g. relu or leaky_relu:0.3")
+        p.add_argument("--inputs", default="gaussian", help="inputs of the neuron: gaussian or uniform:LO,HI")
+        p.add_argument("--train", default="w,b", help="the neuron's trained parameters, e.g. w,b")
+        p.add_argument("--seed", type=cli.seed, default=0, help="random seed of directions, probes and random points")
+        p.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
+
+    points_help = "w=1,b=0 for the neuron; identity, published (k = n = 7), random or a .npy file for safran-shamir"
+    sl = add("slice", "the loss on a 2-D slice through a point (random filter-normalized directions)")
+    instrument(sl)
+    sl.add_argument("--centre", default=None, help=f"the centre: {points_help} ; if omitted: w=1,b=0 or identity")
+    sl.add_argument("--towards", default=None, help="make the first direction point at this point (same forms)")
+    sl.add_argument("--normalization", default="filter", choices=["filter", "layer", "none"],
+                    help="how random directions are scaled (filter: per unit, Li et al. 2018)")
+    sl.add_argument("--n", type=cli.positive_int("--n"), default=51, help="points per axis")
+    sl.add_argument("--span", type=cli.positive_float("--span"), default=1.0, help="coefficients from -span to span")
+    ip = add("interpolate", "the loss and the barrier on the straight path through two or more points")
+    instrument(ip)
+    ip.add_argument("points", nargs="+", help=f"two or more points: {points_help}")
+    ip.add_argument("--n", type=cli.positive_int("--n"), default=51, help="points per segment")
+    hs = add("hessian", "top eigenvalues, trace and spectral density of the Hessian at a point")
+    instrument(hs)
+    hs.add_argument("--at", default=None, help=f"the point: {points_help} ; if omitted: w=1,b=0 or identity")
+    hs.add_argument("--k", type=cli.positive_int("--k"), default=2, help="how many top eigenvalues (block Lanczos)")
+    hs.add_argument("--probes", type=cli.positive_int("--probes"), default=10,
+                    help="probe vectors of the trace and the density")
+    hs.add_argument("--steps", type=cli.positive_int("--steps"), default=2, help="Lanczos steps per probe (density)")
     return ap
 
 
 COMMANDS = {"verify": "cmd_verify", "convexity": "cmd_convexity", "dead-zone": "cmd_dead_zone",
-            "critical-points": "cmd_critical", "phase": "cmd_phase", "deep": "cmd_deep"}
+            "critical-points": "cmd_critical", "phase": "cmd_phase", "deep": "cmd_deep",
+            "slice": "cmd_slice", "interpolate": "cmd_interpolate", "hessian": "cmd_hessian"}
 
 
 def _body(args):

@@ -536,6 +536,7 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
     if spurious.any():
         out["spurious_loss_quantiles"] = np.quantile(final[spurious], [0.0, 0.5, 1.0]).tolist()
         out["spurious_min_eig"] = float(np.min(min_eig[spurious]))
+        out["spurious_points"] = W[spurious][:8]  # a few certified spurious minima (student weights)
     return out
 
 

@@ -17,6 +17,7 @@ batch 1000, Keras' definitions).
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -476,3 +477,103 @@ def animations(*, grid, frames, seed):
             "tw": np.asarray(tb.params["w"]), "tb": np.asarray(tb.params["b"]), "labels": b.labels,
             "wb_steps": np.asarray(tb.steps), "axis": ax, "grid_loss": np.asarray(r.loss), "frames": np.int64(frames)}
 
+
+
+# ------------------------------------------------------------------------ instruments
+def _ss_points(k, starts, seed):
+    """The global minimum W = I of the k = n problem, and a Hessian-certified spurious minimum (or None)."""
+    if k == 7:
+        return np.eye(7), np.asarray(D.published_minimum_k7()), "published (Safran, Yehudai & Shamir 2021)"
+    r = D.spurious_minima(k, k, starts=starts, key=jax.random.key(seed))
+    pts = r.get("spurious_points")
+    return np.eye(k), (None if pts is None or len(pts) == 0 else np.asarray(pts[0])), "found by exact-gradient descent"
+
+
+@experiment("spectra", quick={"ks": (7,), "probes": 4, "steps": 24}, ks=(7, 10), top=10, probes=10, steps=40,
+            search_starts=64, seed=0)
+def spectra(*, ks, top, probes, steps, search_starts, seed):
+    """Hessian spectra of the Safran-Shamir problem at a global minimum and at a Hessian-certified spurious minimum:
+    the top eigenvalues (block Lanczos), the trace (Hutchinson), the density (stochastic Lanczos quadrature), and
+    the whole spectrum from the dense Hessian (these models are small enough) as the reference."""
+    from . import instruments as I
+
+    key = jax.random.key(seed)
+    out = {"ks": np.asarray(ks)}
+    for k in ks:
+        problem = D.safran_shamir(int(k), int(k))
+        glob, spur, origin = _ss_points(int(k), search_starts, seed)
+        entry = {"origin": origin, "found": np.bool_(spur is not None)}
+        names = ["global"] + (["spurious"] if spur is not None else [])
+        Ws = np.stack([glob] + ([spur] if spur is not None else []))
+        batch = [{"W": jnp.asarray(Ws, F64)}]
+        loss, dense = (np.asarray(v) for v in _dense_spectrum(problem, batch))
+        topk = I.hessian_top(problem, batch, min(top, problem.n_params), key=jax.random.fold_in(key, int(k)))
+        tr = I.hessian_trace(problem, batch, key=jax.random.fold_in(key, 100 + int(k)), probes=max(probes * 10, 20))
+        sd = I.spectral_density(problem, batch, key=jax.random.fold_in(key, 200 + int(k)), probes=probes,
+                                steps=min(steps, problem.n_params))
+        for i, name in enumerate(names):
+            entry[name] = {"W": Ws[i], "loss": float(loss[i]), "dense": dense[i], "top": topk["eigenvalues"][i],
+                           "trace": float(tr["trace"][i]), "trace_se": float(tr["stderr"][i]), "grid": sd["grid"],
+                           "density": sd["density"][i], "sigma": sd["sigma"],
+                           "smallest_positive": float(dense[i][dense[i] > 1e-9].min())}
+        out[f"k{int(k)}"] = entry
+    return out
+
+
+@partial(jax.jit, static_argnums=(0,))
+def _dense_spectrum(problem, batch):
+    """Loss and the dense Hessian's eigenvalues at a batch of points (small models only: the reference)."""
+    f = lambda x: problem.population_loss(problem.unravel(x))
+    X = problem.ravel(batch)
+    return jax.vmap(f)(X), jax.vmap(lambda x: jnp.linalg.eigvalsh(jax.hessian(f)(x)))(X)
+
+
+@experiment("slices", quick={"n": 21, "path_points": 21, "net_depth": 4}, n=51, span=1.0, net_span=0.25,
+            path_points=51, net_depth=6, seed=0)
+def slices(*, n, span, net_span, path_points, net_depth, seed):
+    """Filter-normalized 2-D slices (Li et al. 2018) on exact population losses: at the global and at the
+    published spurious minimum of the Safran-Shamir problem (k = n = 7) with the straight path between them and its
+    barrier; around a born-dead network and a live one along the first layer's parameters (flat for the dead one); and the single neuron's (w, b) plane as a 2-D slice
+    along its two coordinates, against ``landscape.grid``."""
+    from . import instruments as I
+
+    key = jax.random.key(seed)
+    coef = np.linspace(-span, span, n)
+    out = {"coef": coef}
+    ss = D.safran_shamir(7, 7)
+    spur = [{"W": jnp.asarray(D.published_minimum_k7(), F64)}]
+    # the global minimum nearest to the spurious point: the permutation of I that matches its units best
+    W = np.asarray(spur[0]["W"])
+    perm = np.argmax(W, axis=1) if len(set(np.argmax(W, axis=1))) == 7 else np.arange(7)
+    glob = [{"W": jnp.asarray(np.eye(7)[perm], F64)}]
+    for name, centre in (("ss_global", glob), ("ss_spurious", spur)):
+        d1, d2 = I.directions(ss, centre, key=jax.random.fold_in(key, 1), n=2, normalization="filter")
+        r = I.slice2d(ss, centre, [d1, d2], coef, coef)
+        out[name] = {"loss": np.asarray(r.loss), "centre_loss": float(ss.population_loss(centre))}
+    path = I.interpolate(ss, glob, spur, n=path_points)
+    out["path"] = {"t": path.t, "loss": path.loss, "grad_norm": path.grad_norm, "barrier": path.barrier,
+                   "argmax": path.argmax}
+    # a born-dead network and a live one (depth net_depth, width 2, biases, inputs on [-1, 1])
+    spec = L.networks.MLP.uniform(net_depth, 2, bias=True)
+    problem = L.networks.NetProblem(spec, "abs", "uniform:-1,1")
+    nets = L.networks.init_many(spec, jax.random.fold_in(key, 2), 256, "he_normal")
+    dead = D.dead_layers_1d(spec, nets, (-1.0, 1.0))
+    out["net_dead_found"] = np.bool_(dead.any() and (~dead).any())
+    out["net_coef"] = net_coef = np.linspace(-net_span, net_span, n)
+    for name, pick in (("net_dead", np.flatnonzero(dead)), ("net_live", np.flatnonzero(~dead))):
+        if pick.size == 0:
+            continue
+        centre = jax.tree_util.tree_map(lambda a: a[int(pick[0])], nets)
+        # directions in the first layer only: no signal passes a dead layer, so the first layer's loss is flat
+        d1, d2 = I.directions(problem, centre, key=jax.random.fold_in(key, 3), n=2, normalization="filter",
+                              exclude=lambda leaf: not leaf.startswith("[0]"))
+        r = I.slice2d(problem, centre, [d1, d2], net_coef, net_coef)
+        out[name] = {"loss": np.asarray(r.loss), "centre_loss": float(problem.population_loss(centre))}
+    # the single neuron: a slice along its coordinates is the exact (w, b) grid
+    p = L.Problem(trained=("w", "b"))
+    ax = np.linspace(-3, 3, n)
+    r = I.slice2d(p, {"w": 0.0, "b": 0.0}, [{"w": 1.0, "b": 0.0}, {"w": 0.0, "b": 1.0}], ax, ax)
+    g = L.grid(p, {"w": jnp.asarray(ax), "b": jnp.asarray(ax)}, quantities=("loss",))
+    out["neuron"] = {"axis": ax, "loss": np.asarray(r.loss), "max_abs_difference_from_grid":
+                     float(np.max(np.abs(np.asarray(r.loss) - np.asarray(g.loss))))}
+    return out

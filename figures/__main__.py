@@ -16,7 +16,7 @@ import time
 from landscape import cli
 
 FIGURES = ("good_start", "backwards_start", "kink", "wb_landscape", "basins", "activations", "optimizers", "lip",
-           "four_parameter", "born_dead", "deep_networks", "animations")
+           "four_parameter", "born_dead", "deep_networks", "spectra", "slices", "animations")
 
 
 def registry():

@@ -13,8 +13,10 @@ Contract
 * :func:`shallow_moments` gives ``E[g]`` and ``E[g^2]`` of any
   ``g(x) = sum_i a_i relu(u_i.x) + c`` exactly and :func:`shallow_inner`
   ``E[g1 g2]``; the population loss of a one-hidden-layer, bias-free network
-  against another is ``E[f^2] - 2 E[f g] + E[g^2]``. Every function is differentiable (zero, not NaN, gradients at
-  the zero vector).
+  against another is ``E[f^2] - 2 E[f g] + E[g^2]``. Every function is
+  differentiable (zero, not NaN, gradients at the zero vector), and its
+  Hessian is the true one at parallel and antiparallel units (every student
+  unit equals a teacher unit at a teacher-student global minimum).
 """
 from __future__ import annotations
 
@@ -32,18 +34,38 @@ def safe_norm(x):
     return jnp.where(pos, jnp.sqrt(jnp.where(pos, s, 1.0)), 0.0)
 
 
+def _g(t):
+    """``sin t - t cos t`` (= t^3/3 - t^5/30 + ...), by its series below 0.1 (no cancellation there)."""
+    small = t < 0.1
+    ts = jnp.where(small, t, 0.0)
+    t2 = ts * ts
+    series = ts * t2 * (1.0 / 3.0 - t2 * (1.0 / 30.0 - t2 * (1.0 / 840.0 - t2 / 45360.0)))
+    tl = jnp.where(small, 1.0, t)
+    return jnp.where(small, series, jnp.sin(tl) - tl * jnp.cos(tl))
+
+
 def relu_kernel(u, v):
     """``E[relu(u.x) relu(v.x)]`` for ``x ~ N(0, I)``, broadcasting over leading axes.
 
     ``= |u||v| (sin t + (pi - t) cos t) / (2 pi)`` with ``t`` the angle
-    between ``u`` and ``v``, computed as ``2 atan2(|u^ - v^|, |u^ + v^|)``
-    from the unit vectors.
+    between ``u`` and ``v``. Written as ``u.v / 2 + |u||v| g(t) / (2 pi)`` for
+    ``t <= pi/2`` and ``|u||v| g(pi - t) / (2 pi)`` beyond, with
+    ``g(t) = sin t - t cos t = O(t^3)``: the kernel is smooth at parallel and
+    antiparallel units although the angle is not, and in these forms its
+    first and second derivatives there are the true ones (the angle's
+    undefined derivative only ever multiplies ``g`` or ``g'``, which vanish).
+    Both angles come from ``atan2`` of the unit vectors' difference and sum,
+    so nearly parallel and antiparallel units keep full precision.
     """
     nu, nv = safe_norm(u), safe_norm(v)
     uu = u / jnp.where(nu > 0, nu, 1.0)[..., None]
     vv = v / jnp.where(nv > 0, nv, 1.0)[..., None]
-    t = 2.0 * jnp.arctan2(safe_norm(uu - vv), safe_norm(uu + vv))
-    return nu * nv * (jnp.sin(t) + (jnp.pi - t) * jnp.cos(t)) / (2.0 * jnp.pi)
+    diff, summ = safe_norm(uu - vv), safe_norm(uu + vv)
+    t = 2.0 * jnp.arctan2(diff, summ)  # the angle, accurate near 0
+    s = 2.0 * jnp.arctan2(summ, diff)  # pi - the angle, accurate near pi
+    near = nu * nv / (2.0 * jnp.pi)
+    dot = jnp.sum(u * v, axis=-1)
+    return jnp.where(t <= jnp.pi / 2, 0.5 * dot + near * _g(t), near * _g(s))
 
 
 def relu_mean(u):

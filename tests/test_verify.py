@@ -126,6 +126,18 @@ def test_figures_draw_the_numbers_the_claims_read(run):
     assert four["q3"]["reached"] == by["Q5"]["statements"][2]["evidence"]["w-a-_min"]
 
 
+def test_instrument_figures_show_numbers_that_match_their_dense_references(run):
+    spec = json.loads((run["out"] / "spectra.json").read_text())["shown"]
+    for name in ("k7_global", "k7_spurious"):
+        s = spec[name]
+        assert abs(s["trace"] - s["dense_trace"]) < 4 * s["trace_se"], name  # Hutchinson within its error
+        assert s["top"] == sorted(s["top"], reverse=True) and s["smallest_positive"] > 0
+    assert spec["k7_global"]["loss"] == pytest.approx(0.0, abs=1e-12) and spec["k7_spurious"]["loss"] > 1e-3
+    sl = json.loads((run["out"] / "slices.json").read_text())["shown"]
+    assert sl["neuron_max_abs_difference_from_grid"] <= 1e-12 and sl["barrier"] > 0
+    assert sl["net_dead_flat_share"] > 0.9 > 0.05 > sl["net_live_flat_share"]
+
+
 def test_born_dead_table_lists_every_depth(run):
     text = (run["out"] / "born_dead.md").read_text()
     rows = [line for line in text.splitlines() if line.startswith("| 10 |")]

@@ -1,0 +1,221 @@
+"""Landscape instruments against dense computations: Hessians at global minima against finite differences,
+Lanczos against eigh (with multiplicities), Hutchinson within its standard errors, stochastic Lanczos
+quadrature's moments, slices against the exact grid, filter normalization, determinism, bad inputs."""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import landscape as L
+from analysis import deep as D
+from analysis import instruments as I
+from landscape.kernels import relu_kernel
+
+KEY = jax.random.key(0)
+
+
+def _dense(problem, point):
+    f = lambda x: problem.population_loss(problem.unravel(x))
+    x = problem.ravel(point)
+    return np.asarray(jax.jit(jax.hessian(f))(x)), f, x
+
+
+def _fd_hessian(f, x, h=1e-5):
+    """Central differences of the (autodiff) gradient: independent of second-order autodiff."""
+    g = jax.jit(jax.grad(f))
+    eye = np.eye(x.shape[0])
+    cols = [(np.asarray(g(x + h * e)) - np.asarray(g(x - h * e))) / (2 * h) for e in eye]
+    return np.stack(cols, axis=1)
+
+
+def test_relu_kernel_has_the_true_hessian_at_parallel_and_antiparallel_units():
+    u = jnp.array([1.0, 0.0, 0.0])
+    for v, value in ((u, 0.5), (-u, 0.0)):
+        # along the perpendicular directions the kernel is value + O(|e|^3): second derivative 0
+        h = jax.jit(jax.hessian(lambda e: relu_kernel(u + jnp.array([0.0, e[0], e[1]]), v)))(jnp.zeros(2))
+        np.testing.assert_allclose(np.asarray(h), 0.0, atol=1e-12)
+        np.testing.assert_allclose(float(relu_kernel(u, v)), value, atol=1e-15)
+    # the full Hessian in u at a generic and at a parallel pair against finite differences of the kernel itself
+    for v in (jnp.array([0.3, -0.8, 0.5]), jnp.array([2.0, 0.0, 0.0])):
+        f = lambda uu: relu_kernel(uu, v)
+        np.testing.assert_allclose(np.asarray(jax.jit(jax.hessian(f))(u)), _fd_hessian(f, u, 1e-6), atol=2e-5)
+
+
+def test_hessian_at_a_teacher_student_global_minimum_matches_finite_differences():
+    p = D.safran_shamir(3, 3)
+    H, f, x = _dense(p, [{"W": jnp.eye(3)}])
+    np.testing.assert_allclose(H, _fd_hessian(f, x), atol=1e-4)
+    assert np.linalg.eigvalsh(H).min() > 0.1  # a strict minimum (up to the kernel's smoothness)
+
+
+def test_block_lanczos_finds_the_top_eigenvalues_with_their_multiplicity():
+    p = D.safran_shamir(6, 6)  # 36 parameters; at W = I the second eigenvalue is 5-fold
+    H, _, _ = _dense(p, [{"W": jnp.eye(6)}])
+    ev = np.linalg.eigvalsh(H)[::-1]
+    assert np.sum(np.abs(ev - ev[1]) < 1e-8) == 5
+    W = jnp.stack([jnp.eye(6), jnp.eye(6) + 0.1 * jax.random.normal(KEY, (6, 6))])
+    r = I.hessian_top(p, [{"W": W}], 7, key=KEY)  # default: as many blocks as fit, a Krylov space of 35 < 36
+    assert r["eigenvalues"].shape == (2, 7) and r["block"] == 7 and r["krylov_dim"] == 35
+    np.testing.assert_allclose(r["eigenvalues"][0], ev[:7], atol=1e-8)
+    H1, _, _ = _dense(p, [{"W": W[1]}])
+    # off the minimum the spectrum is a dense cluster: the wanted values but the last (at the cluster's edge,
+    # where Lanczos converges slowest) to 1e-8, the last to 1e-5
+    np.testing.assert_allclose(r["eigenvalues"][1][:6], np.linalg.eigvalsh(H1)[::-1][:6], atol=1e-8)
+    np.testing.assert_allclose(r["eigenvalues"][1][6], np.linalg.eigvalsh(H1)[::-1][6], atol=1e-5)
+    # a single vector cannot see a multiplicity (in exact arithmetic); with a block of 1 the Ritz values
+    # stay below the true ones (interlacing), the test of a real Rayleigh-Ritz step
+    r1 = I.hessian_top(p, [{"W": W[:1]}], 3, key=KEY, block=1, steps=6)
+    assert np.all(r1["eigenvalues"][0] <= ev[:3] + 1e-9)
+    # deterministic under a key, and the key is in the output
+    again = I.hessian_top(p, [{"W": W}], 7, key=KEY)
+    np.testing.assert_array_equal(again["eigenvalues"], r["eigenvalues"])
+    assert r["key"] == np.asarray(jax.random.key_data(KEY)).tolist()
+
+
+def test_hutchinson_trace_within_three_standard_errors_and_slq_moments_exact_per_probe():
+    p = D.safran_shamir(4, 4)
+    W = jnp.eye(4) + 0.2 * jax.random.normal(jax.random.key(3), (4, 4))
+    H, _, _ = _dense(p, [{"W": W}])
+    t = I.hessian_trace(p, [{"W": W[None]}], key=KEY, probes=64)
+    assert t["stderr"][0] > 0
+    assert abs(t["trace"][0] - np.trace(H)) < 3 * t["stderr"][0]
+    # stochastic Lanczos quadrature: with s steps the quadrature of each probe is exact for polynomials of
+    # degree <= 2s - 1, so its moments equal z^T H^j z / |z|^2 for the very probes drawn from the key
+    s = I.spectral_density(p, [{"W": W[None]}], key=KEY, probes=6, steps=3)
+    zs = np.asarray(jax.random.rademacher(jax.random.split(KEY, 1)[0], (6, 16), jnp.float64))
+    for j in range(0, 6):
+        per_probe = np.sum(s["weights"][0] * s["nodes"][0] ** j, axis=1)
+        direct = np.einsum("pi,ij,pj->p", zs, np.linalg.matrix_power(H, j), zs) / 16
+        np.testing.assert_allclose(per_probe, direct, rtol=1e-8)
+    # and their average estimates tr(H^j) / P (unbiased): within 4 standard errors for j = 1, 2
+    for j in (1, 2):
+        per_probe = np.sum(s["weights"][0] * s["nodes"][0] ** j, axis=1)
+        se = per_probe.std(ddof=1) / np.sqrt(6)
+        assert abs(per_probe.mean() - np.trace(np.linalg.matrix_power(H, j)) / 16) < 4 * se + 1e-12
+    # the density integrates to one, and sigma is stated
+    dg = s["grid"][1] - s["grid"][0]
+    assert abs(np.sum(s["density"][0]) * dg - 1) < 1e-3 and s["sigma"] > 0
+
+
+def test_slice_of_the_single_neuron_is_the_exact_grid_and_interpolation_ends_are_the_loss():
+    p = L.Problem(trained=("w", "b"))
+    ax = np.linspace(-2, 2, 9)
+    r = I.slice2d(p, {"w": 0.0, "b": 0.0}, [{"w": 1.0, "b": 0.0}, {"w": 0.0, "b": 1.0}], ax, ax)
+    g = L.grid(p, {"w": jnp.asarray(ax), "b": jnp.asarray(ax)}, quantities=("loss",))
+    np.testing.assert_allclose(np.asarray(r.loss), np.asarray(g.loss), rtol=1e-14, atol=1e-15)
+    a, b = {"w": -1.0, "b": 0.5}, {"w": 1.0, "b": 0.0}
+    path = I.interpolate(p, a, b, {"w": 2.0, "b": -1.0}, n=11)
+    assert path.t.shape == (21,) and path.t[10] == 1.0
+    for t, q in ((0, a), (10, b), (20, {"w": 2.0, "b": -1.0})):
+        np.testing.assert_allclose(path.loss[t], float(p.population_loss(q)), rtol=1e-14)
+    assert path.barrier == pytest.approx(max(0.0, path.loss.max() - max(path.loss[0], path.loss[-1])))
+    # the backwards start and the minimum: the path crosses the dead set's edge with no barrier above (-1, 0.5)?
+    # whatever it is, it is computed from the losses on the path
+    assert path.argmax == path.t[int(np.argmax(path.loss))]
+
+
+def test_filter_normalization_matches_each_units_norm_on_layers_of_very_different_scales():
+    spec = L.networks.MLP.uniform(2, 3, bias=True)
+    problem = L.networks.NetProblem(spec, "relu", "gaussian")
+    centre = L.networks.init_many(spec, KEY, 1, "he_normal")
+    centre = jax.tree_util.tree_map(lambda a: a[0], centre)
+    centre[0]["W"] = centre[0]["W"] * 1e3
+    centre[1]["W"] = centre[1]["W"] * 1e-3
+    d1, d2 = I.directions(problem, centre, key=KEY, n=2, normalization="filter")
+    for d in (d1, d2):
+        for layer_c, layer_d in zip(centre, d):
+            np.testing.assert_allclose(np.linalg.norm(np.asarray(layer_d["W"]), axis=1),
+                                       np.linalg.norm(np.asarray(layer_c["W"]), axis=1), rtol=1e-12)
+    layer = I.directions(problem, centre, key=KEY, n=1, normalization="layer")[0]
+    for layer_c, layer_d in zip(centre, layer):
+        assert np.linalg.norm(np.asarray(layer_d["W"])) == pytest.approx(np.linalg.norm(np.asarray(layer_c["W"])))
+    # biases excluded as in Li et al.; the same key gives the same directions, another key others
+    ex = I.directions(problem, centre, key=KEY, n=1, exclude=lambda name: "'b'" in name)[0]
+    assert all(not np.any(np.asarray(layer["b"])) for layer in ex)
+    again = I.directions(problem, centre, key=KEY, n=2)
+    other = I.directions(problem, centre, key=jax.random.key(1), n=2)
+    np.testing.assert_array_equal(np.asarray(again[0][0]["W"]), np.asarray(d1[0]["W"]))
+    assert not np.array_equal(np.asarray(other[0][0]["W"]), np.asarray(d1[0]["W"]))
+
+
+def test_trajectory_plane_recovers_a_planar_path():
+    p = D.safran_shamir(2, 2)
+    e1, e2 = np.zeros((2, 2)), np.zeros((2, 2))
+    e1[0, 0], e2[1, 1] = 1.0, 1.0
+    s = np.linspace(0, 1, 20)
+    hist = [{"W": jnp.asarray(np.eye(2) + np.cos(3 * s)[:, None, None] * e1 + np.sin(2 * s)[:, None, None] * e2)}]
+    r = I.trajectory_plane(p, hist)
+    assert r["explained"][:2].sum() == pytest.approx(1.0) and r["coords"].shape == (20, 2)
+    assert r["explained"][2:].sum() < 1e-20
+
+
+def test_instruments_work_on_a_users_model_with_the_same_calls():
+    def apply(q, x):
+        return q["w2"] @ jax.nn.tanh(q["W1"] @ x)
+
+    params = {"W1": 0.5 * jax.random.normal(KEY, (3, 2)), "w2": jnp.array([1.0, -0.5, 0.25])}
+    problem = L.CustomProblem(apply=apply, target=lambda x: jnp.sin(x[0]), inputs="gaussian", dim=2, params=params,
+                              mc_samples=512)
+    H, _, _ = _dense(problem, params)
+    batch = jax.tree_util.tree_map(lambda a: a[None], params)
+    r = I.hessian_top(problem, batch, 3, key=KEY, block=3, steps=3)
+    np.testing.assert_allclose(r["eigenvalues"][0], np.linalg.eigvalsh(H)[::-1][:3], atol=1e-8)
+    d1, d2 = I.directions(problem, params, key=KEY)
+    sl = I.slice2d(problem, params, [d1, d2], np.linspace(-1, 1, 3), np.linspace(-1, 1, 3))
+    np.testing.assert_allclose(float(sl.loss[1, 1]), float(problem.population_loss(params)), rtol=1e-12)
+    v = jax.tree_util.tree_map(jnp.ones_like, params)
+    np.testing.assert_allclose(np.asarray(problem.ravel(I.hvp(problem, params, v))), H @ np.ones(9), atol=1e-10)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda p, c: I.directions(p, [{"W": jnp.eye(3)}], key=KEY), "centre"),
+    (lambda p, c: I.directions(p, c, key=0), "jax.random key"),
+    (lambda p, c: I.directions(p, c, key=KEY, normalization="unit"), "normalization"),
+    (lambda p, c: I.directions(p, [{"W": jnp.zeros((2, 2))}], key=KEY), "zero"),
+    (lambda p, c: I.interpolate(p, c, c), "same point"),
+    (lambda p, c: I.interpolate(p, c), "at least two"),
+    (lambda p, c: I.interpolate(p, c, [{"W": jnp.full((2, 2), jnp.nan)}]), "finite"),
+    (lambda p, c: I.hessian_top(p, [{"W": jnp.eye(2)[None]}], 5, key=KEY), "k must be"),
+    (lambda p, c: I.hessian_top(p, [{"W": jnp.eye(2)[None]}], 0, key=KEY), "k must be"),
+    (lambda p, c: I.hessian_trace(p, [{"W": jnp.eye(2)[None]}], key=KEY, probes=1), "probes"),
+    (lambda p, c: I.spectral_density(p, [{"W": jnp.eye(2)[None]}], key=KEY, steps=9), "steps"),
+    (lambda p, c: I.slice2d(p, c, [c], [0.0, 1.0], [0.0, 1.0]), "one direction per axis"),
+    (lambda p, c: I.slice2d(p, c, [{"W": jnp.ones((3, 2))}, c], [0.0, 1.0], [0.0, 1.0]), "direction"),
+    (lambda p, c: I.trajectory_plane(p, [{"W": jnp.eye(2)[None]}]), "two recorded"),
+    (lambda p, c: I.hvp(p, c, {"W": jnp.ones(2)}), "v"),
+])
+def test_bad_input_is_refused_before_any_work(call, match):
+    p = D.safran_shamir(2, 2)
+    with pytest.raises((ValueError, TypeError), match=match):
+        call(p, [{"W": jnp.eye(2)}])
+
+
+def test_cli_slice_interpolate_hessian_write_the_librarys_numbers(tmp_path, capsys):
+    import json
+
+    from analysis.__main__ import main
+
+    out = tmp_path / "h.json"
+    assert main(["hessian", "--at", "w=-1,b=0.5", "--k", "2", "--json", str(out)]) == 0
+    h = json.loads(out.read_text())
+    p = L.Problem(trained=("w", "b"))
+    H, _, _ = _dense(p, {"w": -1.0, "b": 0.5})
+    np.testing.assert_allclose(h["top"], np.linalg.eigvalsh(H)[::-1], rtol=1e-10)
+    assert h["lanczos"]["key"] == np.asarray(jax.random.key_data(jax.random.fold_in(KEY, 0))).tolist()
+    out = tmp_path / "i.json"
+    assert main(["interpolate", "w=-1,b=0.5", "w=1,b=0", "--n", "5", "--json", str(out)]) == 0
+    i = json.loads(out.read_text())
+    np.testing.assert_allclose(i["loss"][0], float(p.population_loss({"w": -1.0, "b": 0.5})), rtol=1e-14)
+    assert i["loss"][-1] == pytest.approx(0.0, abs=1e-15) and "provenance" in i
+    out = tmp_path / "s.json"
+    assert main(["slice", "--centre", "w=1,b=0", "--n", "3", "--json", str(out)]) == 0
+    s = json.loads(out.read_text())
+    assert np.asarray(s["loss"]).shape == (3, 3) and s["loss"][1][1] == pytest.approx(0.0, abs=1e-15)
+    capsys.readouterr()
+    for argv in (["slice", "--problem", "safran-shamir:200"], ["slice", "--centre", "w=1"],
+                 ["hessian", "--problem", "safran-shamir:2", "--k", "5"], ["interpolate", "w=1,b=0"],
+                 ["slice", "--problem", "safran-shamir:3", "--centre", "published"], ["hessian", "--probes", "1"],
+                 ["slice", "--problem", "mlp"], ["slice", "--span", "nan"]):
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error:"), (argv, err)
