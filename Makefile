@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: reproduce test bench quick clean
+.PHONY: reproduce test bench explore quick clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ reproduce: $(STAMP)
 # two workers, one test file each (module fixtures are built once); about 6 minutes on 2 cores
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile
+
+# the landscape explorer on http://127.0.0.1:8050/ (PORT=... to change)
+explore: $(STAMP)
+	$(PY) -m explorer --port $(or $(PORT),8050)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks --readme README.md

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PACKAGES = ("landscape", "analysis", "figures", "benchmarks")
+PACKAGES = ("landscape", "analysis", "figures", "benchmarks", "explorer")
 
 
 def _lint(cwd):
@@ -46,7 +46,7 @@ def _sources(*pkgs):
 def test_higher_layers_use_only_public_names_of_landscape():
     private = re.compile(r"\blandscape(\.\w+)*\._\w|\bL(\.\w+)*\._\w|from landscape[\w.]* import [^\n]*\b_\w")
     found = []
-    for path in _sources("analysis", "figures", "benchmarks"):
+    for path in _sources("analysis", "figures", "benchmarks", "explorer"):
         for i, line in enumerate(open(path), 1):
             if private.search(line):
                 found.append(f"{os.path.relpath(path, ROOT)}:{i}: {line.strip()}")
@@ -56,14 +56,14 @@ def test_higher_layers_use_only_public_names_of_landscape():
 def test_no_training_loop_outside_landscape():
     loop = re.compile(r"lax\.(scan|fori_loop|while_loop)\(")
     found = []
-    for path in _sources("analysis", "figures", "benchmarks"):
+    for path in _sources("analysis", "figures", "benchmarks", "explorer"):
         for i, line in enumerate(open(path), 1):
             if loop.search(line) and "not training" not in line:
                 found.append(f"{os.path.relpath(path, ROOT)}:{i}: {line.strip()}")
     assert not found, "loops in analysis must be numerical iterations marked '# not training: ...':\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("pkg", ["landscape", "analysis", "figures"])
+@pytest.mark.parametrize("pkg", ["landscape", "analysis", "figures", "explorer"])
 def test_every_module_opens_with_its_contract(pkg):
     for path in _sources(pkg):
         doc = ast.get_docstring(ast.parse(open(path).read()))

@@ -1,0 +1,124 @@
+"""What the explorer's endpoints compute: thin calls of ``landscape`` and ``analysis`` on validated settings.
+
+Every function takes the settings of :mod:`explorer.schema` and returns a
+JSON-ready dict. Shapes are bucketed so that ordinary use compiles once:
+learning rates and other hyperparameters are passed as injected per-start
+values (a new step size is data, not a new program), runs are recorded at a
+fixed number of points, and the landscape grid and basin maps come in a few
+sizes chosen by the page.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import landscape as L
+from analysis import basins as B
+from analysis import phase as P
+
+RECORDS = 200  # recorded points of a run (at most; fewer where the step count has no such divisor)
+
+
+def make_problem(p, trained=("w", "b")):
+    act = p["activation"] + (f":{p['slope']!r}" if p["activation"] == "leaky_relu" else "")
+    inputs = "gaussian" if p["inputs"] == "gaussian" else f"uniform:{p['lo']!r},{p['hi']!r}"
+    return L.Problem(student=L.activations.parse(act), inputs=inputs, trained=trained)
+
+
+def record_every(steps, records=RECORDS):
+    """The smallest divisor ``r`` of ``steps`` with at most ``records`` recorded intervals."""
+    for r in range(max(1, steps // records), steps + 1):
+        if steps % r == 0 and steps // r <= records:
+            return r
+    return steps
+
+
+def _finite(a):
+    a = np.asarray(a, np.float64)
+    return [None if not math.isfinite(v) else v for v in a.tolist()]
+
+
+def landscape(s):
+    problem = make_problem(s["problem"])
+    n = s["n"]
+    w = np.linspace(*s["box"]["w"], n)
+    b = np.linspace(*s["box"]["b"], n)
+    r = L.grid(problem, {"w": jnp.asarray(w), "b": jnp.asarray(b)}, quantities=("loss", "grad_norm"))
+    loss, gn = np.asarray(r.loss), np.asarray(r.grad_norm)
+    W, Bm = np.meshgrid(w, b, indexing="ij")
+    dead = np.asarray(problem.dead({"w": jnp.asarray(W.ravel()), "b": jnp.asarray(Bm.ravel())})).reshape(n, n)
+    min_loss = problem.min_loss if problem.min_loss is not None else float(B.global_minimum(problem)[0])
+    near_flat = (gn < 1e-2) & (loss > min_loss + 1e-2) & ~dead
+    return {"w": w.tolist(), "b": b.tolist(), "loss": [_finite(row) for row in loss],
+            "dead": dead.astype(int).tolist(), "near_flat": near_flat.astype(int).tolist(), "min_loss": min_loss,
+            "dead_level": float(problem.dead_level()) if hasattr(problem, "dead_level") else None}
+
+
+def train_kwargs(s):
+    """The arguments of ``landscape.train`` for a validated run (the browser test calls it the same way)."""
+    problem = make_problem(s["problem"])
+    kw = {"optimizer": s["optimizer"], "steps": s["steps"], "gradient": s["gradient"],
+          "record_every": record_every(s["steps"]), "hyperparams": dict(s["hyper"]),
+          "key": jax.random.key(s.get("seed", 0))}
+    if s["gradient"] == "minibatch":
+        kw["batch_size"] = s["batch_size"]
+    init = {"w": jnp.asarray([s["start"]["w"]], jnp.float64), "b": jnp.asarray([s["start"]["b"]], jnp.float64)}
+    return problem, init, kw
+
+
+def train(s):
+    problem, init, kw = train_kwargs(s)
+    t0 = time.perf_counter()
+    t = L.train(problem, init, **kw)
+    w = np.asarray(t.params["w"])[:, 0]
+    b = np.asarray(t.params["b"])[:, 0]
+    fw, fb = float(np.asarray(t.final["w"])[0]), float(np.asarray(t.final["b"])[0])
+    label = B.classify(problem, t.final, diverged=t.diverged, tol_loss=1e-6, tol_grad=1e-6).names()[0]
+    return {"steps": np.asarray(t.steps).tolist(), "w": _finite(w), "b": _finite(b),
+            "loss": _finite(np.asarray(t.population_loss)[:, 0]), "final": {"w": fw, "b": fb},
+            "final_repr": {"w": repr(fw), "b": repr(fb)}, "end_state": str(label),
+            "diverged": bool(np.asarray(t.diverged)[0]), "seconds": time.perf_counter() - t0}
+
+
+def basins(s):
+    problem = make_problem(s["problem"])
+    n = s["n"]
+    w = np.linspace(*s["box"]["w"], n)
+    b = np.linspace(*s["box"]["b"], n)
+    W, Bm = np.meshgrid(w, b, indexing="ij")
+    init = {"w": jnp.asarray(W.ravel()), "b": jnp.asarray(Bm.ravel())}
+    hyper = {k: np.full(n * n, v) for k, v in s["hyper"].items()}
+    t0 = time.perf_counter()
+    t = L.train(problem, init, optimizer=s["optimizer"], steps=s["steps"], gradient="population",
+                record_every=s["steps"], hyperparams=hyper, key=jax.random.key(0))
+    r = B.classify(problem, t.final, diverged=t.diverged, tol_loss=1e-6, tol_grad=1e-6)
+    return {"w": w.tolist(), "b": b.tolist(), "labels": np.asarray(r.labels).reshape(n, n).tolist(),
+            "names": list(B.BASINS), "fractions": {k: float(v) for k, v in r.fractions.items()},
+            "seconds": time.perf_counter() - t0}
+
+
+def one_weight(s):
+    """The original experiment: one weight, no bias, minibatch SGD; w and the loss at every recorded step."""
+    problem = L.Problem(trained=("w",))
+    steps = s["steps"]
+    t = L.train(problem, {"w": jnp.asarray([s["w0"]], jnp.float64)}, optimizer="sgd", steps=steps,
+                batch_size=s["batch_size"], record_every=record_every(steps), key=jax.random.key(s["seed"]),
+                hyperparams={"learning_rate": s["learning_rate"]})
+    return {"steps": np.asarray(t.steps).tolist(), "w": _finite(np.asarray(t.params["w"])[:, 0]),
+            "loss": _finite(np.asarray(t.population_loss)[:, 0]),
+            "batch_loss": _finite(np.asarray(t.batch_loss)[:, 0])}
+
+
+def phase(s):
+    n = s["n"]
+    lrs = np.geomspace(1e-3, 3.0, n)
+    betas = np.linspace(0.0, 0.99, n)
+    d = P.phase_diagram(L.Problem(), s["method"], lrs=lrs, betas=betas, steps=s["steps"], w0=s["w0"])
+    return {"lrs": lrs.tolist(), "betas": betas.tolist(), "first_crossing": np.asarray(d.simulated).tolist(),
+            "boundary_infinite": _finite(d.boundary_infinite) if d.boundary_infinite is not None else None,
+            "boundary_finite": _finite(d.boundary_finite) if d.boundary_finite is not None else None,
+            "disagreement_cells": int(d.disagreement_cells)}

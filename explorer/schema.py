@@ -1,0 +1,175 @@
+"""Validation of every request: parameters named, checked and capped before any work.
+
+Each ``parse_*`` takes the decoded JSON body (a dict) and returns validated
+settings, or raises :class:`BadRequest` with a message that names the field,
+its value and what is allowed.
+"""
+from __future__ import annotations
+
+import math
+
+ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "softplus")
+PIECEWISE_LINEAR = ("relu", "leaky_relu")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "amsgrad", "adam_keras", "amsgrad_keras")
+HYPER = {"sgd": ("learning_rate",), "momentum": ("learning_rate", "momentum"),
+         "nesterov": ("learning_rate", "momentum"), "adam": ("learning_rate", "b1", "b2", "eps"),
+         "amsgrad": ("learning_rate", "b1", "b2", "eps"), "adam_keras": ("learning_rate", "b1", "b2", "eps"),
+         "amsgrad_keras": ("learning_rate", "b1", "b2", "eps")}
+CAPS = {
+    "steps": 20_000,             # steps of one run
+    "minibatch_steps": 5_000,    # steps of a minibatch run
+    "batch_size": 4_096,         # samples per minibatch
+    "landscape_n": 201,          # grid points per axis of the loss picture
+    "basins_n": 128,             # starts per axis of a basin map
+    "basins_steps": 5_000,       # steps of a basin map
+    "basins_smooth_n": 64,       # starts per axis for smooth activations (slower)
+    "phase_n": 64,               # cells per axis of the phase diagram
+    "phase_steps": 4_000,        # step budget of the phase diagram
+    "box": 20.0,                 # |w|, |b| of boxes and starts
+    "body_bytes": 65_536,        # request size
+}
+BOX = {"w": (-3.0, 3.0), "b": (-3.0, 3.0)}
+
+
+class BadRequest(ValueError):
+    """A request the explorer refuses (answered with status 422)."""
+
+
+def _dict(body, name="body"):
+    if not isinstance(body, dict):
+        raise BadRequest(f"{name} must be a JSON object, got {type(body).__name__}")
+    return body
+
+
+def number(body, name, default=None, *, lo=-math.inf, hi=math.inf, lo_open=False, hi_open=False):
+    v = body.get(name, default)
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise BadRequest(f"{name} must be a number, got {v!r}")
+    v = float(v)
+    ok = math.isfinite(v) and (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
+    if not ok:
+        rng = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
+        raise BadRequest(f"{name} must be a finite number in {rng}, got {body.get(name, default)!r}")
+    return v
+
+
+def integer(body, name, default=None, *, lo, hi):
+    v = body.get(name, default)
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise BadRequest(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
+    return v
+
+
+def choice(body, name, default, allowed):
+    v = body.get(name, default)
+    if v not in allowed:
+        raise BadRequest(f"{name} must be one of {', '.join(allowed)}, got {v!r}")
+    return v
+
+
+def problem(body):
+    """``activation``, ``slope`` (leaky_relu), ``inputs`` (gaussian or uniform with ``lo``, ``hi``)."""
+    body = _dict(body)
+    act = choice(body, "activation", "relu", ACTIVATIONS)
+    out = {"activation": act}
+    if act == "leaky_relu":
+        out["slope"] = number(body, "slope", 0.3, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    inputs = choice(body, "inputs", "gaussian", ("gaussian", "uniform"))
+    out["inputs"] = inputs
+    if inputs == "uniform":
+        lo = number(body, "lo", -1.0, lo=-100, hi=100)
+        hi = number(body, "hi", 1.0, lo=-100, hi=100)
+        if not lo < hi:
+            raise BadRequest(f"uniform inputs need lo < hi, got lo={lo:g}, hi={hi:g}")
+        out["lo"], out["hi"] = lo, hi
+    return out
+
+
+def box(body):
+    out = {}
+    for name in ("w", "b"):
+        v = body.get(name, list(BOX[name]))
+        if not (isinstance(v, list) and len(v) == 2):
+            raise BadRequest(f"{name} must be a range [lo, hi], got {v!r}")
+        lo = number({"lo": v[0]}, "lo", lo=-CAPS["box"], hi=CAPS["box"])
+        hi = number({"hi": v[1]}, "hi", lo=-CAPS["box"], hi=CAPS["box"])
+        if not lo < hi:
+            raise BadRequest(f"{name} range needs lo < hi, got {v!r}")
+        out[name] = (lo, hi)
+    return out
+
+
+def optimizer(body):
+    name = choice(body, "optimizer", "sgd", OPTIMIZERS)
+    defaults = {"learning_rate": 0.01 if name in ("sgd", "momentum", "nesterov") else 0.001, "momentum": 0.9,
+                "b1": 0.9, "b2": 0.999, "eps": 1e-7 if name.endswith("_keras") else 1e-8}
+    hyper = body.get("hyper", {})
+    hyper = _dict(hyper, "hyper")
+    unknown = sorted(set(hyper) - set(HYPER[name]))
+    if unknown:
+        raise BadRequest(f"hyper has {', '.join(unknown)}, which {name} does not take; it takes "
+                         f"{', '.join(HYPER[name])}")
+    out = {}
+    for h in HYPER[name]:
+        if h == "learning_rate":
+            out[h] = number(hyper, h, defaults[h], lo=0.0, hi=100.0, lo_open=True)
+        elif h == "eps":
+            out[h] = number(hyper, h, defaults[h], lo=0.0, hi=1.0, lo_open=True)
+        else:
+            out[h] = number(hyper, h, defaults[h], lo=0.0, hi=1.0, hi_open=True)
+    return name, out
+
+
+def train(body):
+    body = _dict(body)
+    p = problem(body.get("problem", {}))
+    name, hyper = optimizer(body)
+    start = _dict(body.get("start"), "start") if "start" in body else None
+    if start is None:
+        raise BadRequest("start must be given as {\"w\": number, \"b\": number}")
+    w = number(start, "w", lo=-CAPS["box"], hi=CAPS["box"])
+    b = number(start, "b", lo=-CAPS["box"], hi=CAPS["box"])
+    gradient = choice(body, "gradient", "population", ("population", "minibatch"))
+    cap = CAPS["steps"] if gradient == "population" else CAPS["minibatch_steps"]
+    steps = integer(body, "steps", 2000, lo=1, hi=cap)
+    out = {"problem": p, "optimizer": name, "hyper": hyper, "start": {"w": w, "b": b}, "gradient": gradient,
+           "steps": steps}
+    if gradient == "minibatch":
+        out["batch_size"] = integer(body, "batch_size", 1000, lo=1, hi=CAPS["batch_size"])
+        out["seed"] = integer(body, "seed", 0, lo=0, hi=2**31 - 1)
+    return out
+
+
+def basins(body):
+    body = _dict(body)
+    p = problem(body.get("problem", {}))
+    name, hyper = optimizer(body)
+    cap = CAPS["basins_n"] if p["activation"] in PIECEWISE_LINEAR else CAPS["basins_smooth_n"]
+    n = integer(body, "n", 64, lo=2, hi=cap)
+    steps = integer(body, "steps", 2000, lo=1, hi=CAPS["basins_steps"])
+    return {"problem": p, "optimizer": name, "hyper": hyper, "n": n, "steps": steps, "box": box(body.get("box", {}))}
+
+
+def landscape(body):
+    body = _dict(body)
+    return {"problem": problem(body.get("problem", {})), "n": integer(body, "n", 121, lo=2, hi=CAPS["landscape_n"]),
+            "box": box(body.get("box", {}))}
+
+
+def one_weight(body):
+    body = _dict(body)
+    return {"w0": number(body, "w0", -1.0, lo=-CAPS["box"], hi=CAPS["box"]),
+            "learning_rate": number(body, "learning_rate", 0.01, lo=0.0, hi=10.0, lo_open=True),
+            "steps": integer(body, "steps", 2000, lo=1, hi=CAPS["minibatch_steps"]),
+            "batch_size": integer(body, "batch_size", 1000, lo=1, hi=CAPS["batch_size"]),
+            "seed": integer(body, "seed", 0, lo=0, hi=2**31 - 1)}
+
+
+def phase(body):
+    body = _dict(body)
+    return {"method": choice(body, "method", "momentum", ("sgd", "momentum", "nesterov")),
+            "n": integer(body, "n", 48, lo=2, hi=CAPS["phase_n"]),
+            "steps": integer(body, "steps", 2000, lo=1, hi=CAPS["phase_steps"]),
+            "w0": number(body, "w0", -10.0, lo=-CAPS["box"], hi=0.0, hi_open=True)}
