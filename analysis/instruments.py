@@ -301,7 +301,7 @@ def _block_lanczos(problem, x, key, block, steps):
         basis = jnp.where(j == steps - 1, basis, jax.lax.dynamic_update_slice_in_dim(basis, q_next, nxt, axis=1))
         return basis, hbasis
 
-    basis, hbasis = jax.lax.fori_loop(0, steps, body, (basis, hbasis))
+    basis, hbasis = jax.lax.fori_loop(0, steps, body, (basis, hbasis))  # not training: Lanczos
     T = basis.T @ hbasis
     return jnp.linalg.eigvalsh(0.5 * (T + T.T))
 
@@ -393,7 +393,7 @@ def _lanczos_nodes(problem, x, v, steps):
         basis = jnp.where(j + 1 < steps, basis.at[:, (j + 1) % steps].set(nxt), basis)
         return basis, alpha.at[j].set(a), beta.at[j].set(b)
 
-    _, alpha, beta = jax.lax.fori_loop(0, steps, body, (basis, alpha, beta))
+    _, alpha, beta = jax.lax.fori_loop(0, steps, body, (basis, alpha, beta))  # not training: Lanczos
     T = jnp.diag(alpha) + jnp.diag(beta[:-1], 1) + jnp.diag(beta[:-1], -1)
     theta, vecs = jnp.linalg.eigh(T)
     return theta, vecs[0] ** 2

@@ -275,8 +275,149 @@ def case_deep(quick=False):
     return out
 
 
+def case_instruments(quick=False):
+    """Hessian instruments on a teacher-student network of about 10^5 parameters (Safran-Shamir, k = n = 316,
+    exact population loss): one HVP against one gradient, a 51 x 51 filter-normalized slice, the top-10
+    eigenvalues (block Lanczos) and a 10-probe density; on a smaller model, the same against the dense Hessian."""
+    from analysis import deep as D
+    from analysis import instruments as I
+
+    k = 32 if quick else 316
+    problem = D.safran_shamir(k, k)
+    W = jnp.eye(k) + 0.3 * jax.random.normal(jax.random.key(0), (k, k), jnp.float64) / np.sqrt(k)
+    x = problem.ravel([{"W": W}])
+    f = lambda v: problem.population_loss(problem.unravel(v))
+    grad = jax.jit(jax.grad(f))
+    hvp = jax.jit(lambda v: I._hvp(problem, x, v))
+    v = jax.random.normal(jax.random.key(1), x.shape, x.dtype)
+    t_grad, _ = _best(lambda: grad(x), repeat=5)
+    t_hvp, hv = _best(lambda: hvp(v), repeat=5)
+    eps = 1e-5  # the HVP against central differences of the gradient
+    fd = (grad(x + eps * v) - grad(x - eps * v)) / (2 * eps)
+    assert float(jnp.linalg.norm(hv - fd) / jnp.linalg.norm(fd)) < 1e-5
+    out = {"parameters": int(x.shape[0]), "gradient_s": t_grad, "hvp_s": t_hvp, "hvp_per_s": 1 / t_hvp,
+           "ratio_hvp_over_gradient": t_hvp / t_grad}
+    centre = [{"W": W}]
+    n = 11 if quick else 51
+    coef = np.linspace(-1.0, 1.0, n)
+    d1, d2 = I.directions(problem, centre, key=jax.random.key(2), n=2)
+    t0 = time.perf_counter()
+    sl = I.slice2d(problem, centre, [d1, d2], coef, coef, chunk=64)
+    jax.block_until_ready(sl.loss)
+    out["slice_points"] = n * n
+    out["slice_s"] = time.perf_counter() - t0
+    assert abs(float(sl.loss[n // 2, n // 2]) - float(f(x))) <= 1e-12 * max(1.0, float(f(x)))
+    batch = [{"W": W[None]}]
+    t0 = time.perf_counter()
+    top = I.hessian_top(problem, batch, 10, key=jax.random.key(3))
+    out["top10_s"] = time.perf_counter() - t0
+    out["top10_krylov_dim"] = top["krylov_dim"]
+    t0 = time.perf_counter()
+    sd = I.spectral_density(problem, batch, key=jax.random.key(4), probes=10, steps=30)
+    out["density_10_probes_s"] = time.perf_counter() - t0
+    out["top_eigenvalue"] = float(top["eigenvalues"][0, 0])
+    # the smaller model: block Lanczos and SLQ against eigh of the dense Hessian
+    ks = 12 if quick else 30
+    small = D.safran_shamir(ks, ks)
+    Ws = jnp.eye(ks) + 0.3 * jax.random.normal(jax.random.key(5), (ks, ks), jnp.float64) / np.sqrt(ks)
+    xs = small.ravel([{"W": Ws}])
+    fs = lambda v: small.population_loss(small.unravel(v))
+    dense_fn = jax.jit(lambda v: jnp.linalg.eigvalsh(jax.hessian(fs)(v)))
+    t_dense, ev = _best(lambda: dense_fn(xs), repeat=1)
+    lanczos = lambda: I.hessian_top(small, [{"W": Ws[None]}], 10, key=jax.random.key(6))["eigenvalues"]
+    lanczos()  # compile
+    t0 = time.perf_counter()
+    top_s = lanczos()
+    t_lz = time.perf_counter() - t0
+    err = float(np.max(np.abs(top_s[0] - np.asarray(ev)[::-1][:10])))
+    assert err < 1e-6, err
+    out.update({"dense_parameters": ks * ks, "dense_hessian_eigh_s": t_dense, "dense_top10_lanczos_s": t_lz,
+                "dense_top10_max_error": err, "ratio_dense_over_lanczos": t_dense / t_lz})
+    return out
+
+
+def _post(url, body, timeout=120):
+    import json
+    import urllib.error
+    import urllib.request
+
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    t = time.perf_counter()
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            r.read()
+            code = r.status
+    except urllib.error.HTTPError as e:
+        e.read()
+        code = e.code
+    except Exception:  # noqa: BLE001 - a dropped connection counts as an answer of its own
+        code = -1
+    return code, time.perf_counter() - t
+
+
+def case_explorer(quick=False):
+    """The explorer over HTTP (a server in its own process): warm latencies of a 2000-step run and a 128 x 128
+    basin map, then a bounded burst of concurrent good and bad requests: p50/p95 latency, answers by status
+    code, the server's peak memory, and whether it is still up."""
+    import socket
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    with socket.socket() as sk:
+        sk.bind(("127.0.0.1", 0))
+        port = sk.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "explorer", "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        run = lambda w, lr: {"start": {"w": w, "b": 0.5}, "hyper": {"learning_rate": lr}, "steps": 2000}
+        _post(base + "/api/train", run(-1.0, 0.1))  # warm-up: compile once
+        lat = [_post(base + "/api/train", run(-1.0 + 0.01 * i, 0.1 + 0.001 * i))[1] for i in range(1, 21)]
+        n = 32 if quick else 128
+        bas = lambda lr: {"n": n, "steps": 2000, "optimizer": "sgd", "hyper": {"learning_rate": lr}}
+        _post(base + "/api/basins", bas(0.1))
+        blat = [_post(base + "/api/basins", bas(0.1 + 0.001 * i))[1] for i in range(1, 4)]
+        out = {"run_2000_steps_p50_ms": 1e3 * float(np.median(lat)), "run_2000_steps_max_ms": 1e3 * max(lat),
+               f"basin_map_{n}x{n}_s": float(np.median(blat))}
+        good = [("/api/train", run(-2 + 0.013 * i, 0.05 + 0.0007 * i)) for i in range(60)]
+        good += [("/api/landscape", {"n": 61 + i % 3}) for i in range(6)]
+        bad = [("/api/train", {"start": {"w": "x", "b": 0}}), ("/api/train", b"{not json"),
+               ("/api/basins", {"n": 10 ** 9}), ("/api/train", {"start": {"w": 0, "b": 0}, "steps": -1}),
+               ("/api/landscape", {"problem": {"activation": "tanh"}}), ("/api/nothing", {}),
+               ("/api/train", b'{"pad": "' + b"x" * 70_000 + b'"}')] * 8
+        burst = good + bad
+        with ThreadPoolExecutor(16) as ex:
+            answers = list(ex.map(lambda pb: _post(base + pb[0], pb[1]), burst))
+        codes = {}
+        for code, _ in answers:
+            codes[str(code)] = codes.get(str(code), 0) + 1
+        times = np.asarray([t for _, t in answers])
+        out.update({"burst_requests": len(burst), "burst_concurrency": 16, "burst_p50_ms": 1e3 * float(np.median(times)),
+                    "burst_p95_ms": 1e3 * float(np.quantile(times, 0.95)), "burst_status_counts": codes})
+        alive = _post(base + "/api/train", run(0.5, 0.1))[0] == 200 and proc.poll() is None
+        out["server_up_after_burst"] = bool(alive)
+        with open(f"/proc/{proc.pid}/status") as fh:
+            peak = [line for line in fh if line.startswith("VmHWM")]
+        out["server_peak_rss_mb"] = float(peak[0].split()[1]) / 1024 if peak else float("nan")
+        assert alive and "500" not in codes and "-1" not in codes, codes
+        assert codes.get("200", 0) == len(good), codes
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return out
+
+
 CASES = {"stream": case_stream, "grid": case_grid, "train": case_train, "fastpath": case_fastpath, "population": case_population,
-         "deep": case_deep}
+         "deep": case_deep, "instruments": case_instruments,
+         "explorer": case_explorer}
 
 
 def run_case(name, quick=False):
