@@ -222,11 +222,17 @@ def _instrument_problem(args):
     import landscape as L
 
     text = args.problem.strip()
-    for name in ("centre", "at"):  # the default point: the neuron's minimum, or W = I
-        if hasattr(args, name) and getattr(args, name) is None:
-            setattr(args, name, "w=1,b=0" if text == "neuron" else "identity")
     if text == "neuron":
-        return _problem(args), "neuron"
+        problem = _problem(args)
+        minimum = {"w": "1", "b": "0", "a": "1", "c": "0"}  # the teacher's own parameters
+        default = ",".join(f"{n}={minimum[n]}" for n in problem.trained)
+    else:
+        problem, default = None, "identity"
+    for name in ("centre", "at"):  # the default point: the teacher's parameters, or W = I
+        if hasattr(args, name) and getattr(args, name) is None:
+            setattr(args, name, default)
+    if problem is not None:
+        return problem, "neuron"
     if text.startswith("safran-shamir:"):
         from . import deep as D
 
@@ -250,8 +256,6 @@ def _instrument_point(problem, kind, text, name, seed=0):
     import jax
     import jax.numpy as jnp
 
-    if text is None:
-        text = "w=1,b=0" if kind == "neuron" else "identity"
     if kind == "neuron":
         vals = {}
         for part in text.split(","):
@@ -337,6 +341,7 @@ def cmd_hessian(args):
     dim = problem.n_params
     if args.k > dim:
         raise ValueError(f"--k must be at most the number of parameters ({dim}), got {args.k}")
+    args.steps = min(30, dim) if args.steps is None else args.steps
     if args.steps > dim:
         raise ValueError(f"--steps must be at most the number of parameters ({dim}), got {args.steps}")
     if args.probes < 2:
@@ -347,10 +352,12 @@ def cmd_hessian(args):
     tr = I.hessian_trace(problem, batch, key=jax.random.fold_in(key, 1), probes=args.probes)
     sd = I.spectral_density(problem, batch, key=jax.random.fold_in(key, 2), probes=args.probes, steps=args.steps)
     print(f"at {args.at} (loss {float(problem.population_loss(point)):.6g}, {dim} parameters): top {args.k} "
-          f"eigenvalues {np.array2string(top['eigenvalues'][0], precision=6)}; trace {tr['trace'][0]:.6g} "
+          f"eigenvalues {np.array2string(top['eigenvalues'][0], precision=6)} (largest residual "
+          f"{top['residuals'][0].max():.1e}{'' if top['converged'][0] else ', NOT converged'}); trace {tr['trace'][0]:.6g} "
           f"+- {tr['stderr'][0]:.2g} (Hutchinson, {args.probes} probes); density by SLQ ({args.probes} probes x "
           f"{args.steps} steps, sigma {sd['sigma']:.3g})")
     return {"problem": args.problem, "at": args.at, "parameters": dim, "top": top["eigenvalues"][0],
+            "residuals": top["residuals"][0], "converged": bool(top["converged"][0]),
             "lanczos": {k: top[k] for k in ("block", "steps", "krylov_dim", "key")}, "trace": float(tr["trace"][0]),
             "trace_stderr": float(tr["stderr"][0]), "density": {"grid": sd["grid"], "density": sd["density"][0],
                                                                 "sigma": sd["sigma"], "nodes": sd["nodes"][0],
@@ -452,7 +459,8 @@ def build_parser():
     hs.add_argument("--k", type=cli.positive_int("--k"), default=2, help="how many top eigenvalues (block Lanczos)")
     hs.add_argument("--probes", type=cli.positive_int("--probes"), default=10,
                     help="probe vectors of the trace and the density")
-    hs.add_argument("--steps", type=cli.positive_int("--steps"), default=2, help="Lanczos steps per probe (density)")
+    hs.add_argument("--steps", type=cli.positive_int("--steps"), default=None,
+                    help="Lanczos steps per probe of the density; if omitted: 30, or the number of parameters if fewer")
     return ap
 
 

@@ -16,6 +16,7 @@ batch 1000, Keras' definitions).
 """
 from __future__ import annotations
 
+import itertools
 import math
 from functools import partial
 
@@ -542,10 +543,11 @@ def slices(*, n, span, net_span, path_points, net_depth, seed):
     out = {"coef": coef}
     ss = D.safran_shamir(7, 7)
     spur = [{"W": jnp.asarray(D.published_minimum_k7(), F64)}]
-    # the global minimum nearest to the spurious point: the permutation of I that matches its units best
+    # the global minimum nearest to the spurious point: the permutation of I closest to it (all 7! of them)
     W = np.asarray(spur[0]["W"])
-    perm = np.argmax(W, axis=1) if len(set(np.argmax(W, axis=1))) == 7 else np.arange(7)
-    glob = [{"W": jnp.asarray(np.eye(7)[perm], F64)}]
+    perms = np.asarray(list(itertools.permutations(range(7))))
+    dist = np.sum((W[None, :, :] - np.eye(7)[perms]) ** 2, axis=(1, 2))
+    glob = [{"W": jnp.asarray(np.eye(7)[perms[int(np.argmin(dist))]], F64)}]
     for name, centre in (("ss_global", glob), ("ss_spurious", spur)):
         d1, d2 = I.directions(ss, centre, key=jax.random.fold_in(key, 1), n=2, normalization="filter")
         r = I.slice2d(ss, centre, [d1, d2], coef, coef)

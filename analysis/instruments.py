@@ -139,10 +139,7 @@ def interpolate(problem, *points, n=51, chunk=1 << 14) -> Interpolation:
 def _normalize(leaf_c, leaf_d, normalization, unit_axis):
     if normalization is None:
         return leaf_d
-    if normalization == "layer" or leaf_c.ndim == 0:
-        nc, nd = jnp.linalg.norm(leaf_c), jnp.linalg.norm(leaf_d)
-        return leaf_d * jnp.where(nd > 0, nc / jnp.where(nd > 0, nd, 1.0), 0.0)
-    if leaf_c.ndim == 1:  # one unit (an output weight vector), or a bias vector: the whole leaf
+    if normalization == "layer" or leaf_c.ndim <= 1:  # a scalar, one unit or a bias vector: the whole leaf
         nc, nd = jnp.linalg.norm(leaf_c), jnp.linalg.norm(leaf_d)
         return leaf_d * jnp.where(nd > 0, nc / jnp.where(nd > 0, nd, 1.0), 0.0)
     axis = unit_axis % leaf_c.ndim
@@ -181,7 +178,13 @@ def directions(problem, centre, *, key, n=2, normalization="filter", unit_axis=0
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    if isinstance(unit_axis, (bool, np.bool_)) or not isinstance(unit_axis, (int, np.integer)):
+        raise ValueError(f"unit_axis must be an integer (0: rows are units, -1: columns), got {unit_axis!r}")
     c = problem.check_point(centre, "centre")
+    bad = [name for name, leaf in zip(problem.param_names, jax.tree_util.tree_leaves(c))
+           if np.ndim(leaf) >= 2 and not -np.ndim(leaf) <= unit_axis < np.ndim(leaf)]
+    if bad:
+        raise ValueError(f"unit_axis {unit_axis} is out of range for the leaves {', '.join(bad)}")
     leaves, treedef = jax.tree_util.tree_flatten(jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float64), c))
     names = problem.param_names
     out = []
@@ -303,29 +306,40 @@ def _block_lanczos(problem, x, key, block, steps):
 
     basis, hbasis = jax.lax.fori_loop(0, steps, body, (basis, hbasis))  # not training: Lanczos
     T = basis.T @ hbasis
-    return jnp.linalg.eigvalsh(0.5 * (T + T.T))
+    theta, s = jnp.linalg.eigh(0.5 * (T + T.T))
+    # residual norms |H y - theta y| of the Ritz pairs y = Q s: an eigenvalue of H lies within each
+    residual = jnp.linalg.norm(hbasis @ s - (basis @ s) * theta[None, :], axis=0)
+    return theta, residual
 
 
-def hessian_top(problem, points, k, *, key, block=None, steps=None):
+def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=1e-8):
     """The ``k`` largest Hessian eigenvalues at each of a batch of points.
 
     Block Lanczos with full reorthogonalization on Hessian-vector products:
     eigenvalues repeated up to ``block`` times (default ``k``) are found with
-    their multiplicity. ``steps`` blocks (default: enough for a Krylov space of
-    about ``3 k + 20`` vectors, at most the dimension) per point.
+    their multiplicity. Each Ritz value comes with its residual norm
+    ``|H y - theta y|``, a bound on its distance to an eigenvalue of the
+    Hessian. With ``steps=None`` the Krylov space starts at about ``6 k + 40``
+    vectors and doubles until every wanted residual is at most
+    ``tol * max(1, |theta_1|)`` (or the space is the whole parameter space),
+    so a cluster of eigenvalues cut by ``k`` is not reported unconverged.
 
     Args:
       problem: any problem of the protocol.
       points: a batch of points (every leaf with a leading axis).
       k: how many eigenvalues; key: ``jax.random`` key (start blocks).
+      block: vectors per block (the largest multiplicity found), default ``k``.
+      steps: blocks per point (fixed; no convergence loop).
+      tol: relative residual of convergence.
 
     Returns:
-      dict with ``eigenvalues`` ``(N, k)`` (descending), ``block``, ``steps``,
-      ``krylov_dim`` and ``key`` (its data).
+      dict with ``eigenvalues`` ``(N, k)`` (descending), ``residuals``
+      ``(N, k)``, ``converged`` ``(N,)``, ``block``, ``steps``, ``krylov_dim``
+      and ``key`` (its data).
 
     Raises:
-      ValueError: ``k`` larger than the dimension or below 1, a bad block or
-        steps, points not matching the problem.
+      ValueError: ``k`` larger than the dimension or below 1, a bad block,
+        steps or tol, points not matching the problem.
     """
     _problem(problem)
     key = _key(key)
@@ -333,18 +347,32 @@ def hessian_top(problem, points, k, *, key, block=None, steps=None):
     dim = X.shape[1]
     if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or not 1 <= k <= dim:
         raise ValueError(f"k must be an integer in [1, {dim}] (the number of parameters), got {k!r}")
+    if block is not None and (isinstance(block, (bool, np.bool_)) or not isinstance(block, (int, np.integer))):
+        raise ValueError(f"block must be an integer in [1, {dim}], got {block!r}")
     block = int(k if block is None else block)
     if not 1 <= block <= dim:
         raise ValueError(f"block must be an integer in [1, {dim}], got {block!r}")
+    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
+        raise ValueError(f"tol must be a positive finite number, got {tol!r}")
     max_steps = dim // block
-    steps = int(min(max_steps, max(2, -(-(3 * k + 20) // block))) if steps is None else steps)
-    if not 1 <= steps <= max_steps:
+    if steps is not None and (isinstance(steps, (bool, np.bool_)) or not isinstance(steps, (int, np.integer))
+                              or not 1 <= steps <= max_steps):
         raise ValueError(f"steps must be an integer in [1, {max_steps}] (steps x block <= the dimension), got {steps!r}")
+    if block * max_steps < k:
+        raise ValueError(f"block {block} leaves a Krylov space of {block * max_steps} < k = {k} vectors; use a "
+                         "block that divides the dimension more evenly")
     keys = jax.random.split(key, n)
-    ritz = jax.vmap(lambda x, kk: _block_lanczos(problem, x, kk, block, steps))(X, keys)
-    top = np.asarray(ritz)[:, ::-1][:, :k]
-    return {"eigenvalues": top, "block": block, "steps": steps, "krylov_dim": block * steps,
-            "key": np.asarray(jax.random.key_data(key)).tolist()}
+    s = int(min(max_steps, max(2, -(-(6 * k + 40) // block)))) if steps is None else int(steps)
+    while True:
+        theta, res = jax.vmap(lambda x, kk: _block_lanczos(problem, x, kk, block, s))(X, keys)
+        theta, res = np.asarray(theta)[:, ::-1][:, :k], np.asarray(res)[:, ::-1][:, :k]
+        scale = np.maximum(1.0, np.abs(theta[:, :1]))
+        converged = np.all(res <= tol * scale, axis=1)
+        if steps is not None or converged.all() or s == max_steps:
+            break
+        s = min(max_steps, 2 * s)
+    return {"eigenvalues": theta, "residuals": res, "converged": converged, "block": block, "steps": s,
+            "krylov_dim": block * s, "key": np.asarray(jax.random.key_data(key)).tolist()}
 
 
 @partial(jax.jit, static_argnums=(0, 3))
@@ -421,15 +449,21 @@ def spectral_density(problem, points, *, key, probes=10, steps=30, sigma=None, g
     for name, v, hi in (("probes", probes, None), ("steps", steps, dim)):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1 or (hi and v > hi):
             raise ValueError(f"{name} must be an integer in [1, {hi or 'inf'}], got {v!r}")
+    if sigma is not None and (isinstance(sigma, (bool, np.bool_)) or not isinstance(sigma, (int, float, np.floating))
+                              or not (math.isfinite(sigma) and sigma > 0)):
+        raise ValueError(f"sigma must be a positive finite number, got {sigma!r}")
+    if grid is not None:
+        g = np.asarray(grid)
+        if g.ndim != 1 or g.size < 2 or not np.issubdtype(g.dtype, np.number) or not np.all(np.isfinite(g)):
+            raise ValueError("grid must be a 1-D array of at least two finite numbers")
     keys = jax.random.split(key, n)
     zs = jax.vmap(lambda kk: jax.random.rademacher(kk, (int(probes), dim), X.dtype))(keys)
     nodes, weights = jax.vmap(lambda x, z: jax.vmap(lambda v: _lanczos_nodes(problem, x, v, int(steps)))(z))(X, zs)
     nodes, weights = np.asarray(nodes), np.asarray(weights)
     spread = float(nodes.max() - nodes.min())
     sigma = float(sigma) if sigma is not None else max(spread, 1e-12) * 0.01
-    if not (math.isfinite(sigma) and sigma > 0):
-        raise ValueError(f"sigma must be a positive finite number, got {sigma!r}")
-    grid = np.linspace(nodes.min() - 5 * sigma, nodes.max() + 5 * sigma, 512) if grid is None else np.asarray(grid)
+    grid = np.linspace(nodes.min() - 5 * sigma, nodes.max() + 5 * sigma, 512) if grid is None else \
+        np.asarray(grid, np.float64)
     g = grid[None, None, None, :]
     dens = np.sum(weights[..., None] * np.exp(-0.5 * ((g - nodes[..., None]) / sigma) ** 2), axis=2)
     dens = dens.mean(1) / (sigma * math.sqrt(2 * math.pi))

@@ -24,7 +24,8 @@ def _body(args):
 
     from .app import create_app
 
-    app = create_app(args.report)
+    hosts = ("127.0.0.1", "localhost") + ((args.host,) if args.host not in ("127.0.0.1", "localhost", "0.0.0.0") else ())
+    app = create_app(args.report, hosts=hosts if args.host != "0.0.0.0" else ("*",))
     print(f"explorer at http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0

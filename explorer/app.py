@@ -16,6 +16,8 @@ import threading
 from collections import OrderedDict
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -60,8 +62,14 @@ class _Cache:
                 self.data.popitem(last=False)
 
 
-def create_app(report_path: str | None = None) -> Starlette:
-    """The explorer app; ``report_path``: the ``report.json`` whose verdicts the page lists."""
+def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost")) -> Starlette:
+    """The explorer app.
+
+    Args:
+      report_path: the ``report.json`` whose verdicts the page lists.
+      hosts: the host names requests may name (others get a 400: a page
+        elsewhere cannot reach the explorer through a rebound DNS name).
+    """
     import jax
 
     jax.config.update("jax_enable_x64", True)
@@ -71,14 +79,22 @@ def create_app(report_path: str | None = None) -> Starlette:
 
     def endpoint(parse, fn, name):
         async def handler(request: Request):
-            raw = await request.body()
-            if len(raw) > schema.CAPS["body_bytes"]:
-                return JSONResponse({"error": f"request body of {len(raw)} bytes; at most "
-                                              f"{schema.CAPS['body_bytes']}"}, status_code=413)
+            cap = schema.CAPS["body_bytes"]
+            if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+                return JSONResponse({"error": "send the request as application/json"}, status_code=415)
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                return JSONResponse({"error": f"request body of {declared} bytes; at most {cap}"}, status_code=413)
+            raw = b""
+            async for piece in request.stream():  # read no more than the cap, whatever the header said
+                raw += piece
+                if len(raw) > cap:
+                    return JSONResponse({"error": f"request body over {cap} bytes"}, status_code=413)
             try:
                 body = json.loads(raw or b"{}")
-            except (ValueError, UnicodeDecodeError):
-                return JSONResponse({"error": "the request body is not valid JSON"}, status_code=422)
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                return JSONResponse({"error": "the request body is not valid JSON (or nests too deeply)"},
+                                    status_code=422)
             try:
                 settings = parse(body)
             except schema.BadRequest as e:
@@ -146,4 +162,6 @@ def create_app(report_path: str | None = None) -> Starlette:
         Route("/api/phase", endpoint(schema.phase, compute.phase, "phase"), methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    return Starlette(routes=routes, exception_handlers={HTTPException: not_found, Exception: failed})
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))]
+    return Starlette(routes=routes, middleware=middleware,
+                     exception_handlers={HTTPException: not_found, Exception: failed})

@@ -10,6 +10,7 @@ sizes chosen by the page.
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 import jax
@@ -21,6 +22,20 @@ from analysis import basins as B
 from analysis import phase as P
 
 RECORDS = 200  # recorded points of a run (at most; fewer where the step count has no such divisor)
+MAX_PROGRAMS = 64  # distinct compiled shapes kept; beyond, JAX's caches are cleared (memory stays bounded)
+_PROGRAMS = {"seen": set(), "lock": threading.Lock(), "cleared": 0}
+
+
+def _program(*shape):
+    """Note a compiled shape; clear JAX's caches when there are more than ``MAX_PROGRAMS``."""
+    with _PROGRAMS["lock"]:
+        if shape in _PROGRAMS["seen"]:
+            return
+        if len(_PROGRAMS["seen"]) >= MAX_PROGRAMS:
+            jax.clear_caches()
+            _PROGRAMS["seen"].clear()
+            _PROGRAMS["cleared"] += 1
+        _PROGRAMS["seen"].add(shape)
 
 
 def make_problem(p, trained=("w", "b")):
@@ -45,6 +60,7 @@ def _finite(a):
 def landscape(s):
     problem = make_problem(s["problem"])
     n = s["n"]
+    _program("landscape", n, repr(problem.config()))
     w = np.linspace(*s["box"]["w"], n)
     b = np.linspace(*s["box"]["b"], n)
     r = L.grid(problem, {"w": jnp.asarray(w), "b": jnp.asarray(b)}, quantities=("loss", "grad_norm"))
@@ -67,6 +83,7 @@ def train_kwargs(s):
     if s["gradient"] == "minibatch":
         kw["batch_size"] = s["batch_size"]
     init = {"w": jnp.asarray([s["start"]["w"]], jnp.float64), "b": jnp.asarray([s["start"]["b"]], jnp.float64)}
+    _program("train", s["optimizer"], s["steps"], s["gradient"], s.get("batch_size"), repr(problem.config()))
     return problem, init, kw
 
 
@@ -91,6 +108,7 @@ def basins(s):
     b = np.linspace(*s["box"]["b"], n)
     W, Bm = np.meshgrid(w, b, indexing="ij")
     init = {"w": jnp.asarray(W.ravel()), "b": jnp.asarray(Bm.ravel())}
+    _program("basins", s["optimizer"], n, s["steps"], repr(problem.config()))
     hyper = {k: np.full(n * n, v) for k, v in s["hyper"].items()}
     t0 = time.perf_counter()
     t = L.train(problem, init, optimizer=s["optimizer"], steps=s["steps"], gradient="population",
@@ -105,6 +123,7 @@ def one_weight(s):
     """The original experiment: one weight, no bias, minibatch SGD; w and the loss at every recorded step."""
     problem = L.Problem(trained=("w",))
     steps = s["steps"]
+    _program("one_weight", steps, s["batch_size"])
     t = L.train(problem, {"w": jnp.asarray([s["w0"]], jnp.float64)}, optimizer="sgd", steps=steps,
                 batch_size=s["batch_size"], record_every=record_every(steps), key=jax.random.key(s["seed"]),
                 hyperparams={"learning_rate": s["learning_rate"]})
@@ -115,6 +134,7 @@ def one_weight(s):
 
 def phase(s):
     n = s["n"]
+    _program("phase", s["method"], n, s["steps"])
     lrs = np.geomspace(1e-3, 3.0, n)
     betas = np.linspace(0.0, 0.99, n)
     d = P.phase_diagram(L.Problem(), s["method"], lrs=lrs, betas=betas, steps=s["steps"], w0=s["w0"])

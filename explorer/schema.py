@@ -15,6 +15,10 @@ HYPER = {"sgd": ("learning_rate",), "momentum": ("learning_rate", "momentum"),
          "nesterov": ("learning_rate", "momentum"), "adam": ("learning_rate", "b1", "b2", "eps"),
          "amsgrad": ("learning_rate", "b1", "b2", "eps"), "adam_keras": ("learning_rate", "b1", "b2", "eps"),
          "amsgrad_keras": ("learning_rate", "b1", "b2", "eps")}
+STEP_CHOICES = (100, 200, 500, 1000, 2000, 5000, 10000, 20000)  # compiled shapes: a few, reused
+BATCH_CHOICES = (16, 32, 64, 128, 256, 512, 1000, 2048, 4096)
+SLOPE_STEP = 0.05    # leaky slopes and uniform bounds on a grid: each new value is a new program
+BOUND_STEP = 0.5
 CAPS = {
     "steps": 20_000,             # steps of one run
     "minibatch_steps": 5_000,    # steps of a minibatch run
@@ -44,12 +48,37 @@ def _dict(body, name="body"):
 def number(body, name, default=None, *, lo=-math.inf, hi=math.inf, lo_open=False, hi_open=False):
     v = body.get(name, default)
     if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise BadRequest(f"{name} must be a number, got {v!r}")
-    v = float(v)
+        raise BadRequest(f"{name} must be a number, got {_short(v)}")
+    try:
+        v = float(v)
+    except OverflowError:
+        raise BadRequest(f"{name} must be a finite number, got an integer of {len(str(v))} digits") from None
     ok = math.isfinite(v) and (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
     if not ok:
         rng = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
         raise BadRequest(f"{name} must be a finite number in {rng}, got {body.get(name, default)!r}")
+    return v
+
+
+def _short(v):
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def on_grid(value, step, name):
+    """``value`` must be a multiple of ``step`` (each distinct value compiles a program of its own)."""
+    k = round(value / step)
+    if abs(value - k * step) > 1e-9:
+        raise BadRequest(f"{name} must be a multiple of {step:g}, got {value!r}")
+    return round(k * step, 10)
+
+
+def one_of(body, name, default, allowed):
+    v = body.get(name, default)
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, bool) or v not in allowed:
+        raise BadRequest(f"{name} must be one of {', '.join(map(str, allowed))}, got {_short(v)}")
     return v
 
 
@@ -58,29 +87,30 @@ def integer(body, name, default=None, *, lo, hi):
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise BadRequest(f"{name} must be an integer in [{lo}, {hi}], got {v!r}")
+        raise BadRequest(f"{name} must be an integer in [{lo}, {hi}], got {_short(v)}")
     return v
 
 
 def choice(body, name, default, allowed):
     v = body.get(name, default)
-    if v not in allowed:
-        raise BadRequest(f"{name} must be one of {', '.join(allowed)}, got {v!r}")
+    if not isinstance(v, str) or v not in allowed:
+        raise BadRequest(f"{name} must be one of {', '.join(allowed)}, got {_short(v)}")
     return v
 
 
 def problem(body):
     """``activation``, ``slope`` (leaky_relu), ``inputs`` (gaussian or uniform with ``lo``, ``hi``)."""
-    body = _dict(body)
+    body = _dict(body, "problem")
     act = choice(body, "activation", "relu", ACTIVATIONS)
     out = {"activation": act}
     if act == "leaky_relu":
-        out["slope"] = number(body, "slope", 0.3, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+        out["slope"] = on_grid(number(body, "slope", 0.3, lo=0.0, hi=1.0, lo_open=True, hi_open=True), SLOPE_STEP,
+                               "slope")
     inputs = choice(body, "inputs", "gaussian", ("gaussian", "uniform"))
     out["inputs"] = inputs
     if inputs == "uniform":
-        lo = number(body, "lo", -1.0, lo=-100, hi=100)
-        hi = number(body, "hi", 1.0, lo=-100, hi=100)
+        lo = on_grid(number(body, "lo", -1.0, lo=-10, hi=10), BOUND_STEP, "lo")
+        hi = on_grid(number(body, "hi", 1.0, lo=-10, hi=10), BOUND_STEP, "hi")
         if not lo < hi:
             raise BadRequest(f"uniform inputs need lo < hi, got lo={lo:g}, hi={hi:g}")
         out["lo"], out["hi"] = lo, hi
@@ -88,6 +118,7 @@ def problem(body):
 
 
 def box(body):
+    body = _dict(body, "box")
     out = {}
     for name in ("w", "b"):
         v = body.get(name, list(BOX[name]))
@@ -133,11 +164,11 @@ def train(body):
     b = number(start, "b", lo=-CAPS["box"], hi=CAPS["box"])
     gradient = choice(body, "gradient", "population", ("population", "minibatch"))
     cap = CAPS["steps"] if gradient == "population" else CAPS["minibatch_steps"]
-    steps = integer(body, "steps", 2000, lo=1, hi=cap)
+    steps = one_of(body, "steps", 2000, tuple(c for c in STEP_CHOICES if c <= cap))
     out = {"problem": p, "optimizer": name, "hyper": hyper, "start": {"w": w, "b": b}, "gradient": gradient,
            "steps": steps}
     if gradient == "minibatch":
-        out["batch_size"] = integer(body, "batch_size", 1000, lo=1, hi=CAPS["batch_size"])
+        out["batch_size"] = one_of(body, "batch_size", 1000, BATCH_CHOICES)
         out["seed"] = integer(body, "seed", 0, lo=0, hi=2**31 - 1)
     return out
 
@@ -147,14 +178,14 @@ def basins(body):
     p = problem(body.get("problem", {}))
     name, hyper = optimizer(body)
     cap = CAPS["basins_n"] if p["activation"] in PIECEWISE_LINEAR else CAPS["basins_smooth_n"]
-    n = integer(body, "n", 64, lo=2, hi=cap)
-    steps = integer(body, "steps", 2000, lo=1, hi=CAPS["basins_steps"])
+    steps = one_of(body, "steps", 2000, tuple(c for c in STEP_CHOICES if c <= CAPS["basins_steps"]))
+    n = one_of(body, "n", 64, tuple(c for c in (16, 32, 64, 128) if c <= cap))
     return {"problem": p, "optimizer": name, "hyper": hyper, "n": n, "steps": steps, "box": box(body.get("box", {}))}
 
 
 def landscape(body):
     body = _dict(body)
-    return {"problem": problem(body.get("problem", {})), "n": integer(body, "n", 121, lo=2, hi=CAPS["landscape_n"]),
+    return {"problem": problem(body.get("problem", {})), "n": one_of(body, "n", 121, (61, 121, 201)),
             "box": box(body.get("box", {}))}
 
 
@@ -162,14 +193,14 @@ def one_weight(body):
     body = _dict(body)
     return {"w0": number(body, "w0", -1.0, lo=-CAPS["box"], hi=CAPS["box"]),
             "learning_rate": number(body, "learning_rate", 0.01, lo=0.0, hi=10.0, lo_open=True),
-            "steps": integer(body, "steps", 2000, lo=1, hi=CAPS["minibatch_steps"]),
-            "batch_size": integer(body, "batch_size", 1000, lo=1, hi=CAPS["batch_size"]),
+            "steps": one_of(body, "steps", 2000, tuple(c for c in STEP_CHOICES if c <= CAPS["minibatch_steps"])),
+            "batch_size": one_of(body, "batch_size", 1000, BATCH_CHOICES),
             "seed": integer(body, "seed", 0, lo=0, hi=2**31 - 1)}
 
 
 def phase(body):
     body = _dict(body)
     return {"method": choice(body, "method", "momentum", ("sgd", "momentum", "nesterov")),
-            "n": integer(body, "n", 48, lo=2, hi=CAPS["phase_n"]),
-            "steps": integer(body, "steps", 2000, lo=1, hi=CAPS["phase_steps"]),
+            "n": one_of(body, "n", 48, (16, 32, 48, 64)),
+            "steps": one_of(body, "steps", 2000, tuple(c for c in STEP_CHOICES if c <= CAPS["phase_steps"])),
             "w0": number(body, "w0", -10.0, lo=-CAPS["box"], hi=0.0, hi_open=True)}

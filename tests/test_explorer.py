@@ -30,7 +30,7 @@ def client(tmp_path_factory):
     report = tmp_path_factory.mktemp("report") / "report.json"
     report.write_text(json.dumps({"claims": [{"id": "Q2", "verdict": "confirmed", "statement": "dies at w = 0"},
                                              {"id": "A9", "verdict": "partly refuted", "statement": "momentum"}]}))
-    return TestClient(create_app(str(report)))
+    return TestClient(create_app(str(report)), base_url="http://127.0.0.1")
 
 
 def _direct(w, b, lr=0.1, steps=2000, optimizer="sgd"):
@@ -55,26 +55,32 @@ def test_a_run_answers_the_librarys_float64_numbers(client):
 
 
 def test_landscape_basins_one_weight_and_phase_are_the_librarys(client):
-    d = client.post("/api/landscape", json={"n": 5, "box": {"w": [-2, 2], "b": [-1, 1]}}).json()
+    d = client.post("/api/landscape", json={"n": 61, "box": {"w": [-3, 3], "b": [-3, 3]}}).json()
     p = L.Problem(student="relu", trained=("w", "b"))
-    for i, j in ((0, 0), (3, 1), (4, 4)):
+    for i, j in ((0, 0), (40, 20), (60, 60)):
         assert d["loss"][i][j] == pytest.approx(float(p.population_loss({"w": d["w"][i], "b": d["b"][j]})), rel=1e-12)
-    assert d["dead"][2][0] == 1 and d["dead"][3][2] == 0  # w = 0, b = -1 is dead; w = 1, b = 0 is not
-    bas = client.post("/api/basins", json={"n": 6, "steps": 500, "hyper": {"learning_rate": 0.1}}).json()
-    assert np.asarray(bas["labels"]).shape == (6, 6) and sum(bas["fractions"].values()) == pytest.approx(1.0)
+    assert d["dead"][30][20] == 1 and d["dead"][40][30] == 0  # w = 0, b = -1 is dead; w = 1, b = 0 is not
+    bas = client.post("/api/basins", json={"n": 16, "steps": 500, "hyper": {"learning_rate": 0.1}}).json()
+    assert np.asarray(bas["labels"]).shape == (16, 16) and sum(bas["fractions"].values()) == pytest.approx(1.0)
     assert 0 < bas["fractions"]["dead"] < 1 and 0 < bas["fractions"]["global_min"] < 1
     ow = client.post("/api/one_weight", json={"w0": -1.0, "steps": 200}).json()
     # the original: a negative weight decays toward 0 like (1 - lr)^t (the exact slope is w) and never crosses it
     assert ow["w"][0] == -1.0 and max(ow["w"]) < 0 and ow["w"][-1] == pytest.approx(-(0.99 ** 200), rel=0.1)
-    ph = client.post("/api/phase", json={"n": 4, "steps": 200}).json()
-    assert np.asarray(ph["first_crossing"]).shape == (4, 4) and ph["disagreement_cells"] == 0
+    ph = client.post("/api/phase", json={"n": 16, "steps": 200}).json()
+    assert np.asarray(ph["first_crossing"]).shape == (16, 16) and ph["disagreement_cells"] == 0
 
 
 @pytest.mark.parametrize("path, body, needle", [
     ("/api/train", {"start": {"w": float("nan"), "b": 0}}, "w must be a finite number"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "steps": -5}, "steps must be an integer in [1, 20000]"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "steps": 10**9}, "steps must be an integer"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "gradient": "minibatch", "steps": 10000}, "[1, 5000]"),
+    ("/api/train", {"start": {"w": 0, "b": 0}, "steps": -5}, "steps must be one of 100, 200, 500"),
+    ("/api/train", {"start": {"w": 0, "b": 0}, "steps": 10**9}, "steps must be one of"),
+    ("/api/train", {"start": {"w": 0, "b": 0}, "steps": 700}, "steps must be one of"),
+    ("/api/train", {"start": {"w": 0, "b": 0}, "gradient": "minibatch", "steps": 10000}, "2000, 5000, got 10000"),
+    ("/api/train", {"start": {"w": 0, "b": 0}, "problem": {"activation": "leaky_relu", "slope": 0.31}}, "multiple"),
+    ("/api/train", {"start": {"w": 10**400, "b": 0}}, "digits"),
+    ("/api/landscape", {"box": None}, "box must be a JSON object"),
+    ("/api/landscape", {"box": {"w": "x"}}, "w must be a range"),
+    ("/api/landscape", {"problem": []}, "problem must be a JSON object"),
     ("/api/train", {"start": {"w": 0, "b": 0}, "problem": {"activation": "tanh"}}, "activation must be one of"),
     ("/api/train", {"start": {"w": 0, "b": 0}, "problem": {"activation": "leaky_relu", "slope": 2}}, "slope"),
     ("/api/train", {"start": {"w": 0, "b": 0}, "optimizer": "lbfgs"}, "optimizer must be one of"),
@@ -82,30 +88,37 @@ def test_landscape_basins_one_weight_and_phase_are_the_librarys(client):
     ("/api/train", {"start": {"w": 0, "b": 0}, "hyper": {"momentum": 0.5}}, "does not take"),
     ("/api/train", {"start": {"w": 0, "b": 0}, "optimizer": "momentum", "hyper": {"momentum": 1.0}}, "momentum"),
     ("/api/train", {"start": {"w": 0, "b": 0}, "gradient": "minibatch", "batch_size": 0}, "batch_size"),
+    ("/api/train", {"start": {"w": 0, "b": 0}, "hyper": None}, "hyper must be a JSON object"),
     ("/api/train", {"start": [0, 0]}, "start must be a JSON object"),
     ("/api/train", {}, "start must be given"),
     ("/api/train", {"start": {"w": True, "b": 0}}, "w must be a number"),
-    ("/api/landscape", {"n": 10**9}, "n must be an integer in [2, 201]"),
+    ("/api/landscape", {"n": 10**9}, "n must be one of 61, 121, 201"),
     ("/api/landscape", {"box": {"w": [3, -3]}}, "lo < hi"),
     ("/api/landscape", {"problem": {"inputs": "uniform", "lo": 1, "hi": 1}}, "lo < hi"),
-    ("/api/basins", {"n": 129}, "[2, 128]"),
-    ("/api/basins", {"n": 100, "problem": {"activation": "elu"}}, "[2, 64]"),
+    ("/api/basins", {"n": 129}, "n must be one of 16, 32, 64, 128"),
+    ("/api/basins", {"n": 128, "problem": {"activation": "elu"}}, "n must be one of 16, 32, 64, got 128"),
     ("/api/basins", {"steps": 10**6}, "steps"),
     ("/api/phase", {"method": "adam"}, "method must be one of"),
     ("/api/phase", {"w0": 1}, "w0"),
     ("/api/one_weight", {"learning_rate": "fast"}, "learning_rate must be a number"),
 ])
 def test_bad_values_get_a_422_naming_the_value_and_what_is_allowed(client, path, body, needle):
-    r = client.post(path, content=json.dumps(body, allow_nan=True))
+    r = client.post(path, content=json.dumps(body, allow_nan=True), headers={"Content-Type": "application/json"})
     assert r.status_code == 422, r.text
     assert needle in r.json()["error"] and "Traceback" not in r.text
 
 
 def test_malformed_and_oversized_requests_and_unknown_paths(client):
-    assert client.post("/api/train", content=b"{not json").status_code == 422
-    assert client.post("/api/train", content=b"[1, 2]").status_code == 422
+    js = {"Content-Type": "application/json"}
+    assert client.post("/api/train", content=b"{not json", headers=js).status_code == 422
+    assert client.post("/api/train", content=b"[1, 2]", headers=js).status_code == 422
+    assert client.post("/api/train", content=b"[" * 100_000, headers=js).status_code in (413, 422)
+    assert client.post("/api/train", content=b"[" * 30_000, headers=js).status_code == 422  # nests too deeply
     big = b'{"pad": "' + b"x" * (schema.CAPS["body_bytes"] + 10) + b'"}'
-    assert client.post("/api/train", content=big).status_code == 413
+    assert client.post("/api/train", content=big, headers=js).status_code == 413
+    # a plain-text POST (what a page elsewhere can send without asking) and a foreign host name are refused
+    assert client.post("/api/train", content=b'{"start": {"w": 0, "b": 0}}').status_code == 415
+    assert client.get("/api/config", headers={"Host": "evil.example"}).status_code == 400
     assert client.get("/api/nothing").status_code == 404
     assert client.get("/static/../explorer/app.py").status_code == 404
     assert client.get("/static/%2e%2e/app.py").status_code == 404
@@ -127,7 +140,7 @@ def test_concurrent_requests_do_not_corrupt_one_another(client):
 
 
 def test_a_new_step_size_does_not_recompile(client):
-    body = {"start": {"w": 0.7, "b": 0.1}, "hyper": {"learning_rate": 0.031}, "steps": 700}
+    body = {"start": {"w": 0.7, "b": 0.1}, "hyper": {"learning_rate": 0.031}, "steps": 1000}
     client.post("/api/train", json=body)
     before = L.engine.TRACE_COUNT["train"]
     for lr in (0.032, 0.033):

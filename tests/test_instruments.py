@@ -57,6 +57,12 @@ def test_block_lanczos_finds_the_top_eigenvalues_with_their_multiplicity():
     r = I.hessian_top(p, [{"W": W}], 7, key=KEY)  # default: as many blocks as fit, a Krylov space of 35 < 36
     assert r["eigenvalues"].shape == (2, 7) and r["block"] == 7 and r["krylov_dim"] == 35
     np.testing.assert_allclose(r["eigenvalues"][0], ev[:7], atol=1e-8)
+    # every Ritz value is within its residual of a true eigenvalue; at W = I they are converged
+    assert r["converged"][0] and np.all(r["residuals"][0] <= 1e-8 * ev[0])
+    for i in range(2):
+        H_i = _dense(p, [{"W": W[i]}])[0]
+        ev_i = np.linalg.eigvalsh(H_i)
+        assert all(np.min(np.abs(ev_i - t)) <= res + 1e-12 for t, res in zip(r["eigenvalues"][i], r["residuals"][i]))
     H1, _, _ = _dense(p, [{"W": W[1]}])
     # off the minimum the spectrum is a dense cluster: the wanted values but the last (at the cluster's edge,
     # where Lanczos converges slowest) to 1e-8, the last to 1e-5

@@ -57,7 +57,10 @@ function optimizerBody() {
 
 function runBody(w, b) {
   const body = { problem: problem(), ...optimizerBody(), start: { w, b }, gradient: $("gradient").value, steps: Number($("steps").value) };
-  if (body.gradient === "minibatch") { body.batch_size = num("batch"); body.seed = num("seed"); }
+  if (body.gradient === "minibatch") {
+    body.batch_size = num("batch"); body.seed = num("seed");
+    body.steps = Math.min(body.steps, state.config.caps.minibatch_steps);
+  }
   return body;
 }
 
@@ -76,7 +79,12 @@ function writeURL() {
 
 function readURL() {
   const q = new URLSearchParams(location.search);
-  for (const f of FIELDS) if (q.has(f)) $(f).value = q.get(f);
+  for (const f of FIELDS) {
+    if (!q.has(f)) continue;
+    const el = $(f), old = el.value;
+    el.value = q.get(f);
+    if (el.value === "") el.value = old;  // a value the page does not offer: keep the default
+  }
   if (q.has("w0")) $("ow-w0").value = q.get("w0");
   if (q.has("method")) $("ph-method").value = q.get("method");
   const starts = (q.get("starts") || "").split(",").filter(Boolean).map((s) => s.split(":").map(Number))
@@ -192,7 +200,9 @@ function clearRuns() {
 
 // ---------------------------------------------------------------- basins
 async function drawBasins() {
-  const body = { problem: problem(), ...optimizerBody(), n: Number($("basins-n").value), steps: Math.min(Number($("steps").value), state.config.caps.basins_steps) };
+  const smooth = !["relu", "leaky_relu"].includes($("activation").value);
+  const n = Math.min(Number($("basins-n").value), smooth ? state.config.caps.basins_smooth_n : state.config.caps.basins_n);
+  const body = { problem: problem(), ...optimizerBody(), n, steps: Math.min(Number($("steps").value), state.config.caps.basins_steps) };
   const d = await busy(`training ${body.n}×${body.n} starts...`, () => api("/api/basins", body));
   if (!d) return;
   const names = d.names;
@@ -202,7 +212,7 @@ async function drawBasins() {
   const traces = [{ type: "heatmap", x: d.w, y: d.b, z: T(d.labels), zmin: -0.5, zmax: names.length - 0.5, colorscale: cs, showscale: false,
     hovertemplate: "w %{x:.3f}<br>b %{y:.3f}<extra></extra>" }];
   if (state.surface) {
-    const z = state.surface.loss.map((row) => row.map((v) => Math.log10(Math.max(v - state.surface.min_loss, 1e-6))));
+    const z = state.surface.loss.map((row) => row.map((v) => (v === null ? null : Math.log10(Math.max(v - state.surface.min_loss, 1e-6)))));
     traces.push({ type: "contour", x: state.surface.w, y: state.surface.b, z: T(z), contours: { coloring: "lines" }, line: { color: "white", width: 0.8 }, showscale: false, hoverinfo: "skip", ncontours: 18 });
   }
   await Plotly.react("basins-plot", traces, { title: { text: `end states, ${body.optimizer} η=${body.hyper.learning_rate}, ${body.steps} steps` },
