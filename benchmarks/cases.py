@@ -358,6 +358,32 @@ def _post(url, body, timeout=120):
     return code, time.perf_counter() - t
 
 
+def _page_load(base):
+    """Seconds from opening the page to its first view drawn (the loss over (w, b)), in headless Chromium;
+    warm (the server has answered the same view once) and over three loads."""
+    import shutil
+
+    exe = next((shutil.which(n) for n in ("chromium", "chromium-browser") if shutil.which(n)), None)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"page_first_view_s": "no playwright"}
+    if exe is None:
+        return {"page_first_view_s": "no chromium"}
+    times = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        for _ in range(4):
+            page = browser.new_page()
+            t = time.perf_counter()
+            page.goto(base + "/")
+            page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+            times.append(time.perf_counter() - t)
+            page.close()
+        browser.close()
+    return {"page_first_view_cold_s": times[0], "page_first_view_warm_s": float(np.median(times[1:]))}
+
+
 def case_explorer(quick=False):
     """The explorer over HTTP (a server in its own process): warm latencies of a 2000-step run and a 128 x 128
     basin map, then a bounded burst of concurrent good and bad requests: p50/p95 latency, answers by status
@@ -407,6 +433,7 @@ def case_explorer(quick=False):
         out.update({"burst_requests": len(burst), "burst_concurrency": 16, "burst_p50_ms": 1e3 * float(np.median(times)),
                     "burst_p95_ms": 1e3 * float(np.quantile(times, 0.95))})
         out.update({f"burst_status_{c}": v for c, v in sorted(codes.items())})
+        out.update(_page_load(base))
         alive = _post(base + "/api/train", run(0.5, 0.1))[0] == 200 and proc.poll() is None
         out["server_up_after_burst"] = bool(alive)
         with open(f"/proc/{proc.pid}/status") as fh:
