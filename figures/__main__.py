@@ -60,6 +60,9 @@ def _body(args):
             raise ValueError("--readme needs the whole run (no figure names, no --no-verify)")
         report.check_readme(args.readme)
     use_cache(args.out)
+    from landscape.io import compilation_cache
+
+    compilation_cache(os.path.join(args.out, ".cache", "jax"))
     figs = registry()
     names = args.names or list(FIGURES)
     t0 = time.perf_counter()

@@ -55,11 +55,10 @@ def plot(d, axes=None):
         cs = _panel(ax, cn, cn, z, "")
         fig.colorbar(cs, ax=ax, shrink=0.8, format="%.0e")
         flat = np.abs(z - centre) <= 1e-12 * max(1.0, abs(centre))  # the loss equals the centre's: no signal
-        if flat.any():
-            ia, ib = np.nonzero(flat)
-            ax.plot(cn[ia], cn[ib], "s", color="white", ms=2.5, alpha=0.8, label="loss = the centre's")
-            ax.legend(loc="lower left", fontsize=8)
-        ax.set(title=f"{label} (centre loss {centre:.3g}), first layer\nflat (white): {flat.mean():.0%} of the slice",
+        if flat.any():  # hatched: where the loss equals the centre's (no signal reaches the first layer)
+            with plt.rc_context({"hatch.color": "white", "hatch.linewidth": 0.8}):
+                ax.contourf(cn, cn, flat.T.astype(float), levels=[0.5, 1.5], colors="none", hatches=["////"])
+        ax.set(title=f"{label} (centre loss {centre:.3g}), first layer\nhatched, flat: {flat.mean():.0%} of the slice",
                xlabel="α (first layer)", ylabel="β (first layer)")
     nb = d["neuron"]
     ax = axes[1][2]

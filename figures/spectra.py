@@ -38,7 +38,8 @@ def plot(d, axes=None):
               title=f"k = n = {k}: SLQ density (broadening σ = {sigma:.2g})\nticks: the dense eigenvalues")
         a.legend(loc="upper right")
         b.set(xlabel="rank", ylabel="eigenvalue (log)",
-              title=f"k = n = {k}: the whole spectrum, sorted\nspurious minimum: {e['origin']}")
+              title=f"k = n = {k}: the whole spectrum, sorted\nspurious minimum: "
+                    f"{e['origin'].replace('Safran, Yehudai & Shamir', 'Safran et al.')}")
         b.legend(loc="lower left", fontsize=8)
     return fig, axes
 

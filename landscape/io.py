@@ -26,7 +26,7 @@ from importlib import metadata
 import jax
 
 __all__ = ["memory_limit", "provenance", "write_atomic", "write_json", "check_writable", "check_output_file", "package_version",
-           "source_state", "jsonable"]
+           "source_state", "jsonable", "compilation_cache"]
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -163,3 +163,17 @@ def jsonable(o):
 def write_json(path: str, obj) -> None:
     """Atomically write ``obj`` as indented, strict JSON."""
     write_atomic(path, json.dumps(jsonable(obj), indent=2, allow_nan=False) + "\n")
+
+
+def compilation_cache(folder: str, min_compile_seconds: float = 0.2) -> None:
+    """Keep JAX's compiled programs in ``folder`` (created if missing) across processes and runs.
+
+    Programs are stored by JAX, keyed by the program itself, the compiler
+    options and the versions: a stored program is reused only for an
+    identical computation, and no result is ever cached here.
+    """
+    import jax
+
+    os.makedirs(folder, exist_ok=True)
+    jax.config.update("jax_compilation_cache_dir", os.path.abspath(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", float(min_compile_seconds))
