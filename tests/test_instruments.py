@@ -41,6 +41,28 @@ def test_relu_kernel_has_the_true_hessian_at_parallel_and_antiparallel_units():
         np.testing.assert_allclose(np.asarray(jax.jit(jax.hessian(f))(u)), _fd_hessian(f, u, 1e-6), atol=2e-5)
 
 
+def test_kernel_matrix_from_one_product_equals_the_pairwise_kernel_and_scipy():
+    from scipy import integrate
+
+    from landscape.kernels import relu_gram
+
+    U = jax.random.normal(jax.random.key(1), (5, 3))
+    V = jnp.concatenate([U[:2], -U[2:3], 1e-200 * U[3:4], jax.random.normal(jax.random.key(2), (2, 3))])
+    K = np.asarray(relu_gram(U, V))
+    np.testing.assert_allclose(K, np.asarray(relu_kernel(U[:, None, :], V[None, :, :])), rtol=1e-13, atol=1e-300)
+    # one entry against quadrature in the plane of the two vectors: x = r (cos q, sin q), the radial integral
+    # of r^3 exp(-r^2 / 2) is 2, so the kernel is (1 / pi) times the integral over q (kinks as break points)
+    u, v = np.asarray(U[0]), np.asarray(V[4])
+    e1 = u / np.linalg.norm(u)
+    e2 = v - (v @ e1) * e1
+    e2 /= np.linalg.norm(e2)
+    a, b = np.array([u @ e1, u @ e2]), np.array([v @ e1, v @ e2])
+    g = lambda q: max(a[0] * np.cos(q) + a[1] * np.sin(q), 0) * max(b[0] * np.cos(q) + b[1] * np.sin(q), 0)
+    kinks = sorted((np.arctan2(-c[0], c[1]) + k * np.pi) % (2 * np.pi) for c in (a, b) for k in (0, 1))
+    ref = integrate.quad(g, 0, 2 * np.pi, points=kinks, epsabs=1e-14, epsrel=1e-13, limit=200)[0] / np.pi
+    assert K[0, 4] == pytest.approx(ref, rel=1e-11)
+
+
 def test_hessian_at_a_teacher_student_global_minimum_matches_finite_differences():
     p = D.safran_shamir(3, 3)
     H, f, x = _dense(p, [{"W": jnp.eye(3)}])
