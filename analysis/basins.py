@@ -103,7 +103,7 @@ def global_minimum(problem) -> tuple[float, dict | None]:
     """
     known = problem.min_loss
     if known is not None:
-        opt = problem.optimum() if hasattr(problem, "optimum") else None
+        opt = problem.optimum()
         return float(known), opt
     dtype = jnp.result_type(float)
     coords = problem.coordinates()

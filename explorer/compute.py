@@ -71,7 +71,7 @@ def landscape(s):
     near_flat = (gn < 1e-2) & (loss > min_loss + 1e-2) & ~dead
     return {"w": w.tolist(), "b": b.tolist(), "loss": [_finite(row) for row in loss],
             "dead": dead.astype(int).tolist(), "near_flat": near_flat.astype(int).tolist(), "min_loss": min_loss,
-            "dead_level": float(problem.dead_level()) if hasattr(problem, "dead_level") else None}
+            "dead_level": float(problem.dead_level())}
 
 
 def train_kwargs(s):

@@ -277,6 +277,10 @@ class AbstractProblem(abc.ABC):
         """The global minimum of the population loss when it is known (else None)."""
         return None
 
+    def optimum(self):
+        """A parameter point at which the loss is ``min_loss``, when the problem knows one (else None)."""
+        return None
+
     def draw_starts(self, key, n: int, dtype=None):
         """``n`` random starts (a batch), for searches such as the global minimum."""
         raise NotImplementedError(f"{type(self).__name__} cannot draw random starts; give them yourself")
