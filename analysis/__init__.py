@@ -8,18 +8,19 @@ and the figures read. Geometry and phase functions evaluate exact losses in
 float64 (enable x64 first).
 """
 from . import experiments, registry, rules  # experiments: registers every experiment
-from .basins import BASINS, Basins, classify, global_minimum
+from .basins import BASINS, TOLERANCES, Basins, classify, global_minimum
 from .geometry import (
     Certificate,
     CriticalPoint,
     DeadZone,
     convexity_certificate,
     critical_points,
-    dead_set_mask,
+    NEAR_FLAT,
     dead_zone,
     gradient_decay,
     hessian_sign_map,
     line_crossings,
+    near_flat,
     one_sided_derivatives,
 )
 from .phase import (
@@ -31,12 +32,12 @@ from .phase import (
     phase_diagram,
     simulate_crossing,
 )
-from .stats import wilson
+from .stats import normal_interval, wilson, z_value
 
 __all__ = [
-    "BASINS", "Basins", "classify", "global_minimum",
-    "Certificate", "CriticalPoint", "DeadZone", "convexity_certificate", "critical_points", "dead_set_mask",
-    "dead_zone", "gradient_decay", "hessian_sign_map", "line_crossings", "one_sided_derivatives",
+    "BASINS", "TOLERANCES", "Basins", "classify", "global_minimum",
+    "Certificate", "CriticalPoint", "DeadZone", "NEAR_FLAT", "convexity_certificate", "critical_points",
+    "dead_zone", "gradient_decay", "hessian_sign_map", "line_crossings", "near_flat", "one_sided_derivatives",
     "PhaseDiagram", "analytic_crossing", "boundary", "crossing_probability", "left_curvature", "phase_diagram",
-    "simulate_crossing", "wilson",
+    "simulate_crossing", "normal_interval", "wilson", "z_value",
 ]

@@ -22,7 +22,14 @@ from landscape import cli
 def _problem(args):
     import landscape as L
 
-    return L.Problem(student=L.activations.parse(args.student), inputs=args.inputs, trained=args.train)
+    return L.Problem(student=args.student, inputs=args.inputs, trained=args.train)
+
+
+def _fixed(problem, box):
+    """The trained parameters not on the box, at the neuron's defaults (the teacher's own values)."""
+    from landscape.neuron import DEFAULTS
+
+    return {k: DEFAULTS[k] for k in problem.trained if k not in box}
 
 
 def _box(text, names):
@@ -65,7 +72,7 @@ def cmd_convexity(args):
 
     problem = _problem(args)
     box = _box(args.box, problem.coordinates())
-    fixed = {k: 0.0 if k in ("b", "c") else 1.0 for k in problem.trained if k not in box}
+    fixed = _fixed(problem, box)
     cert = G.convexity_certificate(problem, box, fixed=fixed)
     out = {"problem": problem.config(), "box": box, "fixed": fixed, "certificate": cert.as_dict() if cert else None}
     if len(box) == 1:
@@ -91,7 +98,7 @@ def cmd_dead_zone(args):
         eps = tuple(float(e) for e in args.eps.split(","))
     except ValueError:
         raise ValueError(f"--eps must be comma-separated numbers, got {args.eps!r}") from None
-    fixed = {k: 1.0 if k == "a" else 0.0 for k in problem.trained if k not in box}
+    fixed = _fixed(problem, box)
     dz = G.dead_zone(problem, box, n=args.n, eps=eps, delta=args.delta, fixed=fixed or None)
     print(f"dead set: {dz.dead.sum()} of {dz.dead.size} grid points; exact area fraction {dz.dead_area_fraction:.6g}")
     for e, f in dz.near_flat_fraction.items():
@@ -118,7 +125,7 @@ def cmd_phase(args):
 
     problem = _problem(args)
     lrs = np.geomspace(args.lr_min, args.lr_max, args.n)
-    betas = np.linspace(0.0, args.beta_max, args.n)
+    betas = np.linspace(P.PHASE_AXES["beta_min"], args.beta_max, args.n)
     t = time.perf_counter()
     d = P.phase_diagram(problem, args.method, lrs=lrs, betas=betas, steps=args.steps, w0=args.w0, second=args.second)
     dt = time.perf_counter() - t
@@ -134,8 +141,6 @@ def cmd_phase(args):
 
 
 INIT_ALIASES = {"he": "he_normal", "glorot": "glorot_normal"}
-SAMPLES = {"born-dead": 10000, "dying": 256, "spurious": 256, "explode": 128}  # networks, starts, starts, nets
-SHAPES = {"born-dead": (10, 3), "dying": (10, 2), "explode": (30, 32)}  # default (depth, width)
 
 
 def _k_range(text):
@@ -170,26 +175,19 @@ def cmd_deep(args):
     from . import deep as D
 
     key = jax.random.key(args.seed)
-    args.init = INIT_ALIASES.get(args.init, args.init)
-    if args.samples is None:
-        args.samples = SAMPLES[args.what]
-    shape = SHAPES.get(args.what, (None, None))
-    args.depth = shape[0] if args.depth is None else args.depth
-    args.width = shape[1] if args.width is None else args.width
-
+    init = INIT_ALIASES.get(args.init, args.init) if hasattr(args, "init") else None
     if args.what == "born-dead":
-        r = D.born_dead(args.depth, args.width, scheme=args.init, bias=args.bias == "init", inputs=args.inputs,
+        r = D.born_dead(args.depth, args.width, scheme=init, bias=args.bias == "init", inputs=args.inputs,
                         samples=args.samples, key=key)
         cf = r.get("closed_form_single_input")
-        print(f"depth {args.depth}, width {args.width}, {args.init}, bias {args.bias}, {r['inputs']}: born dead "
+        print(f"depth {args.depth}, width {args.width}, {init}, bias {args.bias}, {r['inputs']}: born dead "
               f"{r['probability']:.4g} [{r['ci'][0]:.4g}, {r['ci'][1]:.4g}] of {r['samples']}; "
               f"one input dead {r['single_input_probability']:.4g}" + (f" (closed form {cf:.4g})" if cf is not None else ""))
         return r
     if args.what == "dying":
-        r = D.dying(args.depth, args.width, scheme=args.init, target=args.target, inputs=args.inputs, starts=args.samples,
-                    key=key, **({} if args.steps is None else {"steps": args.steps}))
-        r["samples"] = r["starts"]
-        print(f"depth {args.depth}, width {args.width}, {args.init}, fitting {r['target']}: {r['rate']:.3g} of {r['starts']} "
+        r = D.dying(args.depth, args.width, scheme=init, target=args.target, inputs=args.inputs, starts=args.samples,
+                    key=key, steps=args.steps)
+        print(f"depth {args.depth}, width {args.width}, {init}, fitting {r['target']}: {r['rate']:.3g} of {r['starts']} "
               f"collapse to a constant [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; {r['fit']:.3g} fit the target")
         return r
     if args.what == "spurious":
@@ -199,17 +197,16 @@ def cmd_deep(args):
                 raise ValueError(f"the student needs at least as many units as the teacher: n={n_of(k)} < k={k}")
         rows = []
         for k in ks:
-            r = D.spurious_minima(k, n_of(k), starts=args.samples, key=jax.random.fold_in(key, k),
-                                  **({} if args.steps is None else {"steps": args.steps}))
-            r["probability"], r["samples"] = r["rate"], r["starts"]
+            r = D.spurious_minima(k, n_of(k), starts=args.samples, key=jax.random.fold_in(key, k), steps=args.steps)
             print(f"k={k} teacher units, n={r['n']} student units: {r['rate']:.3g} of {r['starts']} starts end at a spurious "
                   f"minimum [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; still moving {r['still_moving']:.3g} after "
                   f"{r['steps_run']} steps")
             rows.append(r)
-        return rows[0] if len(rows) == 1 else {"rows": rows, "samples": args.samples}
+        return rows[0] if len(rows) == 1 else {"rows": rows}
     r = D.gradient_growth(args.slope, depth=args.depth, width=args.width, nets=args.samples, key=key)
-    r["samples"] = r["nets"]
-    print(f"leaky slope {args.slope:g}: log|dy/dx|^2 grows by {r['rate']:+.4f} per layer (mean-field {r['theory']:+.4f})")
+    print(f"leaky slope {args.slope:g}, depth {r['depth']}, width {r['width']}, {r['nets']} networks: log|dy/dx|^2 grows by "
+          f"{r['rate']:+.4f} per layer [{r['ci'][0]:+.4f}, {r['ci'][1]:+.4f}]; reference {r['reference']:+.4f} (exact at "
+          f"width {r['width']}; mean-field limit {r['mean_field']:+.4f})")
     return r
 
 
@@ -223,9 +220,10 @@ def _instrument_problem(args):
 
     text = args.problem.strip()
     if text == "neuron":
+        from landscape.neuron import DEFAULTS
+
         problem = _problem(args)
-        minimum = {"w": "1", "b": "0", "a": "1", "c": "0"}  # the teacher's own parameters
-        default = ",".join(f"{n}={minimum[n]}" for n in problem.trained)
+        default = ",".join(f"{n}={DEFAULTS[n]:g}" for n in problem.trained)  # the teacher's own parameters
     else:
         problem, default = None, "identity"
     for name in ("centre", "at"):  # the default point: the teacher's parameters, or W = I
@@ -252,7 +250,7 @@ def _instrument_problem(args):
 
 def _instrument_point(problem, kind, text, name, seed=0):
     """A point: ``w=1,b=0`` (neuron); ``identity``, ``published`` (k = n = 7), ``random`` or a .npy file of the
-    student weights (safran-shamir)."""
+    student weights (safran-shamir). (``nearest`` is resolved by the commands that take it.)"""
     import jax
     import jax.numpy as jnp
 
@@ -282,11 +280,16 @@ def _instrument_point(problem, kind, text, name, seed=0):
     elif text.endswith(".npy"):
         if not os.path.isfile(text):
             raise ValueError(f"{name}: no such file {text!r}")
-        W = np.load(text, allow_pickle=False)
+        try:
+            W = np.load(text, allow_pickle=False)
+        except (ValueError, OSError) as exc:
+            raise ValueError(f"{name}: {text} is not a plain NumPy array file ({exc})") from None
+        if not isinstance(W, np.ndarray) or not np.issubdtype(W.dtype, np.number):
+            raise ValueError(f"{name}: {text} must hold an array of numbers")
         if W.shape != (n, k):
             raise ValueError(f"{name}: {text} holds an array of shape {W.shape}; the student weights are ({n}, {k})")
     else:
-        raise ValueError(f"{name} must be identity, published, random or a .npy file, got {text!r}")
+        raise ValueError(f"{name} must be identity, published, random, nearest or a .npy file, got {text!r}")
     return [{"W": jnp.asarray(W, jnp.float64)}]
 
 
@@ -323,12 +326,28 @@ def cmd_interpolate(args):
     from . import instruments as I
 
     problem, kind = _instrument_problem(args)
-    pts = [_instrument_point(problem, kind, t, f"--points[{i}]", args.seed + i) for i, t in enumerate(args.points)]
+    texts = list(args.points)
+    if all(t == "nearest" for t in texts):
+        raise ValueError("nearest is the global minimum nearest to another point: give that point too")
+    pts = [None if t == "nearest" else _instrument_point(problem, kind, t, f"points[{i}]", args.seed + i)
+           for i, t in enumerate(texts)]
+    notes = {}
+    for i, t in enumerate(texts):
+        if t == "nearest":
+            j = i - 1 if i > 0 and pts[i - 1] is not None else i + 1
+            found = problem.nearest_optimum(pts[j])
+            if found is None:
+                raise ValueError(f"points[{i}] nearest: this problem knows no global minimum to go to")
+            pts[i], notes[i] = found
     r = I.interpolate(problem, *pts, n=args.n)
-    print(f"path through {len(pts)} points: loss at the ends {r.loss[0]:.6g} and {r.loss[-1]:.6g}; highest "
-          f"{r.loss.max():.6g} at t = {r.argmax:g}; barrier {r.barrier:.6g}")
-    return {"problem": args.problem, "points": args.points, "t": r.t, "loss": r.loss, "grad_norm": r.grad_norm,
-            "barrier": r.barrier, "argmax": r.argmax}
+    for i, note in notes.items():
+        print(f"points[{i}] = {note}")
+    top = "unknown (the loss is not finite at t = " + ", ".join(f"{v:g}" for v in r.nonfinite) + ")" \
+        if r.barrier is None else f"{r.barrier:.6g} at t = {r.argmax:g}"
+    print(f"path through {len(pts)} points: loss at the ends {r.loss[0]:.6g} and {r.loss[-1]:.6g}; barrier {top}")
+    return {"problem": args.problem, "points": args.points, "nearest": {str(i): n for i, n in notes.items()},
+            "t": r.t, "loss": r.loss, "grad_norm": r.grad_norm, "barrier": r.barrier, "argmax": r.argmax,
+            "nonfinite": list(r.nonfinite)}
 
 
 def cmd_hessian(args):
@@ -345,35 +364,50 @@ def cmd_hessian(args):
     if args.steps > dim:
         raise ValueError(f"--steps must be at most the number of parameters ({dim}), got {args.steps}")
     if args.probes < 2:
-        raise ValueError(f"--probes must be at least 2 (the trace's standard error needs two), got {args.probes}")
+        raise ValueError(f"--probes must be at least 2, got {args.probes}")
     batch = problem.check_starts(jax.tree_util.tree_map(lambda a: np.asarray(a, float)[None], point), "--at")[0]
     key = jax.random.key(args.seed)
     top = I.hessian_top(problem, batch, args.k, key=jax.random.fold_in(key, 0))
     tr = I.hessian_trace(problem, batch, key=jax.random.fold_in(key, 1), probes=args.probes)
     sd = I.spectral_density(problem, batch, key=jax.random.fold_in(key, 2), probes=args.probes, steps=args.steps)
+    conv = "" if top["converged"][0] else f", not converged: {top['reason'][0]}"
+    err = tr["note"] if tr["stderr"] is None else \
+        f"{int(100 * tr['confidence'])}% interval [{tr['ci'][0][0]:.6g}, {tr['ci'][0][1]:.6g}]"
     print(f"at {args.at} (loss {float(problem.population_loss(point)):.6g}, {dim} parameters): top {args.k} "
-          f"eigenvalues {np.array2string(top['eigenvalues'][0], precision=6)} (largest residual "
-          f"{top['residuals'][0].max():.1e}{'' if top['converged'][0] else ', NOT converged'}); trace {tr['trace'][0]:.6g} "
-          f"+- {tr['stderr'][0]:.2g} (Hutchinson, {args.probes} probes); density by SLQ ({args.probes} probes x "
-          f"{args.steps} steps, sigma {sd['sigma']:.3g})")
+          f"eigenvalues {np.array2string(top['eigenvalues'][0], precision=6)} ({top['method']}, largest residual "
+          f"{top['residuals'][0].max():.1e}{conv}); trace {tr['trace'][0]:.6g} ({err}; Hutchinson, {args.probes} "
+          f"probes); density by SLQ ({args.probes} probes x {args.steps} steps, sigma {sd['sigma']:.3g})")
     return {"problem": args.problem, "at": args.at, "parameters": dim, "top": top["eigenvalues"][0],
-            "residuals": top["residuals"][0], "converged": bool(top["converged"][0]),
-            "lanczos": {k: top[k] for k in ("block", "steps", "krylov_dim", "key")}, "trace": float(tr["trace"][0]),
-            "trace_stderr": float(tr["stderr"][0]), "density": {"grid": sd["grid"], "density": sd["density"][0],
+            "residuals": top["residuals"][0], "converged": bool(top["converged"][0]), "reason": top["reason"][0],
+            "lanczos": {k: top[k] for k in ("method", "block", "steps", "krylov_dim", "tol", "dtype", "key")},
+            "trace": float(tr["trace"][0]), "trace_stderr": None if tr["stderr"] is None else float(tr["stderr"][0]),
+            "trace_ci": None if tr["ci"] is None else list(map(float, tr["ci"][0])), "trace_note": tr["note"],
+            "density": {"grid": sd["grid"], "density": sd["density"][0],
                                                                 "sigma": sd["sigma"], "nodes": sd["nodes"][0],
                                                                 "weights": sd["weights"][0], "key": sd["key"]},
             "seed": args.seed}
 
 
+def _defaults(fn) -> dict:
+    """The keyword defaults of a library function (the commands show the library's own)."""
+    import inspect
+
+    return {k: p.default for k, p in inspect.signature(fn).parameters.items() if p.default is not inspect.Parameter.empty}
+
+
 def build_parser():
+    import landscape as L
+
+    from . import deep as D
+    from . import registry as R
+    from .phase import PHASE_AXES as PA
+
+    O = L.ORIGINAL
     ap = cli.Parser(prog="python -m analysis", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True, metavar="{verify,convexity,dead-zone,critical-points,phase,deep,slice,interpolate,hessian}")
 
-    def add(name, help_):
-        p = sub.add_parser(name, help=help_, description=help_, formatter_class=cli._Formatter)
-        p.error = lambda message, p=p: p.exit(2, f"error: {message} (see {p.prog} --help)\n")
-        cli.add_debug(p)
-        return p
+    def add(name, help_, where=sub):
+        return cli.add_command(where, name, help_)
 
     v = add("verify", "a verdict for every claim of the study, split into its statements")
     v.add_argument("--out", default="figures/out", help="folder of report.json and report.md")
@@ -402,34 +436,55 @@ def build_parser():
     c.add_argument("--steps", type=cli.positive_int("--steps"), default=3000, help="Adam steps on |grad L|^2")
     p = add("phase", "where a backwards start crosses w = 0")
     common(p)
+    lip = R.REGISTRY["lip"].defaults
     p.add_argument("--method", default="momentum", help="sgd, momentum, nesterov (analytic boundary) or adam, amsgrad")
     p.add_argument("--second", default="momentum", help="the second hyperparameter (momentum, or b1 for Adam)")
-    p.add_argument("--n", type=cli.positive_int("--n"), default=256, help="grid points per axis")
-    p.add_argument("--steps", type=cli.positive_int("--steps"), default=2000, help="the step budget")
-    p.add_argument("--w0", type=cli.finite_float("--w0"), default=-10.0, help="the backwards start")
-    p.add_argument("--lr-min", type=cli.positive_float("--lr-min"), default=1e-3, help="smallest learning rate")
-    p.add_argument("--lr-max", type=cli.positive_float("--lr-max"), default=3.0, help="largest learning rate")
-    p.add_argument("--beta-max", type=cli.finite_float("--beta-max", 0.0, 0.999999), default=0.99,
+    p.add_argument("--n", type=cli.positive_int("--n"), default=lip["grid"], help="grid points per axis (the report's)")
+    p.add_argument("--steps", type=cli.positive_int("--steps"), default=O.steps, help="the step budget")
+    p.add_argument("--w0", type=cli.finite_float("--w0"), default=O.w0, help="the backwards start")
+    p.add_argument("--lr-min", type=cli.positive_float("--lr-min"), default=PA["lr_min"], help="smallest learning rate")
+    p.add_argument("--lr-max", type=cli.positive_float("--lr-max"), default=PA["lr_max"], help="largest learning rate")
+    p.add_argument("--beta-max", type=cli.finite_float("--beta-max", 0.0, 0.999999), default=PA["beta_max"],
                    help="largest value of the second hyperparameter")
-    dp = add("deep", "deeper and wider networks: born-dead, dying, spurious, explode")
-    dp.add_argument("what", choices=["born-dead", "dying", "spurious", "explode"], help="the question")
-    dp.add_argument("--target", default="abs", help="what the networks fit when dying: abs or relu")
-    dp.add_argument("--depth", type=cli.positive_int("--depth"), default=None,
-                    help="layers (default: born-dead 10, dying 10, explode 30)")
-    dp.add_argument("--width", type=cli.positive_int("--width"), default=None,
-                    help="units per hidden layer (default: born-dead 3, dying 2, explode 32)")
-    dp.add_argument("--init", default="he_normal", help="he|glorot|symmetric|rai or a full name (he_uniform, ...)")
-    dp.add_argument("--bias", default="none", choices=["none", "init"], help="whether layers have random biases")
-    dp.add_argument("--inputs", default="gaussian", help="gaussian or uniform:LO,HI")
-    dp.add_argument("--samples", type=cli.positive_int("--samples"), default=None,
-                    help="networks or starts (default: born-dead 10000, dying 256, spurious 256, explode 128)")
-    dp.add_argument("--k", default="6", help="teacher units, or a range LO:HI (spurious)")
-    dp.add_argument("--n", default="k", help="student units: an integer, k or k+E (spurious)")
-    dp.add_argument("--steps", type=cli.positive_int("--steps"), default=None,
-                    help="training steps (default: dying 3000; spurious at most 50000)")
-    dp.add_argument("--slope", type=cli.finite_float("--slope", -1e6, 1e6), default=1.5, help="leaky slope (explode)")
-    dp.add_argument("--seed", type=cli.seed, default=0, help="random seed")
-    dp.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
+    dp = add("deep", "deeper and wider networks: born-dead, dying, spurious, explode (each its own command)")
+    deep = dp.add_subparsers(dest="what", required=True, metavar="{born-dead,dying,spurious,explode}")
+
+    def net_options(q, depth, width, samples, what):
+        q.add_argument("--depth", type=cli.positive_int("--depth"), default=depth, help="layers, the output one included")
+        q.add_argument("--width", type=cli.positive_int("--width"), default=width, help="units per hidden layer")
+        q.add_argument("--samples", type=cli.positive_int("--samples"), default=samples, help=what)
+        q.add_argument("--seed", type=cli.seed, default=0, help="random seed")
+        q.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
+
+    def init_option(q, default):
+        q.add_argument("--init", default=default, help="he|glorot|symmetric|rai or a full name (he_uniform, ...)")
+        q.add_argument("--inputs", default="gaussian", help="gaussian or uniform:LO,HI")
+
+    # defaults: the settings of the report's rows (D1-D7), read from the experiments that make them
+    born = R.REGISTRY["born_dead"].defaults
+    nets = R.REGISTRY["deep_networks"].defaults
+    bd = add("born-dead", "how often a freshly initialized network is constant on its inputs", deep)
+    net_options(bd, *D.REPORT_SHAPES["born-dead"], born["samples"], "networks drawn")
+    init_option(bd, born["scheme"])
+    bd.add_argument("--bias", default="none", choices=["none", "init"], help="whether layers have random biases")
+    dy_defaults = _defaults(D.dying)
+    dy = add("dying", "how often networks collapse to a constant while fitting a target", deep)
+    net_options(dy, *D.REPORT_SHAPES["dying"], nets["dying_starts"], "starts trained")
+    init_option(dy, dy_defaults["scheme"])
+    dy.add_argument("--target", default=dy_defaults["target"], help="what the networks fit: abs or relu")
+    dy.add_argument("--steps", type=cli.positive_int("--steps"), default=nets["dying_steps"], help="training steps")
+    sp_defaults = _defaults(D.spurious_minima)
+    sp = add("spurious", "how often descent ends at a spurious minimum of a teacher-student network", deep)
+    sp.add_argument("--k", default="6", help="teacher units, or a range LO:HI")
+    sp.add_argument("--n", default="k", help="student units: an integer, k or k+E")
+    sp.add_argument("--samples", type=cli.positive_int("--samples"), default=nets["spurious_starts"],
+                    help="random starts")
+    sp.add_argument("--steps", type=cli.positive_int("--steps"), default=sp_defaults["steps"], help="at most this many steps")
+    sp.add_argument("--seed", type=cli.seed, default=0, help="random seed")
+    sp.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
+    ex = add("explode", "the per-layer growth of gradients through leaky layers, against its exact reference", deep)
+    net_options(ex, D.GROWTH["depth"], D.GROWTH["width"], D.GROWTH["nets"], "networks measured")
+    ex.add_argument("--slope", type=cli.finite_float("--slope", -1e6, 1e6), default=1.5, help="leaky slope")
 
     def instrument(p):
         p.add_argument("--problem", default="neuron", help="neuron (with --student, --inputs, --train) or "
@@ -451,7 +506,8 @@ def build_parser():
     sl.add_argument("--span", type=cli.positive_float("--span"), default=1.0, help="coefficients from -span to span")
     ip = add("interpolate", "the loss and the barrier on the straight path through two or more points")
     instrument(ip)
-    ip.add_argument("points", nargs="+", help=f"two or more points: {points_help}")
+    ip.add_argument("points", nargs="+", help=f"two or more points: {points_help}; or nearest, the global minimum "
+                    "nearest to the point before it (the first: after it), searched over every permutation of units")
     ip.add_argument("--n", type=cli.positive_int("--n"), default=51, help="points per segment")
     hs = add("hessian", "top eigenvalues, trace and spectral density of the Hessian at a point")
     instrument(hs)

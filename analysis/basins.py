@@ -9,18 +9,20 @@ Contract
 * ``global_min``: population loss within ``tol_loss`` of the global minimum
   (the problem's ``min_loss`` when it is known, else ``min_loss=``, else the
   value :func:`global_minimum` finds);
-* ``dead``: the problem's own dead rule (``problem.dead``): the output is
-  (numerically) constant on the inputs, its variance below ``tol_dead``
-  times ``max(1, E f^2)``, or a problem-specific witness (the single
-  neuron: a unit that can die, relu, active on less than ``tol_active`` of
-  the input mass: it sits on the dead plateau, where every gradient through
-  the unit is proportional to that mass and vanishes);
+* ``dead``: the problem's own dead rule (``problem.dead`` with ``tol_dead``
+  and ``tol_active``): for the single neuron, a unit that can die (relu) at
+  its dead set within tolerance (active on less than ``tol_active`` of the
+  input mass, or its own output numerically zero); for other problems the
+  output (numerically) constant on the inputs; never for a problem that
+  cannot tell;
 * ``stationary``: the population gradient norm is below ``tol_grad`` (another
   stationary point);
 * ``moving``: none of the above (the step budget ran out while the gradient
   was not small).
 
-One labelling pipeline for every problem. Counts come with 95% Wilson intervals.
+``TOLERANCES`` is the one home of the default thresholds: the explorer, the
+experiments and the stopping rules read them from here. One labelling
+pipeline for every problem. Counts come with 95% Wilson intervals.
 """
 from __future__ import annotations
 
@@ -36,10 +38,21 @@ import landscape as L
 
 from .stats import wilson
 
-__all__ = ["BASINS", "Basins", "classify", "global_minimum", "STUCK"]
+__all__ = ["BASINS", "Basins", "classify", "global_minimum", "STUCK", "TOLERANCES", "stop_rule"]
 
 BASINS = ("global_min", "dead", "stationary", "moving", "diverged")
 STUCK = ("dead", "stationary")  # converged away from the global minimum
+# the classifier's thresholds: loss above the global minimum still counted as reaching it, gradient norm of a
+# stationary point, and the tolerances of "dead" (landscape.DEAD)
+TOLERANCES = {"tol_loss": 1e-6, "tol_grad": 1e-6, **L.DEAD}
+
+
+def stop_rule(problem, every: int, *, tol_grad: float = TOLERANCES["tol_grad"],
+              tol_loss: float = TOLERANCES["tol_loss"]) -> "L.Stop":
+    """The classifier's own criteria as a stopping rule: at the global minimum (when the problem knows
+    it), dead, or stationary; checked every ``every`` steps."""
+    target = problem.min_loss
+    return L.Stop(grad_norm=tol_grad, loss=None if target is None else target + tol_loss, dead=True, every=every)
 
 
 @dataclass(frozen=True)
@@ -82,7 +95,6 @@ class Basins:
         return f"n={self.n}: " + ", ".join(parts)
 
 
-@functools.lru_cache(maxsize=64)
 def global_minimum(problem) -> tuple[float, dict | None]:
     """The global minimum of the population loss and where it is attained.
 
@@ -98,14 +110,19 @@ def global_minimum(problem) -> tuple[float, dict | None]:
       ``(loss, params)`` (params None when the value is known but not the point).
 
     Raises:
-      NotImplementedError: a problem that can neither tell its minimum nor
-        draw random starts (give ``min_loss=`` to :func:`classify`).
+      ValueError: a problem that can neither tell its minimum nor draw
+        random starts (give ``min_loss=`` to :func:`classify`).
     """
     known = problem.min_loss
     if known is not None:
         opt = problem.optimum()
         return float(known), opt
-    dtype = jnp.result_type(float)
+    return _searched_minimum(problem, jnp.dtype(jnp.result_type(float)).name)
+
+
+@functools.lru_cache(maxsize=64)
+def _searched_minimum(problem, dtype_name: str) -> tuple[float, dict | None]:
+    dtype = jnp.dtype(dtype_name)
     coords = problem.coordinates()
     if len(coords) == 1 and isinstance(problem.param_shapes(), dict) and problem.exact:
         (name,) = coords
@@ -125,6 +142,9 @@ def global_minimum(problem) -> tuple[float, dict | None]:
         loss, w = min(cand)
         return loss, {name: float(w)}
     init = problem.draw_starts(jax.random.key(0), 64, dtype)
+    if init is None:
+        raise ValueError(f"the global minimum of {problem.label} is neither known nor searchable (the problem "
+                         "cannot draw random starts); give min_loss= or a problem with init=")
     gradient = "population" if problem.exact else "minibatch"
     kw = dict(gradient=gradient, batch_size=4096, record_every=2000, key=jax.random.key(0))
     t = L.train(problem, init, optimizer=L.optimizer("adam", learning_rate=0.01), steps=2000, **kw)
@@ -141,9 +161,8 @@ def global_minimum(problem) -> tuple[float, dict | None]:
 def _evaluate(problem, params, tol_dead, tol_active):
     loss, grads = problem.population_batch(params)
     gnorm = jnp.linalg.norm(problem.ravel(grads), axis=-1)
-    try:
-        dead = problem.dead(params, tol_dead=tol_dead, tol_active=tol_active)
-    except NotImplementedError:
+    dead = problem.dead(params, tol_dead=tol_dead, tol_active=tol_active)
+    if dead is None:  # a problem that cannot tell is never labelled dead
         dead = jnp.zeros(loss.shape, bool)
     return loss, gnorm, dead
 
@@ -157,8 +176,9 @@ def _finite_rows(problem, final):
     return arrays, finite, n
 
 
-def classify(problem, final, *, diverged=None, tol_loss=1e-6, tol_dead=1e-8, tol_active=1e-3, tol_grad=1e-6,
-             min_loss=None, confidence=0.95) -> Basins:
+def classify(problem, final, *, diverged=None, tol_loss=TOLERANCES["tol_loss"], tol_dead=TOLERANCES["tol_dead"],
+             tol_active=TOLERANCES["tol_active"], tol_grad=TOLERANCES["tol_grad"], min_loss=None,
+             confidence=0.95) -> Basins:
     """Label end states by basin (see the module docstring).
 
     Args:

@@ -11,12 +11,12 @@ both read these results. Trajectories that end are classified by
 counted as stuck. Minibatch runs of the original experiment are float32, as
 Keras; exact-gradient runs and geometry are float64.
 
-``ORIGINAL`` is the question's setting (SGD, learning rate 0.01, 2000 steps,
-batch 1000, Keras' definitions).
+The original experiment's settings come from ``landscape.ORIGINAL`` (SGD at
+Keras' default step, 2000 steps, batch 1000, float32, ``w0 = -10``), the
+classifier's thresholds from ``analysis.basins.TOLERANCES``.
 """
 from __future__ import annotations
 
-import itertools
 import math
 from functools import partial
 
@@ -29,12 +29,12 @@ import landscape as L
 from . import deep as D
 from . import geometry as G
 from . import phase as P
-from .basins import classify, global_minimum
+from .basins import classify, global_minimum, stop_rule
 from .registry import experiment
 
-__all__ = ["ORIGINAL", "ACTIVATIONS"]
+__all__ = ["ACTIVATIONS", "activation"]
 
-ORIGINAL = {"optimizer": "sgd", "lr": 0.01, "steps": 2000, "batch": 1000, "definitions": "keras"}
+O = L.ORIGINAL
 ACTIVATIONS = ("relu", "leaky_relu:0.3", "elu", "selu", "softplus")
 F64 = jnp.float64
 
@@ -68,41 +68,35 @@ def _labels_and_counts(b):
     return {"labels": b.labels, "counts": {k: np.int64(v) for k, v in b.counts.items()}, "n": np.int64(b.n)}
 
 
-def _stop(problem, every, grad_norm=1e-6):
-    """The classifier's own criteria as a stopping rule: global minimum, dead, or stationary."""
-    target = problem.min_loss
-    return L.Stop(grad_norm=grad_norm, loss=None if target is None else target + 1e-6, dead=True, every=every)
-
-
 # ----------------------------------------------------------------- the original experiment
-@experiment("good_start", quick={"seeds": 4}, w0s=(0.1, 0.5, 2.0, 3.0, 10.0), seeds=16, student="relu",
-            lr=0.01, steps=2000, batch=1000, dtype="float32", seed=0)
+@experiment("good_start", quick={"seeds": 4}, w0s=(0.1, 0.5, 2.0, 3.0, 10.0), seeds=16, student=O.student,
+            lr=O.learning_rate, steps=O.steps, batch=O.batch_size, dtype=O.dtype, seed=O.seed)
 def good_start(*, w0s, seeds, student, lr, steps, batch, dtype, seed):
     """Minibatch SGD from positive starts (Q1): weight and loss per epoch, end states classified."""
     problem = L.Problem(student=activation(student))
     w0 = np.repeat(np.asarray(w0s, np.float64), seeds)
     t = L.train(problem, {"w": jnp.asarray(w0, _dtype(dtype))}, optimizer=_opt("sgd", lr), steps=steps,
-                batch_size=batch, record_every=100, streams="independent", key=jax.random.key(seed),
+                batch_size=batch, record_every=O.steps_per_epoch, streams="independent", key=jax.random.key(seed),
                 probes={"crossed": P.CROSSED})
     b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged)
     return {"w0": w0, "w": np.asarray(t.params["w"]), "batch_loss": np.asarray(t.batch_loss),
             "exact": np.asarray(t.population_loss), "epoch_steps": np.asarray(t.steps), **_labels_and_counts(b)}
 
 
-@experiment("backwards_start", quick={"n_w0": 6, "seeds": 4}, n_w0=16, seeds=16, student="relu", lr=0.01,
-            steps=2000, batch=1000, dtype="float32", seed=0)
+@experiment("backwards_start", quick={"n_w0": 6, "seeds": 4}, n_w0=16, seeds=16, student=O.student,
+            lr=O.learning_rate, steps=O.steps, batch=O.batch_size, dtype=O.dtype, seed=O.seed)
 def backwards_start(*, n_w0, seeds, student, lr, steps, batch, dtype, seed):
     """Minibatch SGD from negative starts in [-10, -0.1] (Q2, A5): history, crossings of w = 0, end states."""
     problem = L.Problem(student=activation(student))
-    w0s = -np.geomspace(0.1, 10.0, n_w0)
+    w0s = -np.geomspace(0.1, -O.w0, n_w0)
     w0 = np.repeat(w0s, seeds)
     t = L.train(problem, {"w": jnp.asarray(w0, _dtype(dtype))}, optimizer=_opt("sgd", lr), steps=steps,
-                batch_size=batch, record_every=100, streams="independent", key=jax.random.key(seed),
+                batch_size=batch, record_every=O.steps_per_epoch, streams="independent", key=jax.random.key(seed),
                 probes={"crossed": P.CROSSED})
     b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged)
     return {"w0": w0, "w": np.asarray(t.params["w"]), "batch_loss": np.asarray(t.batch_loss),
             "exact": np.asarray(t.population_loss), "crossed": np.asarray(t.probes["crossed"]),
-            "dead_level": L.Problem().dead_level(F64), "epoch_steps": np.asarray(t.steps), **_labels_and_counts(b)}
+            "dead_level": problem.dead_level(F64), "epoch_steps": np.asarray(t.steps), **_labels_and_counts(b)}
 
 
 # ------------------------------------------------------------------------- the kink
@@ -115,7 +109,7 @@ def kink(*, student, teacher, batches, samples, seed):
     ws = np.linspace(-2, 2, 401)
     exact = np.asarray(problem.population_loss({"w": jnp.asarray(ws, F64)}))
     xs = problem.sample(jax.random.key(seed), (batches, 1000), F64)
-    bl = jax.jit(jax.vmap(lambda x: jax.vmap(lambda w: L.batch_loss(problem, {"w": w}, x))(jnp.asarray(ws))))(xs)
+    bl = jax.jit(jax.vmap(lambda x: jax.vmap(lambda w: L.neuron.batch_loss(problem, {"w": w}, x))(jnp.asarray(ws))))(xs)
     lo, hi = np.percentile(np.asarray(bl), [2.5, 97.5], axis=0)
     out = {"w": ws, "exact": exact, "band_lo": lo, "band_hi": hi}
     if problem.student.kinked:
@@ -123,7 +117,7 @@ def kink(*, student, teacher, batches, samples, seed):
         out["one_sided"] = {"left": d["left"], "right": d["right"], "jump": d["jump"],
                             "quotient_left": d["quotient_left"], "quotient_right": d["quotient_right"]}
     gd_s = np.logspace(-6, 1, 29)
-    _, g = L.population_loss_and_grad(problem, {"w": jnp.asarray(-gd_s, F64)})
+    _, g = L.neuron.population_loss_and_grad(problem, {"w": jnp.asarray(-gd_s, F64)})
     out["decay"] = {"distance": gd_s, "gradient": np.asarray(g["w"])}
     c = G.convexity_certificate(problem, {"w": (-2.0, 2.0)})
     out["chord"] = {"found": np.bool_(c is not None)}
@@ -139,14 +133,14 @@ def kink(*, student, teacher, batches, samples, seed):
     x = problem.sample(jax.random.key(seed + 1), (samples,), F64)
     wl = -np.geomspace(1e-4, 3, 16)
     per = jax.jit(jax.vmap(lambda w: jax.vmap(jax.grad(
-        lambda w_, xi: (L.predict(problem, {"w": w_}, xi) - L.target(problem, xi)) ** 2), in_axes=(None, 0))(w, x)))(
-        jnp.asarray(wl, F64))
+        lambda w_, xi: (L.neuron.predict(problem, {"w": w_}, xi) - L.neuron.target(problem, xi)) ** 2),
+        in_axes=(None, 0))(w, x)))(jnp.asarray(wl, F64))
     per = np.asarray(per)
     neg_pre = (wl[:, None] * np.asarray(x)[None, :]) <= 0
     out["per_sample"] = {"w": wl, "max_abs_where_inactive": np.max(np.abs(np.where(neg_pre, per, 0.0))),
                          "max_abs_where_active": np.max(np.abs(np.where(neg_pre, 0.0, per)))}
-    # A4: exact SGD from w0 = -10: the step taken shrinks as w approaches 0 from the left
-    t = L.train(problem, {"w": jnp.asarray([-10.0], F64)}, optimizer=_opt("sgd", 0.01), steps=2000,
+    # A4: exact SGD from the original start: the step taken shrinks as w approaches 0 from the left
+    t = L.train(problem, {"w": jnp.asarray([O.w0], F64)}, optimizer=_opt(O.optimizer, O.learning_rate), steps=O.steps,
                 gradient="population", record_every=1, key=jax.random.key(0))
     wt = np.asarray(t.params["w"][:, 0])
     out["sgd_path"] = {"w": wt[::10], "step": np.abs(np.diff(wt))[::10]}
@@ -163,19 +157,14 @@ def wb_landscape(*, grid, n_traj, samples, scan, student, teacher, lr, steps, se
     dz = G.dead_zone(problem, box, n=grid, eps=(1e-3,))
     r = L.grid(problem, {"w": jnp.asarray(dz.axes["w"]), "b": jnp.asarray(dz.axes["b"])})
     cert = G.convexity_certificate(problem, box, samples=samples)
-    # differentiability: one-sided gradients along w and b at every point of a scan grid and at the origin
+    # differentiability: the gradient's jump across every point of a scan grid and of the exact non-smooth set
+    # (its points in the box: the origin for Gaussian inputs), each point once
     ax = np.linspace(-3, 3, scan)
     W, B = np.meshgrid(ax, ax, indexing="ij")
-    pts = np.stack([np.append(W.ravel(), 0.0), np.append(B.ravel(), 0.0)], 1)
-    eps = 1e-9
-    jumps = np.zeros(len(pts))
-    for i in range(2):
-        e = np.zeros(2)
-        e[i] = eps
-        _, gp = G._grad64(problem, {"w": pts[:, 0] + e[0], "b": pts[:, 1] + e[1]})
-        _, gm = G._grad64(problem, {"w": pts[:, 0] - e[0], "b": pts[:, 1] - e[1]})
-        jumps = np.maximum(jumps, np.sqrt((gp["w"] - gm["w"]) ** 2 + (gp["b"] - gm["b"]) ** 2))
+    pts = np.unique(np.concatenate([np.stack([W.ravel(), B.ravel()], 1), [[0.0, 0.0]]]), axis=0)
+    jumps = G.gradient_jumps(problem, {"w": pts[:, 0], "b": pts[:, 1]}, h=1e-9)
     kinks = jumps > 1e-6
+    predicted = np.asarray(problem.nonsmooth({"w": jnp.asarray(pts[:, 0]), "b": jnp.asarray(pts[:, 1])}))
     g = np.linspace(-2.6, 2.6, n_traj)
     W0, B0 = np.meshgrid(g, g, indexing="ij")
     t = L.train(problem, {"w": jnp.asarray(W0.ravel()), "b": jnp.asarray(B0.ravel())}, optimizer=_opt("sgd", lr),
@@ -185,12 +174,14 @@ def wb_landscape(*, grid, n_traj, samples, scan, student, teacher, lr, steps, se
             "flat_fraction": dz.near_flat_fraction[1e-3], "min_loss": dz.min_loss,
             "convexity": {"found": np.bool_(cert is not None), "gap": cert.gap if cert else 0.0},
             "smoothness": {"points": np.int64(len(pts)), "nonsmooth": np.int64(kinks.sum()),
-                           "nonsmooth_w": pts[kinks, 0], "nonsmooth_b": pts[kinks, 1]},
+                           "nonsmooth_w": pts[kinks, 0], "nonsmooth_b": pts[kinks, 1],
+                           "predicted": np.int64(predicted.sum()),
+                           "agree_with_exact_set": np.bool_(np.array_equal(kinks, predicted))},
             "tw": np.asarray(t.params["w"]), "tb": np.asarray(t.params["b"]), **_labels_and_counts(b)}
 
 
-@experiment("basins", quick={"grid": 20, "steps": 4000}, optimizer="sgd", lr=0.1, momentum=0.9, steps=20000,
-            grid=128, batch=1000, student="relu", dtype="float32", seed=0)
+@experiment("basins", quick={"grid": 20, "steps": 4000}, optimizer=O.optimizer, lr=0.1, momentum=0.9, steps=20000,
+            grid=128, batch=O.batch_size, student=O.student, dtype=O.dtype, seed=O.seed)
 def basins(*, optimizer, lr, momentum, steps, grid, batch, student, dtype, seed):
     """Where a grid of (w, b) starts ends under minibatch training (Q4): run until every start is at the
     minimum, dead or stationary (at most ``steps``), then classified; the share still moving is kept."""
@@ -200,21 +191,21 @@ def basins(*, optimizer, lr, momentum, steps, grid, batch, student, dtype, seed)
     dt = _dtype(dtype)
     t = L.train(problem, {"w": jnp.asarray(W.ravel(), dt), "b": jnp.asarray(B.ravel(), dt)},
                 optimizer=_opt(optimizer, lr, momentum), steps=steps, batch_size=batch, record_every=steps,
-                stop=_stop(problem, 100), key=jax.random.key(seed))
+                stop=stop_rule(problem, 100), key=jax.random.key(seed))
     b = classify(problem, {k: jnp.asarray(v, F64) for k, v in t.final.items()}, diverged=t.diverged)
     return {"axis": g, "w0": W.ravel(), "b0": B.ravel(), "steps_run": np.asarray(t.steps_run),
             **_labels_and_counts(b), "fractions": {k: v for k, v in b.fractions.items()}}
 
 
 # -------------------------------------------------------------------- activations
-@experiment("activations", quick={"seeds": 2}, students=ACTIVATIONS, w0=-10.0, lr=0.01, steps=2000, batch=1000,
-            seeds=8, gradient="minibatch", warmup="softplus", dtype="float32", seed=0)
+@experiment("activations", quick={"seeds": 2}, students=ACTIVATIONS, w0=O.w0, lr=O.learning_rate, steps=O.steps,
+            batch=O.batch_size, seeds=8, gradient="minibatch", warmup="softplus", dtype=O.dtype, seed=O.seed)
 def activations(*, students, w0, lr, steps, batch, seeds, gradient, warmup, dtype, seed):
     """Each student from w0 = -10 with the original SGD (C1, A6, A11), and a softplus warm-up (``steps``) switched
     to relu (``steps`` more)."""
     out = {"students": np.asarray(students)}
     dt = _dtype(dtype)
-    kw = dict(optimizer=_opt("sgd", lr), batch_size=batch, record_every=100, gradient=gradient,
+    kw = dict(optimizer=_opt("sgd", lr), batch_size=batch, record_every=O.steps_per_epoch, gradient=gradient,
               streams="independent", key=jax.random.key(seed))
     for i, s in enumerate(students):
         problem = L.Problem(student=activation(s))
@@ -233,20 +224,21 @@ def activations(*, students, w0, lr, steps, batch, seeds, gradient, warmup, dtyp
 
 
 # --------------------------------------------------------------------- optimizers
-RUNS_A8 = (("sgd", 0.01), ("momentum", 0.01), ("adam", 0.001), ("adam_keras", 0.001), ("amsgrad", 0.001),
-           ("amsgrad_keras", 0.001))
-RUNS_A9 = (("adam", 0.01), ("adam_keras", 0.01), ("momentum", 0.01), ("sgd", 0.01))
+# A8: each optimizer at its Keras default step (the answer keeps the defaults); A9: each at the original step
+RUNS_A8 = tuple((name, L.optimizers.defaults(name)["learning_rate"])
+                for name in ("sgd", "momentum", "adam", "adam_keras", "amsgrad", "amsgrad_keras"))
+RUNS_A9 = tuple((name, O.learning_rate) for name in ("adam", "adam_keras", "momentum", "sgd"))
 
 
-@experiment("optimizers", quick={"seeds": 4, "long_steps": 30000}, momentum=0.9, steps=2000, batch=1000, seeds=16,
-            long_steps=50000, dtype="float32", seed=0)
+@experiment("optimizers", quick={"seeds": 4, "long_steps": 30000}, momentum=L.optimizers.defaults("momentum")["momentum"],
+            steps=O.steps, batch=O.batch_size, seeds=16, long_steps=50000, dtype=O.dtype, seed=O.seed)
 def optimizers(*, momentum, steps, batch, seeds, long_steps, dtype, seed):
     """Optimizers from w0 = -10 at the answer's settings (Keras defaults: Adam lr 0.001; A8) and from
     w0 = -1 at lr 0.01 (A9): minibatch trajectories (several batch streams) and exact-gradient crossings."""
     problem = L.Problem()
     out = {}
     dt = _dtype(dtype)
-    for tag, w0, runs in (("a8", -10.0, RUNS_A8), ("a9", -1.0, RUNS_A9)):
+    for tag, w0, runs in (("a8", O.w0, RUNS_A8), ("a9", -1.0, RUNS_A9)):
         for name, lr in runs:
             opt, hp = _opt_hp(name, lr, momentum)
             every = math.gcd(100, steps)
@@ -260,19 +252,19 @@ def optimizers(*, momentum, steps, batch, seeds, long_steps, dtype, seed):
                                     "exact_w": np.asarray(te.params["w"][:, 0]),
                                     "exact_crossed": np.int64(te.probes["crossed"][0])}
     # A8: Adam over a longer budget (exact gradients), and the exact momentum needed at lr 0.01
-    tl = L.train(problem, {"w": jnp.asarray([-10.0], F64)}, optimizer=_opt("adam", 0.001), steps=long_steps,
+    tl = L.train(problem, {"w": jnp.asarray([O.w0], F64)}, optimizer=L.optimizer("adam"), steps=long_steps,
                  gradient="population", record_every=long_steps, probes={"crossed": P.CROSSED}, key=jax.random.key(0))
     h = P.left_curvature(problem)
-    beta_finite, tol = P.momentum_threshold("momentum", 0.01, steps, h)
+    beta_finite, tol = P.momentum_threshold("momentum", O.learning_rate, steps, h)
     out["a8_adam_long"] = {"steps": np.int64(long_steps), "crossed": np.int64(tl.probes["crossed"][0])}
     out["a8_momentum_threshold"] = {"finite": float(beta_finite[0]), "tolerance": tol,
-                                    "infinite": float(P.heavy_ball_momentum(0.01, h)), "h": h}
+                                    "infinite": float(P.heavy_ball_momentum(O.learning_rate, h)), "h": h}
     return out
 
 
 # -------------------------------------------------------------------------- the lip
-@experiment("lip", quick={"grid": 48, "cp_points": 9, "cp_seeds": 16, "mb_seeds": 16}, grid=256, steps=2000, w0=-10.0,
-            cp_points=25, cp_seeds=128, cp_steps=200, mb_seeds=64, student="relu", seed=0)
+@experiment("lip", quick={"grid": 48, "cp_points": 9, "cp_seeds": 16, "mb_seeds": 16}, grid=256, steps=O.steps, w0=O.w0,
+            cp_points=25, cp_seeds=128, cp_steps=200, mb_seeds=64, student=O.student, seed=O.seed)
 def lip(*, grid, steps, w0, cp_points, cp_seeds, cp_steps, mb_seeds, student, seed):
     """Crossing w = 0 from a backwards start: the (lr, momentum) phase diagram against its closed form,
     the minibatch crossing probability, and the exact SGD threshold for several starts (A7, A8, A12).
@@ -281,21 +273,21 @@ def lip(*, grid, steps, w0, cp_points, cp_seeds, cp_steps, mb_seeds, student, se
     problem = L.Problem(student=activation(student))
     out = {}
     if problem.student.piecewise_linear:
-        d = P.phase_diagram(problem, "momentum", lrs=np.geomspace(1e-3, 3, grid), betas=np.linspace(0, 0.99, grid),
-                            steps=steps, w0=w0)
+        lrs, betas = P.phase_axes(grid)
+        d = P.phase_diagram(problem, "momentum", lrs=lrs, betas=betas, steps=steps, w0=w0)
         cp = P.crossing_probability(problem, lrs=np.geomspace(0.6, 1.6, cp_points), seeds=cp_seeds, steps=cp_steps,
                                     w0=w0, key=jax.random.key(seed))
-        fine = np.linspace(0, 0.99, 400)
+        fine = np.linspace(0, P.PHASE_AXES["beta_max"], 400)
         out = {"lrs": d.lrs, "betas": d.betas, "first": d.simulated, "analytic": d.analytic,
                "disagree": np.int64(d.disagreement_cells), "b_inf": P.boundary("momentum", fine),
                "b_fin": P.boundary("momentum", fine, steps), "fine": fine, "h": P.left_curvature(problem),
                "cp": {"lrs": cp["lrs"], "p": cp["probability"], "lo": cp["ci"][0], "hi": cp["ci"][1],
                       "seeds": np.int64(cp["seeds"])}}
-    w0s = np.asarray([-10.0, -3.0, -1.0, -0.3, -0.1, -0.01])
+    w0s = np.asarray([O.w0, -3.0, -1.0, -0.3, -0.1, -0.01])
     thr, thr_tol = sgd_thresholds(problem, w0s, steps)
     mb_lrs = np.asarray([0.9, 0.95, 1.0])
     mb = {}
-    for j, w in enumerate((-10.0, -1.0, -0.1)):
+    for j, w in enumerate((O.w0, -1.0, -0.1)):
         first = P.simulate_crossing(problem, "sgd", {"learning_rate": mb_lrs}, w0=w, steps=cp_steps,
                                     gradient="minibatch", seeds=mb_seeds, key=jax.random.fold_in(jax.random.key(seed), j))
         mb[f"w0_{j}"] = {"w0": w, "crossed": np.sum(np.asarray(first) > 0, axis=1)}
@@ -321,7 +313,7 @@ def sgd_thresholds(problem, w0s, steps, rounds=6, points=33, lo=1e-6, hi=10.0):
     for _ in range(rounds):
         grid = np.exp(np.log(lo)[:, None] + (np.log(hi) - np.log(lo))[:, None] * np.linspace(0, 1, points)[None, :])
         starts = np.repeat(np.asarray(w0s, np.float64), points)
-        t = L.train(problem, {"w": jnp.asarray(starts, F64)}, optimizer=_opt("sgd", 0.01), steps=steps,
+        t = L.train(problem, {"w": jnp.asarray(starts, F64)}, optimizer=L.optimizer("sgd"), steps=steps,
                     gradient="population", record_every=steps, hyperparams={"learning_rate": grid.ravel()},
                     probes={"crossed": P.CROSSED}, key=jax.random.key(0))
         crossed = (np.asarray(t.probes["crossed"]) > 0).reshape(n, points)
@@ -343,8 +335,8 @@ def sgd_thresholds(problem, w0s, steps, rounds=6, points=33, lo=1e-6, hi=10.0):
 QUADS = ((1, 1), (-1, 1), (1, -1), (-1, -1))
 
 
-@experiment("four_parameter", quick={"starts": 32, "steps": 4000}, starts=128, lr=0.05, steps=20000, student="relu",
-            seed=0)
+@experiment("four_parameter", quick={"starts": 32, "steps": 4000}, starts=128, lr=0.05, steps=20000, student=O.student,
+            seed=O.seed)
 def four_parameter(*, starts, lr, steps, student, seed):
     """``a relu(w x + b) + c`` from the four sign quadrants of (w, a) with exact-gradient SGD, run until every
     start is at the minimum, dead or stationary (at most ``steps``) (Q5)."""
@@ -355,9 +347,9 @@ def four_parameter(*, starts, lr, steps, student, seed):
         init = {"w": sw * rng.uniform(0.2, 2, starts), "b": rng.uniform(-1, 1, starts),
                 "a": sa * rng.uniform(0.2, 2, starts), "c": rng.uniform(-0.5, 0.5, starts)}
         t = L.train(problem, {k: jnp.asarray(v, F64) for k, v in init.items()}, optimizer=_opt("sgd", lr), steps=steps,
-                    gradient="population", record_every=steps, stop=_stop(problem, 100, 1e-7), key=jax.random.key(seed))
+                    gradient="population", record_every=steps, stop=stop_rule(problem, 100), key=jax.random.key(seed))
         b = classify(problem, t.final, diverged=t.diverged)
-        f = np.asarray(L.predict(problem, {k: v[:, None] for k, v in t.final.items()}, jnp.asarray(out["x"])[None, :]))
+        f = np.asarray(L.neuron.predict(problem, {k: v[:, None] for k, v in t.final.items()}, jnp.asarray(out["x"])[None, :]))
         out[f"q{q}"] = {"sign_w": sw, "sign_a": sa, "f": f, **_labels_and_counts(b)}
     return out
 
@@ -392,21 +384,21 @@ def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
 
 # ----------------------------------------------------------------- deeper networks
 @experiment("born_dead", quick={"depths": (10,), "widths": (3,), "samples": 1000}, depths=(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20),
-            widths=(2, 3, 4, 5, 10), samples=10000, seed=0)
-def born_dead(*, depths, widths, samples, seed):
+            widths=(2, 3, 4, 5, 10), samples=10000, scheme="symmetric", seed=0)
+def born_dead(*, depths, widths, samples, scheme, seed):
     """Born-dead networks by depth and width, against the closed form; He against RAI with biases (D1, D2)."""
     key = jax.random.key(seed)
     out = {"depths": np.asarray(depths), "widths": np.asarray(widths)}
     for w in widths:
-        rows = [D.born_dead(int(d), int(w), scheme="symmetric", samples=samples, key=key) for d in depths]
+        rows = [D.born_dead(int(d), int(w), scheme=scheme, samples=samples, key=key) for d in depths]
         out[f"w{w}"] = {"single": np.asarray([r["single_input_probability"] for r in rows]),
                         "single_ci": np.asarray([r["single_input_ci"] for r in rows]),
                         "support": np.asarray([r["probability"] for r in rows]),
                         "support_ci": np.asarray([r["ci"] for r in rows]),
                         "closed_form": np.asarray([D.closed_form_single_input(int(d), int(w)) for d in depths])}
     for scheme in ("he_normal", "rai"):
-        rows = [D.born_dead(int(d), 3, scheme=scheme, bias=True, inputs=L.Uniform(-1, 1), samples=samples // 2, key=key)
-                for d in depths]
+        rows = [D.born_dead(int(d), D.REPORT_SHAPES["born-dead"][1], scheme=scheme, bias=True, inputs=L.Uniform(-1, 1),
+                            samples=samples // 2, key=key) for d in depths]
         out[scheme] = {"p": np.asarray([r["probability"] for r in rows]), "ci": np.asarray([r["ci"] for r in rows])}
     return out
 
@@ -421,8 +413,8 @@ def deep_networks(*, depths, dying_starts, dying_steps, ks, spurious_starts, see
     key = jax.random.key(seed)
     out = {"depths": np.asarray(depths), "ks": np.asarray(ks)}
     for scheme in ("he_normal", "rai"):
-        rows = [D.dying(int(d), 2, scheme=scheme, target="abs", starts=dying_starts, steps=dying_steps, key=key)
-                for d in depths]
+        rows = [D.dying(int(d), D.REPORT_SHAPES["dying"][1], scheme=scheme, target="abs", starts=dying_starts,
+                        steps=dying_steps, key=key) for d in depths]
         out[scheme] = {"rate": np.asarray([r["rate"] for r in rows]), "ci": np.asarray([r["ci"] for r in rows]),
                        "k": np.asarray([round(r["rate"] * r["starts"]) for r in rows]), "n": np.int64(dying_starts)}
     for extra in (0, 1):
@@ -435,8 +427,8 @@ def deep_networks(*, depths, dying_starts, dying_steps, ks, spurious_starts, see
     return out
 
 
-@experiment("gradient_growth", quick={"nets": 32}, slopes=(0.25, 0.5, 1.0, 1.5, 2.0), depth=20, width=16, nets=128,
-            seed=0)
+@experiment("gradient_growth", quick={"nets": 32}, slopes=(0.25, 0.5, 1.0, 1.5, 2.0), depth=D.GROWTH["depth"],
+            width=D.GROWTH["width"], nets=D.GROWTH["nets"], seed=0)
 def gradient_growth(*, slopes, depth, width, nets, seed):
     """Per-layer growth of the directional derivative through leaky layers (A13, D5), against the exact
     finite-width expectation and the mean-field rate."""
@@ -446,7 +438,7 @@ def gradient_growth(*, slopes, depth, width, nets, seed):
             for i, c in enumerate(slopes)]
     out["rate"] = np.asarray([r["rate"] for r in rows])
     out["stderr"] = np.asarray([r["stderr"] for r in rows])
-    out["mean_field"] = np.asarray([r["theory"] for r in rows])
+    out["mean_field"] = np.asarray([r["mean_field"] for r in rows])
     out["finite_width"] = np.asarray([r["finite_width"] for r in rows])
     z = jnp.linspace(-5, 5, 1001, dtype=F64)
     out["identity_max_gap"] = float(jnp.max(jnp.abs(L.resolve_activation(("leaky_relu", {"slope": 1.0}))(z) - z)))
@@ -457,8 +449,8 @@ def gradient_growth(*, slopes, depth, width, nets, seed):
 def published_minimum():
     """The k = n = 7 spurious minimum published by Safran, Yehudai & Shamir (2021), under this package's loss (D7)."""
     W = D.published_minimum_k7()
-    c = D.minimum_certificate(W)
-    swapped = D.minimum_certificate(W.T)
+    c = D.minimum_check(W)
+    swapped = D.minimum_check(W.T)
     return {**c, "swapped_grad_norm": swapped["grad_norm"], "rounding": 5e-11}
 
 
@@ -466,8 +458,8 @@ def published_minimum():
 def animations(*, grid, frames, seed):
     """Trajectories for the animations: the original good and backwards starts, and SGD over (w, b)."""
     p = L.Problem()
-    t = L.train(p, {"w": jnp.asarray([2.0, -10.0], jnp.float32)}, optimizer=_opt("sgd", 0.01), steps=2000,
-                record_every=25, key=jax.random.key(seed))
+    t = L.train(p, {"w": jnp.asarray([O.good_w0, O.w0], jnp.float32)}, optimizer=_opt(O.optimizer, O.learning_rate),
+                steps=O.steps, record_every=25, key=jax.random.key(seed))
     pb = L.Problem(trained=("w", "b"))
     starts = {"w": jnp.asarray([-1.5, 0.8, 2.2, -2.4]), "b": jnp.asarray([1.5, -1.0, 0.6, -0.8])}
     tb = L.train(pb, starts, optimizer=_opt("sgd", 0.1), steps=2000, record_every=25, key=jax.random.key(seed))
@@ -507,7 +499,8 @@ def spectra(*, ks, top, probes, steps, search_starts, seed):
         names = ["global"] + (["spurious"] if spur is not None else [])
         Ws = np.stack([glob] + ([spur] if spur is not None else []))
         batch = [{"W": jnp.asarray(Ws, F64)}]
-        loss, dense = (np.asarray(v) for v in _dense_spectrum(problem, batch))
+        sp = L.dense_spectrum(problem, batch)
+        loss, dense = sp["loss"], sp["eigvals"]
         topk = I.hessian_top(problem, batch, min(top, problem.n_params), key=jax.random.fold_in(key, int(k)))
         tr = I.hessian_trace(problem, batch, key=jax.random.fold_in(key, 100 + int(k)), probes=max(probes * 10, 20))
         sd = I.spectral_density(problem, batch, key=jax.random.fold_in(key, 200 + int(k)), probes=probes,
@@ -519,14 +512,6 @@ def spectra(*, ks, top, probes, steps, search_starts, seed):
                            "smallest_positive": float(dense[i][dense[i] > 1e-9].min())}
         out[f"k{int(k)}"] = entry
     return out
-
-
-@partial(jax.jit, static_argnums=(0,))
-def _dense_spectrum(problem, batch):
-    """Loss and the dense Hessian's eigenvalues at a batch of points (small models only: the reference)."""
-    f = lambda x: problem.population_loss(problem.unravel(x))
-    X = problem.ravel(batch)
-    return jax.vmap(f)(X), jax.vmap(lambda x: jnp.linalg.eigvalsh(jax.hessian(f)(x)))(X)
 
 
 @experiment("slices", quick={"n": 21, "path_points": 21, "net_depth": 4}, n=51, span=1.0, net_span=0.25,
@@ -543,18 +528,15 @@ def slices(*, n, span, net_span, path_points, net_depth, seed):
     out = {"coef": coef}
     ss = D.safran_shamir(7, 7)
     spur = [{"W": jnp.asarray(D.published_minimum_k7(), F64)}]
-    # the global minimum nearest to the spurious point: the permutation of I closest to it (all 7! of them)
-    W = np.asarray(spur[0]["W"])
-    perms = np.asarray(list(itertools.permutations(range(7))))
-    dist = np.sum((W[None, :, :] - np.eye(7)[perms]) ** 2, axis=(1, 2))
-    glob = [{"W": jnp.asarray(np.eye(7)[perms[int(np.argmin(dist))]], F64)}]
+    # the straight path from the spurious point to its nearest global minimum (the library's one search)
+    path = I.path_to_nearest_minimum(ss, spur, n=path_points)
+    glob = [{"W": jnp.asarray(np.asarray(path.end[0]["W"]), F64)}]
     for name, centre in (("ss_global", glob), ("ss_spurious", spur)):
         d1, d2 = I.directions(ss, centre, key=jax.random.fold_in(key, 1), n=2, normalization="filter")
         r = I.slice2d(ss, centre, [d1, d2], coef, coef)
         out[name] = {"loss": np.asarray(r.loss), "centre_loss": float(ss.population_loss(centre))}
-    path = I.interpolate(ss, glob, spur, n=path_points)
     out["path"] = {"t": path.t, "loss": path.loss, "grad_norm": path.grad_norm, "barrier": path.barrier,
-                   "argmax": path.argmax}
+                   "argmax": path.argmax, "end_note": path.end_note}
     # a born-dead network and a live one (depth net_depth, width 2, biases, inputs on [-1, 1])
     spec = L.networks.MLP.uniform(net_depth, 2, bias=True)
     problem = L.networks.NetProblem(spec, "abs", "uniform:-1,1")

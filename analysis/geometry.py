@@ -35,6 +35,10 @@ import optax
 import landscape as L
 
 __all__ = [
+    "NEAR_FLAT",
+    "near_flat",
+    "exact_gradient",
+    "gradient_jumps",
     "Certificate",
     "convexity_certificate",
     "line_crossings",
@@ -80,13 +84,39 @@ def _loss64(problem, params):
     return np.asarray(_loss_vec(problem, vec), np.float64).reshape(shape)
 
 
-def _grad64(problem, params):
-    """Exact loss and gradient ``{coordinate: array}`` at ``{coordinate: values}``."""
+def exact_gradient(problem, params):
+    """Exact loss and gradient ``{coordinate: array}`` at ``{coordinate: values}`` (values broadcast), float64.
+
+    Raises:
+      RuntimeError: float64 is off.
+    """
+    _x64()
     vec, shape = _vectors(problem, params)
     loss, gv = _grad_vec(problem, vec)
     gv = np.asarray(gv, np.float64)
     return (np.asarray(loss, np.float64).reshape(shape),
             {k: gv[:, i].reshape(shape) for i, k in enumerate(problem.coordinates())})
+
+
+def gradient_jumps(problem, points, *, h=1e-9):
+    """How much the exact gradient jumps across each point, along each coordinate axis.
+
+    Args:
+      problem: any problem with an exact loss; points: ``{coordinate: (N,) values}``.
+      h: the offset of the one-sided evaluations.
+
+    Returns:
+      ``(N,)``: the largest norm of ``grad L(p + h e_i) - grad L(p - h e_i)`` over the axes ``e_i``; about
+      ``h`` times the Hessian where the loss is twice differentiable, the jump itself at a kink.
+    """
+    names = problem.coordinates()
+    pts = {k: np.asarray(points[k], np.float64) for k in names}
+    out = np.zeros(np.broadcast(*pts.values()).shape)
+    for axis in names:
+        _, gp = exact_gradient(problem, {k: v + (h if k == axis else 0.0) for k, v in pts.items()})
+        _, gm = exact_gradient(problem, {k: v - (h if k == axis else 0.0) for k, v in pts.items()})
+        out = np.maximum(out, np.sqrt(sum((gp[k] - gm[k]) ** 2 for k in names)))
+    return out
 
 
 def _check_box(problem, box, names=None):
@@ -289,22 +319,6 @@ def line_crossings(problem, box, *, fixed=None, n=4001, slopes=None, offsets=Non
     return {"slope": m, "offset": c, "crossings": roots, "count": len(roots)}
 
 
-def nonsmooth_points(problem, W, B):
-    """Mask of (w, b) points where the exact loss is not twice differentiable.
-
-    For a kinked student the loss is C^1 but its Hessian jumps where the kink
-    ``-b/w`` meets a point where the input density jumps (the ends of a
-    uniform interval); and at ``w = b = 0`` the whole input mass sits on the
-    kink, so the gradient itself jumps (Gaussian or uniform around 0).
-    """
-    W, B = np.asarray(W), np.asarray(B)
-    mask = (W == 0) & (B == 0)
-    if problem.student.kinked and problem.inputs.bounded:
-        lo, hi = problem.inputs.support()
-        mask |= (W * lo + B == 0) | (W * hi + B == 0)
-    return mask
-
-
 def hessian_sign_map(problem, axes, *, fixed=None):
     """Smallest Hessian eigenvalue over a grid and where it is not defined.
 
@@ -320,19 +334,15 @@ def hessian_sign_map(problem, axes, *, fixed=None):
     names = list(axes)
     r = L.grid(problem, axes, fixed=fixed, quantities=("eigvals",))
     min_eig = np.asarray(r.eigvals[..., 0])
-    if set(names) == {"w", "b"}:
+    neuron = problem.as_neuron()
+    if neuron is not None and set(names) == {"w", "b"}:
         wv, bv = np.asarray(axes["w"], np.float64), np.asarray(axes["b"], np.float64)
         dw = np.min(np.diff(wv)) if wv.size > 1 else 1.0
         db = np.min(np.diff(bv)) if bv.size > 1 else 1.0
         Wg, Bg = np.meshgrid(wv, bv, indexing="ij")
-        mask = np.zeros(Wg.shape, bool)
-        # cells within one grid step of a non-smooth set
-        near0 = (np.abs(Wg) <= dw) & (np.abs(Bg) <= db)
-        mask |= near0
-        if problem.student.kinked and problem.inputs.bounded:
-            lo, hi = problem.inputs.support()
-            for end in (lo, hi):
-                mask |= np.abs(Wg * end + Bg) <= abs(end) * dw + db
+        at = {"w": jnp.asarray(Wg, F64), "b": jnp.asarray(Bg, F64), **{k: float(v) for k, v in (fixed or {}).items()}}
+        # cells within one grid step of the non-smooth set
+        mask = np.asarray(neuron.nonsmooth(at, tol_w=dw, tol_b=db))
         if names[0] != "w":
             mask = mask.T
     else:
@@ -343,6 +353,7 @@ def hessian_sign_map(problem, axes, *, fixed=None):
 
 
 def _check_kinked(problem):
+    problem = L.neuron.require(problem, "one-sided derivatives at the kink")
     if not problem.student.kinked:
         raise ValueError(
             f"student {problem.student.label} has no kink (its derivative is continuous): one-sided derivatives coincide"
@@ -386,7 +397,7 @@ def one_sided_derivatives(problem, params, direction, *, h=1e-6):
     loss = lambda s: float(_loss64(problem, {k: np.float64(p[k] + s * d[k]) for k in p}))
 
     def dir_grad(s):
-        g = _grad64(problem, {k: np.float64(p[k] + s * d[k]) for k in p})[1]
+        g = exact_gradient(problem, {k: np.float64(p[k] + s * d[k]) for k in p})[1]
         return float(sum(float(g[k]) * d[k] for k in p))
 
     eps = 1e-12
@@ -420,7 +431,7 @@ def gradient_decay(problem, params, direction, *, distances=None):
         raise ValueError("distances must be positive")
     names = problem.coordinates()
     pts = {k: np.float64(params[k]) - s * np.float64(direction[k]) for k in names}
-    _, g = _grad64(problem, pts)
+    _, g = exact_gradient(problem, pts)
     gd = sum(g[k] * direction[k] for k in names)
     ok = np.abs(gd) > 0
     if ok.sum() >= 2:
@@ -441,8 +452,8 @@ class DeadZone:
         the whole input support), on the grid points.
       dead_area_fraction: its area fraction of the box (exact for the region;
         0 for a half-line).
-      near_flat: dict ``eps -> bool mask`` where ``|grad| < eps`` and the loss
-        exceeds the minimum by more than ``delta``.
+      near_flat: dict ``eps -> bool mask`` of :func:`near_flat`: ``|grad| < eps``
+        and the loss more than ``delta`` above the minimum (the dead set included).
       near_flat_fraction: dict ``eps -> fraction of grid points``.
       delta, min_loss: the thresholds used.
     """
@@ -456,25 +467,9 @@ class DeadZone:
     min_loss: float
 
 
-def dead_set_mask(problem, W, B):
-    """Exact dead set on points: the unit's derivative is 0 on the whole support.
-
-    Only activations with a flat left side (relu, leaky_relu with slope 0)
-    can die; there it is ``sup_x (w x + b) <= 0`` over the support: for
-    Gaussian inputs the half-line ``w = 0, b <= 0``; for uniform inputs on
-    ``[lo, hi]`` the region ``max(w lo, w hi) + b <= 0``.
-    """
-    W, B = np.asarray(W, np.float64), np.asarray(B, np.float64)
-    if not problem.student.can_die:
-        return np.zeros(np.broadcast(W, B).shape, bool)
-    if not problem.inputs.bounded:
-        return (W == 0) & (B <= 0)
-    lo, hi = problem.inputs.support()
-    return np.maximum(W * lo, W * hi) + B <= 0
-
-
 def _dead_area(problem, box):
     """Exact area fraction of the dead region in a (w, b) box (uniform inputs)."""
+    problem = L.neuron.require(problem, "the dead area")
     if not problem.inputs.bounded or not problem.student.can_die:
         return 0.0
     (w0, w1), (b0, b1) = box["w"], box["b"]
@@ -490,7 +485,18 @@ def _dead_area(problem, box):
     return float(area / ((w1 - w0) * (b1 - b0)))
 
 
-def dead_zone(problem, box, *, n=401, eps=(1e-1, 1e-2, 1e-3, 1e-4), delta=1e-2, fixed=None):
+# The near-flat region (the one definition; the explorer and the report read it): where the exact gradient norm is
+# below ``eps`` while the loss is more than ``delta`` above the global minimum. It includes the dead set, the
+# flattest part of it.
+NEAR_FLAT = {"eps": 1e-3, "delta": 1e-2}
+
+
+def near_flat(loss, grad_norm, min_loss, *, eps=NEAR_FLAT["eps"], delta=NEAR_FLAT["delta"]):
+    """Bool mask of the near-flat region: ``|grad L| < eps`` and ``L - min_loss > delta`` (the dead set included)."""
+    return (np.asarray(grad_norm) < eps) & (np.asarray(loss) - min_loss > delta)
+
+
+def dead_zone(problem, box, *, n=401, eps=(1e-1, 1e-2, NEAR_FLAT["eps"], 1e-4), delta=NEAR_FLAT["delta"], fixed=None):
     """The dead set and the near-flat region of the (w, b) landscape.
 
     Args:
@@ -508,6 +514,7 @@ def dead_zone(problem, box, *, n=401, eps=(1e-1, 1e-2, 1e-3, 1e-4), delta=1e-2, 
       ValueError: box not over (w, b), non-positive eps or delta.
     """
     _x64()
+    neuron = L.neuron.require(problem, "dead_zone")
     if not {"w", "b"} <= set(problem.coordinates()):
         raise ValueError(f"dead_zone needs a single-neuron problem that trains w and b, got {problem.coordinates()}")
     _check_box(problem, box, names=("w", "b"))
@@ -524,12 +531,12 @@ def dead_zone(problem, box, *, n=401, eps=(1e-1, 1e-2, 1e-3, 1e-4), delta=1e-2, 
     r = L.grid(problem, {"w": jnp.asarray(wv, F64), "b": jnp.asarray(bv, F64)}, fixed=fixed)
     gnorm = np.sqrt(sum(np.asarray(g) ** 2 for g in r.grad.values()))
     min_loss = global_minimum(problem)[0]
-    above = np.asarray(r.loss) - min_loss > delta
     W, B = np.meshgrid(wv, bv, indexing="ij")
-    near = {e: (gnorm < e) & above for e in eps}
+    near = {e: near_flat(np.asarray(r.loss), gnorm, min_loss, eps=e, delta=delta) for e in eps}
+    at = {"w": jnp.asarray(W, F64), "b": jnp.asarray(B, F64), **{k: float(v) for k, v in (fixed or {}).items()}}
     return DeadZone(
         axes={"w": wv, "b": bv},
-        dead=dead_set_mask(problem, W, B),
+        dead=np.asarray(neuron.dead_set(at)),
         dead_area_fraction=_dead_area(problem, box),
         near_flat=near,
         near_flat_fraction={e: float(m.mean()) for e, m in near.items()},
@@ -586,6 +593,7 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
       ValueError: a box that misses a trained parameter, non-positive tol.
     """
     _x64()
+    neuron = L.neuron.require(problem, "critical_points")
     names = problem.coordinates()
     _check_box(problem, box, names=names)
     if not (tol > 0 and merge > 0):
@@ -602,11 +610,11 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
     hi = tuple(float(box[k][1]) for k in names)
     # descend |grad L|^2 by projected Adam, through the training engine
     sp = L.derived.StationarityProblem(problem)
-    opt = optax.chain(optax.adam(1e-2), L.optimizers.project_box(*_leaf_bounds(problem, lo, hi)))
+    opt = optax.chain(L.optimizer("adam", learning_rate=1e-2), L.optimizers.project_box(*_leaf_bounds(problem, lo, hi)))
     init = problem.unravel(jnp.asarray(np.stack([x0[k] for k in names], axis=-1), F64))
     t = L.train(sp, init, optimizer=opt, steps=steps, gradient="population", record_every=steps, key=jax.random.key(seed))
     ends = np.asarray(problem.ravel(t.final), np.float64)
-    _, g = _grad64(problem, {k: ends[:, i] for i, k in enumerate(names)})
+    _, g = exact_gradient(problem, {k: ends[:, i] for i, k in enumerate(names)})
     gn = np.sqrt(sum(g[k] ** 2 for k in names))
     keep = ends[gn < tol]
     min_loss = global_minimum(problem)[0]
@@ -615,8 +623,8 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
     # exactly: it is a candidate of its own when it is in the box and
     # stationary there, and ends near it are counted to it
     cand = {k: 0.0 for k in names if k in ("w", "b")}
-    if problem.student.kinked and "w" in names and len(names) <= 2 and all(box[k][0] <= 0.0 <= box[k][1] for k in cand):
-        g0 = _grad64(problem, {**{k: 0.0 for k in names}, **cand})[1] if set(cand) == set(names) else None
+    if neuron.student.kinked and "w" in names and len(names) <= 2 and all(box[k][0] <= 0.0 <= box[k][1] for k in cand):
+        g0 = exact_gradient(problem, {**{k: 0.0 for k in names}, **cand})[1] if set(cand) == set(names) else None
         if g0 is not None and max(abs(float(v)) for v in g0.values()) < tol:
             clusters.append({"sum": np.asarray([cand[k] for k in names]), "n": 0, "fixed": True})
     for p in keep:
@@ -633,14 +641,13 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
         return []
     centres = np.stack([c["sum"] if c.get("fixed") else c["sum"] / c["n"] for c in clusters])
     cparams = {k: jnp.asarray(centres[:, i], F64) for i, k in enumerate(names)}
-    relu_like = "w" in names and problem.student.can_die
-    active = np.asarray(L.active_fraction(problem, cparams)) if relu_like else np.ones(len(clusters))
+    dead = np.asarray(neuron.dead(cparams))
+    active = np.asarray(neuron_active(neuron, cparams))
     points = []
     for i, c in enumerate(clusters):
         params = {k: float(centres[i, j]) for j, k in enumerate(names)}
-        if active[i] < 1e-6 and not c.get("fixed"):
-            # the dead plateau: unit active on < 1e-6 of the inputs, numerically
-            # flat, every gradient through the unit ~ 0 (no Hessian needed)
+        if dead[i] and not c.get("fixed"):
+            # the dead plateau (the classifier's dead rule): every gradient through the unit ~ 0, no Hessian needed
             loss = float(_loss64(problem, params))
             points.append(CriticalPoint(params, loss, 0.0, "dead_manifold", None, {"active_fraction": float(active[i])}, c["n"]))
         else:
@@ -684,13 +691,18 @@ def _merge_manifolds(points):
     return sorted(merged + singles, key=lambda p: -p.count)
 
 
+def neuron_active(neuron, params):
+    """The unit's active input mass, or 1 for a unit that cannot die."""
+    if not neuron.student.can_die:
+        return np.ones(np.shape(next(iter(params.values()))))
+    return L.neuron.active_fraction(neuron, params)
+
+
 def _classify_point(problem, params, min_loss, count=1, tol_eig=1e-8):
     names = problem.coordinates()
     th = jnp.asarray([params[k] for k in names], F64)
-    f = lambda t: problem.population_loss(problem.unravel(t))
-    loss = float(f(th))
-    g = jax.grad(f)(th)
-    gn = float(jnp.linalg.norm(g))
+    sp = L.dense_spectrum(problem, problem.unravel(th[None]))
+    loss, gn = float(sp["loss"][0]), float(sp["grad_norm"][0])
     evidence = {}
     kink = False
     if problem.student.kinked and "w" in params:
@@ -703,7 +715,7 @@ def _classify_point(problem, params, min_loss, count=1, tol_eig=1e-8):
     if kink:
         kind = "nondifferentiable"
     else:
-        eig = np.linalg.eigvalsh(np.asarray(jax.hessian(f)(th)))
+        eig = sp["eigvals"][0]
         evidence["eigvals"] = eig.tolist()
         if loss - min_loss <= 1e-9:
             kind = "global_min"
@@ -716,5 +728,5 @@ def _classify_point(problem, params, min_loss, count=1, tol_eig=1e-8):
         else:
             kind = "saddle"
     if "w" in params and problem.student.can_die:
-        evidence["active_fraction"] = float(L.active_fraction(problem, {k: jnp.asarray(v, F64) for k, v in params.items()}))
+        evidence["active_fraction"] = float(neuron_active(problem, {k: jnp.asarray(v, F64) for k, v in params.items()}))
     return CriticalPoint(params, loss, gn, kind, None if eig is None else eig.tolist(), evidence, count)

@@ -12,7 +12,10 @@ with the results, so a figure can be redrawn exactly.
 
 * :func:`interpolate`: the loss and gradient norm along the straight path
   through two or more points, and the barrier (the highest loss on the path
-  above the higher end point).
+  above the higher end point; unknown where the loss is not finite);
+  :func:`path_to_nearest_minimum` ends the path at the global minimum
+  nearest to a point (the problem's own search, over permutations of
+  hidden units where they are the symmetry).
 * :func:`directions` draws Gaussian directions, normalized per output unit
   of each weight matrix to the centre's norms (``"filter"``, Li et al.
   2018), per leaf (``"layer"``), or not at all; :func:`slice2d` evaluates the
@@ -22,7 +25,9 @@ with the results, so a figure can be redrawn exactly.
   trajectory relative to its end point, the share of variance each explains,
   and the trajectory's coordinates in their plane.
 * Hessian instruments use Hessian-vector products only (forward over reverse
-  mode), never the dense matrix, and are vmapped over many points at once:
+  mode, :func:`landscape.hessian.hvp`), never the dense matrix except where
+  the Krylov space would be the whole space (then the one dense path,
+  :func:`landscape.dense_spectrum`), and are vmapped over many points at once:
   :func:`hessian_top` (the top eigenvalues by block Lanczos with full
   reorthogonalization: repeated eigenvalues are found with their
   multiplicity up to the block size), :func:`hessian_trace` (Hutchinson's
@@ -50,8 +55,11 @@ import numpy as np
 
 import landscape as L
 
-__all__ = ["Interpolation", "interpolate", "directions", "slice2d", "trajectory_plane", "hvp", "hessian_top",
-           "hessian_trace", "spectral_density", "NORMALIZATIONS"]
+from .stats import CONFIDENCE, t_value
+
+__all__ = ["Interpolation", "barrier", "interpolate", "path_to_nearest_minimum", "directions", "slice2d", "trajectory_plane",
+           "hvp", "hessian_top", "hessian_trace", "spectral_density", "default_tol", "NORMALIZATIONS",
+           "MIN_PROBES_FOR_ERROR"]
 
 NORMALIZATIONS = ("filter", "layer", None)
 
@@ -89,15 +97,33 @@ class Interpolation:
         at the last (integer at each point).
       loss, grad_norm: along the path.
       barrier: the highest loss on the path above the higher of its two end
-        points (0 when the path never rises above them).
-      argmax: the path parameter of the highest loss.
+        points (0 when the path never rises above them); None when the loss
+        is not finite somewhere on the path (then it is unknown).
+      argmax: the path parameter of the highest loss (None with the barrier).
+      nonfinite: the path parameters where the loss is not finite (empty
+        when it is finite everywhere).
+      end, end_note: for :func:`path_to_nearest_minimum`, the global minimum
+        the path ends at and how it was chosen.
     """
 
     t: np.ndarray
     loss: np.ndarray
     grad_norm: np.ndarray
-    barrier: float
-    argmax: float
+    barrier: float | None
+    argmax: float | None
+    nonfinite: tuple = ()
+    end: object = None
+    end_note: str = ""
+
+
+def barrier(t, loss):
+    """``(barrier, argmax)`` of losses along a path (see :class:`Interpolation`); ``(None, None)`` when a loss is
+    not finite, since then the highest point is unknown."""
+    loss = np.asarray(loss, np.float64)
+    if not np.all(np.isfinite(loss)):
+        return None, None
+    top = int(np.argmax(loss))
+    return float(max(0.0, loss[top] - max(loss[0], loss[-1]))), float(np.asarray(t)[top])
 
 
 def interpolate(problem, *points, n=51, chunk=1 << 14) -> Interpolation:
@@ -110,7 +136,7 @@ def interpolate(problem, *points, n=51, chunk=1 << 14) -> Interpolation:
 
     Raises:
       ValueError: fewer than two points, points not matching the problem, a
-        segment of length zero, ``n < 2``.
+        segment of length zero or one whose length overflows, ``n < 2``.
     """
     _problem(problem)
     if len(points) < 2:
@@ -120,19 +146,43 @@ def interpolate(problem, *points, n=51, chunk=1 << 14) -> Interpolation:
     vecs = [_vector(problem, p, f"points[{i}]") for i, p in enumerate(points)]
     ts, losses, norms = [], [], []
     for i, (a, b) in enumerate(zip(vecs[:-1], vecs[1:])):
-        d = b - a
-        if not bool(jnp.any(d != 0)):
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = np.asarray(b, np.float64) - np.asarray(a, np.float64)
+        if not np.all(np.isfinite(d)):
+            raise ValueError(f"the segment from points[{i}] to points[{i + 1}] is too long to represent (their "
+                             "difference overflows); use points closer together")
+        if not np.any(d != 0):
             raise ValueError(f"points[{i}] and points[{i + 1}] are the same point")
         coef = np.linspace(0.0, 1.0, int(n))
-        r = L.plane(problem, problem.unravel(a), [problem.unravel(d)], [coef], quantities=("loss", "grad_norm"),
-                    chunk=chunk)
+        r = L.plane(problem, problem.unravel(a), [problem.unravel(jnp.asarray(d, a.dtype))], [coef],
+                    quantities=("loss", "grad_norm"), chunk=chunk)
         keep = slice(0 if i == 0 else 1, None)  # each inner point once
         ts.append(i + coef[keep])
         losses.append(np.asarray(r.loss)[keep])
         norms.append(np.asarray(r.grad_norm)[keep])
     t, loss, gn = np.concatenate(ts), np.concatenate(losses), np.concatenate(norms)
-    top = int(np.argmax(loss))
-    return Interpolation(t, loss, gn, float(max(0.0, loss[top] - max(loss[0], loss[-1]))), float(t[top]))
+    top, where = barrier(t, loss)
+    return Interpolation(t, loss, gn, top, where, tuple(float(v) for v in t[~np.isfinite(loss)]))
+
+
+def path_to_nearest_minimum(problem, point, *, n=51, chunk=1 << 14) -> Interpolation:
+    """The straight path from ``point`` (t = 0) to the global minimum nearest to it (t = 1), and its barrier.
+
+    The minimum comes from the problem (:meth:`~landscape.AbstractProblem.nearest_optimum`):
+    for the teacher-student networks of Safran & Shamir, the nearest of the
+    ``n!`` permutations of the teacher's units, found exactly by linear
+    assignment; ``end_note`` says how it was chosen.
+
+    Raises:
+      ValueError: a problem that knows no global minimum, or a bad point.
+    """
+    _problem(problem)
+    found = problem.nearest_optimum(point)
+    if found is None:
+        raise ValueError(f"{problem.label} knows no global minimum to go to; give the end point yourself")
+    end, note = found
+    r = interpolate(problem, point, end, n=n, chunk=chunk)
+    return Interpolation(r.t, r.loss, r.grad_norm, r.barrier, r.argmax, r.nonfinite, end, note)
 
 
 # --------------------------------------------------------------------- directions
@@ -253,89 +303,112 @@ def trajectory_plane(problem, history, *, end=None, components=2):
 
 
 # ------------------------------------------------------------------------- Hessian
-def _flat_loss(problem):
-    return lambda x: problem.population_loss(problem.unravel(x))
-
-
-def _hvp(problem, x, v):
-    """``H(x) v`` by forward-over-reverse mode (one gradient's cost times a small constant)."""
-    return jax.jvp(jax.grad(_flat_loss(problem)), (x,), (v,))[1]
-
-
 def hvp(problem, point, v):
-    """The Hessian-vector product ``H(point) v`` (``v`` a pytree like ``point``)."""
+    """The Hessian-vector product ``H(point) v`` (``v`` a pytree like ``point``; :func:`landscape.hessian.hvp`)."""
     _problem(problem)
     x, d = _vector(problem, point, "point"), _vector(problem, v, "v")
-    return problem.unravel(_hvp(problem, x, d))
+    return problem.unravel(L.hessian.hvp(problem, x, d))
 
 
-@partial(jax.jit, static_argnums=(0, 3, 4))
-def _block_lanczos(problem, x, key, block, steps):
-    """Ritz values of the Hessian at ``x`` on the block Krylov space of ``steps`` blocks of ``block`` vectors.
+def default_tol(dtype) -> float:
+    """The default relative residual of a converged Ritz pair: ``sqrt(eps)`` of the dtype (1.5e-8 in
+    float64, 3.5e-4 in float32: below that, rounding, not the method, sets the residual)."""
+    return float(np.sqrt(np.finfo(np.dtype(dtype)).eps))
+
+
+@partial(jax.jit, static_argnums=(0, 3))
+def _lanczos(problem, x, start, steps):
+    """The one Lanczos path: Rayleigh-Ritz on the block Krylov space of ``H(x)`` spanned by ``steps`` blocks
+    from the orthonormal ``start`` ``(P, block)``.
 
     Each new block is orthogonalized twice against the whole basis (full
     reorthogonalization) and the Ritz values come from the exact projection
     ``Q^T H Q`` (the products ``H Q`` are kept), not from the three-term
-    recurrence: where the Krylov space runs out (a Hessian with fewer distinct
-    eigenvalues than the space's dimension, as at symmetric minima) the new
-    directions are arbitrary, and the projection stays a true Rayleigh-Ritz
-    step, so every value is bounded by the true ones (Cauchy interlacing).
+    recurrence, so every value is bounded by the true ones (Cauchy
+    interlacing). Where the Krylov space runs out (breakdown: a new block
+    whose norm is at rounding level relative to ``|H Q|``, as for ``H = 3 I``
+    after one step, or at symmetric minima with few distinct eigenvalues),
+    the recursion stops: later columns are zero and carry no weight.
+
+    Returns:
+      ``theta`` ``(m,)`` ascending Ritz values, ``S`` ``(m, m)`` their
+      coordinates in the basis (``S[:block]`` are the start block's
+      components: the quadrature weights of stochastic Lanczos quadrature),
+      ``residual`` ``(m,)`` the norms ``|H y - theta y|``, and ``live``
+      ``(m,)`` which columns of the basis exist (False after a breakdown).
     """
-    dim = x.shape[0]
+    dim, block = start.shape
     size = block * steps
-    hv = jax.vmap(lambda v: _hvp(problem, x, v), in_axes=1, out_axes=1)
-    q0, _ = jnp.linalg.qr(jax.random.normal(key, (dim, block), x.dtype))
-    basis = jnp.zeros((dim, size), x.dtype).at[:, :block].set(q0)
+    eps = jnp.finfo(x.dtype).eps
+    hv = jax.vmap(lambda v: L.hessian.hvp(problem, x, v), in_axes=1, out_axes=1)
+    basis = jnp.zeros((dim, size), x.dtype).at[:, :block].set(start)
     hbasis = jnp.zeros((dim, size), x.dtype)
+    live = jnp.zeros((size,), bool).at[:block].set(True)
 
     def body(j, carry):  # not training: Lanczos iterations
-        basis, hbasis = carry
+        basis, hbasis, live = carry
         q = jax.lax.dynamic_slice_in_dim(basis, j * block, block, axis=1)
         w = hv(q)
         hbasis = jax.lax.dynamic_update_slice_in_dim(hbasis, w, j * block, axis=1)
+        scale = jnp.maximum(jnp.max(jnp.linalg.norm(w, axis=0)), jnp.finfo(x.dtype).tiny)
         used = (jnp.arange(size) < (j + 1) * block)[None, :].astype(x.dtype)
         for _ in range(2):
             w = w - (basis * used) @ ((basis * used).T @ w)
-        q_next, _ = jnp.linalg.qr(w)
-        for _ in range(2):  # directions from an exhausted Krylov space: orthogonal to the basis all the same
-            q_next = q_next - (basis * used) @ ((basis * used).T @ q_next)
-            q_next, _ = jnp.linalg.qr(q_next)
-        nxt = ((j + 1) * block) % size
-        basis = jnp.where(j == steps - 1, basis, jax.lax.dynamic_update_slice_in_dim(basis, q_next, nxt, axis=1))
-        return basis, hbasis
+        q_next, r = jnp.linalg.qr(w)
+        # a direction whose norm is at rounding level is not in the Krylov space: it has run out there
+        # (deflation); the other directions of the block go on
+        new = jnp.abs(jnp.diagonal(r)) > 10 * math.sqrt(dim) * eps * scale
+        keep = new & (j + 1 < steps)
+        q_next = q_next * keep[None, :].astype(x.dtype)
+        nxt = jnp.minimum((j + 1) * block, size - block)  # the last step writes nothing new
+        last = j + 1 >= steps
+        old_q = jax.lax.dynamic_slice_in_dim(basis, nxt, block, axis=1)
+        old_live = jax.lax.dynamic_slice_in_dim(live, nxt, block, axis=0)
+        basis = jax.lax.dynamic_update_slice_in_dim(basis, jnp.where(last, old_q, q_next), nxt, axis=1)
+        live = jax.lax.dynamic_update_slice_in_dim(live, jnp.where(last, old_live, keep), nxt, axis=0)
+        return basis, hbasis, live
 
-    basis, hbasis = jax.lax.fori_loop(0, steps, body, (basis, hbasis))  # not training: Lanczos
+    basis, hbasis, live = jax.lax.fori_loop(0, steps, body, (basis, hbasis, live))  # not training: Lanczos
     T = basis.T @ hbasis
-    theta, s = jnp.linalg.eigh(0.5 * (T + T.T))
-    # residual norms |H y - theta y| of the Ritz pairs y = Q s: an eigenvalue of H lies within each
-    residual = jnp.linalg.norm(hbasis @ s - (basis @ s) * theta[None, :], axis=0)
-    return theta, residual
+    T = 0.5 * (T + T.T)
+    # columns that do not exist are decoupled far below the spectrum, then dropped by ``live``
+    shift = 2 * jnp.max(jnp.abs(T)) + 1.0
+    T = jnp.where(live[:, None] & live[None, :], T, jnp.where(jnp.eye(size, dtype=bool), -shift, 0.0))
+    theta, S = jnp.linalg.eigh(T)
+    residual = jnp.linalg.norm(hbasis @ S - (basis @ S) * theta[None, :], axis=0)
+    valid = jnp.sum(S * S * live[:, None].astype(x.dtype), axis=0) > 0.5
+    return theta, S, residual, valid
 
 
-def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=1e-8):
+def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=None):
     """The ``k`` largest Hessian eigenvalues at each of a batch of points.
 
-    Block Lanczos with full reorthogonalization on Hessian-vector products:
-    eigenvalues repeated up to ``block`` times (default ``k``) are found with
-    their multiplicity. Each Ritz value comes with its residual norm
-    ``|H y - theta y|``, a bound on its distance to an eigenvalue of the
-    Hessian. With ``steps=None`` the Krylov space starts at about ``6 k + 40``
-    vectors and doubles until every wanted residual is at most
-    ``tol * max(1, |theta_1|)`` (or the space is the whole parameter space),
-    so a cluster of eigenvalues cut by ``k`` is not reported unconverged.
+    Block Lanczos with full reorthogonalization on Hessian-vector products
+    (the one Lanczos path): eigenvalues repeated up to ``block`` times
+    (default ``k``) are found with their multiplicity. Each Ritz value comes
+    with its residual norm ``|H y - theta y|``, a bound on its distance to an
+    eigenvalue of the Hessian. With ``steps=None`` the Krylov space starts at
+    about ``6 k + 40`` vectors and doubles until every wanted residual is at
+    most ``tol * max(1, max |theta|)``; where the space would reach the
+    dimension of the problem, the dense Hessian is diagonalized instead
+    (:func:`landscape.dense_spectrum`: exact to rounding), so a small problem
+    always gets its exact spectrum, whatever ``k`` and ``block``.
 
     Args:
       problem: any problem of the protocol.
       points: a batch of points (every leaf with a leading axis).
       k: how many eigenvalues; key: ``jax.random`` key (start blocks).
       block: vectors per block (the largest multiplicity found), default ``k``.
-      steps: blocks per point (fixed; no convergence loop).
-      tol: relative residual of convergence.
+      steps: blocks per point (fixed; no convergence loop; ``block * steps``
+        below the dimension).
+      tol: relative residual of convergence; default :func:`default_tol` of
+        the points' dtype (``sqrt(eps)``).
 
     Returns:
       dict with ``eigenvalues`` ``(N, k)`` (descending), ``residuals``
-      ``(N, k)``, ``converged`` ``(N,)``, ``block``, ``steps``, ``krylov_dim``
-      and ``key`` (its data).
+      ``(N, k)``, ``converged`` ``(N,)``, ``reason`` (why a point did not
+      converge, or ""), ``method`` (``"lanczos"`` or ``"dense"``), ``tol``,
+      ``dtype``, ``block``, ``steps``, ``krylov_dim`` and ``key`` (its data).
 
     Raises:
       ValueError: ``k`` larger than the dimension or below 1, a bad block,
@@ -352,42 +425,71 @@ def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=1e-8):
     block = int(k if block is None else block)
     if not 1 <= block <= dim:
         raise ValueError(f"block must be an integer in [1, {dim}], got {block!r}")
-    if not (isinstance(tol, (int, float)) and math.isfinite(tol) and tol > 0):
-        raise ValueError(f"tol must be a positive finite number, got {tol!r}")
+    dtype = np.dtype(X.dtype)
+    tol = _positive(tol, "tol") if tol is not None else default_tol(dtype)
     max_steps = dim // block
     if steps is not None and (isinstance(steps, (bool, np.bool_)) or not isinstance(steps, (int, np.integer))
                               or not 1 <= steps <= max_steps):
         raise ValueError(f"steps must be an integer in [1, {max_steps}] (steps x block <= the dimension), got {steps!r}")
-    if block * max_steps < k:
-        raise ValueError(f"block {block} leaves a Krylov space of {block * max_steps} < k = {k} vectors; use a "
-                         "block that divides the dimension more evenly")
+    if steps is not None and block * int(steps) < k:
+        raise ValueError(f"steps={steps} blocks of {block} span {block * int(steps)} < k = {k} vectors")
     keys = jax.random.split(key, n)
-    s = int(min(max_steps, max(2, -(-(6 * k + 40) // block)))) if steps is None else int(steps)
-    while True:
-        theta, res = jax.vmap(lambda x, kk: _block_lanczos(problem, x, kk, block, s))(X, keys)
-        theta, res = np.asarray(theta)[:, ::-1][:, :k], np.asarray(res)[:, ::-1][:, :k]
-        scale = np.maximum(1.0, np.abs(theta[:, :1]))
-        converged = np.all(res <= tol * scale, axis=1)
-        if steps is not None or converged.all() or s == max_steps:
-            break
-        s = min(max_steps, 2 * s)
-    return {"eigenvalues": theta, "residuals": res, "converged": converged, "block": block, "steps": s,
-            "krylov_dim": block * s, "key": np.asarray(jax.random.key_data(key)).tolist()}
+    base = {"tol": tol, "dtype": dtype.name, "block": block, "key": np.asarray(jax.random.key_data(key)).tolist()}
+    s = int(max(2, -(-(6 * k + 40) // block))) if steps is None else int(steps)
+    while steps is not None or block * s < dim:
+        starts = jax.vmap(lambda kk: jnp.linalg.qr(jax.random.normal(kk, (dim, block), X.dtype))[0])(keys)
+        theta, _, res, valid = jax.vmap(lambda x, q: _lanczos(problem, x, q, s))(X, starts)
+        theta, res, valid = np.asarray(theta), np.asarray(res), np.asarray(valid)
+        # the k largest valid Ritz values (invalid ones sit below the spectrum)
+        theta, res, valid = theta[:, ::-1][:, :k], res[:, ::-1][:, :k], valid[:, ::-1][:, :k]
+        scale = np.maximum(1.0, np.max(np.abs(np.where(valid, theta, 0.0)), axis=1, keepdims=True))
+        ok = valid & (res <= tol * scale)
+        converged = ok.all(axis=1)
+        if steps is not None or converged.all():
+            reason = ["" if c else (f"{int((~ok[i]).sum())} of the {k} wanted residuals above tol {tol:.3g} x "
+                                    f"{float(scale[i, 0]):.3g} with a Krylov space of {block * s} (steps={s}); "
+                                    "give more steps" if valid[i].all() else
+                                    f"the Krylov space from this start spans fewer than {k} directions")
+                      for i, c in enumerate(converged)]
+            return {"eigenvalues": np.where(valid, theta, np.nan), "residuals": res, "converged": converged,
+                    "reason": reason, "method": "lanczos", "steps": s, "krylov_dim": block * s, **base}
+        s *= 2
+    sp = L.dense_spectrum(problem, problem.unravel(X), residuals=True)
+    eig, res = sp["eigvals"][:, ::-1][:, :k], sp["residuals"][:, ::-1][:, :k]
+    return {"eigenvalues": eig, "residuals": res, "converged": np.ones(n, bool), "reason": [""] * n,
+            "method": "dense", "steps": max_steps, "krylov_dim": dim, **base}
+
+
+def _positive(v, name):
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(float(v)) and float(v) > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+    return float(v)
+
+
+MIN_PROBES_FOR_ERROR = 10  # below, a sample standard deviation says too little to state an error
 
 
 @partial(jax.jit, static_argnums=(0, 3))
 def _hutchinson(problem, x, key, probes):
     z = jax.random.rademacher(key, (probes, x.shape[0]), x.dtype)
-    hz = jax.vmap(lambda v: _hvp(problem, x, v))(z)
+    hz = jax.vmap(lambda v: L.hessian.hvp(problem, x, v))(z)
     return jnp.sum(z * hz, axis=1)
 
 
-def hessian_trace(problem, points, *, key, probes=100):
+def hessian_trace(problem, points, *, key, probes=100, confidence=CONFIDENCE):
     """Hutchinson's trace estimate ``mean_i z_i^T H z_i`` (Rademacher ``z_i``) at each of a batch of points.
 
+    Its error is stated only from ``MIN_PROBES_FOR_ERROR`` probes on: the
+    standard error (sample standard deviation over the probes divided by
+    ``sqrt(probes)``) and a Student-t interval at ``confidence`` (the
+    estimates of a few probes are too few to say how far the mean may be
+    from the trace; with 2 probes a two-standard-error band misses it often).
+
     Returns:
-      dict with ``trace`` ``(N,)``, its ``stderr`` (the sample standard
-      deviation over probes divided by ``sqrt(probes)``), ``probes`` and ``key``.
+      dict with ``trace`` ``(N,)``, ``stderr`` and ``ci`` ``(N, 2)`` (None
+      below ``MIN_PROBES_FOR_ERROR`` probes, with a ``note``), ``probes``,
+      ``confidence`` and ``key``.
     """
     _problem(problem)
     key = _key(key)
@@ -395,52 +497,35 @@ def hessian_trace(problem, points, *, key, probes=100):
     if isinstance(probes, (bool, np.bool_)) or not isinstance(probes, (int, np.integer)) or probes < 2:
         raise ValueError(f"probes must be an integer >= 2, got {probes!r}")
     est = np.asarray(jax.vmap(lambda x, kk: _hutchinson(problem, x, kk, int(probes)))(X, jax.random.split(key, n)))
-    return {"trace": est.mean(1), "stderr": est.std(1, ddof=1) / math.sqrt(probes), "probes": int(probes),
-            "key": np.asarray(jax.random.key_data(key)).tolist()}
-
-
-@partial(jax.jit, static_argnums=(0, 3))
-def _lanczos_nodes(problem, x, v, steps):
-    """Ritz values and their weights (squared first components) from ``steps`` Lanczos steps started at ``v``."""
-    dim = x.shape[0]
-    q = v / jnp.linalg.norm(v)
-    basis = jnp.zeros((dim, steps), x.dtype).at[:, 0].set(q)
-    alpha = jnp.zeros((steps,), x.dtype)
-    beta = jnp.zeros((steps,), x.dtype)
-
-    def body(j, carry):  # not training: Lanczos iterations
-        basis, alpha, beta = carry
-        q = basis[:, j]
-        w = _hvp(problem, x, q)
-        a = q @ w
-        used = (jnp.arange(steps) <= j)[None, :].astype(x.dtype)
-        for _ in range(2):
-            w = w - (basis * used) @ ((basis * used).T @ w)
-        b = jnp.linalg.norm(w)
-        nxt = jnp.where(b > 0, w / jnp.where(b > 0, b, 1.0), jnp.zeros_like(w))
-        basis = jnp.where(j + 1 < steps, basis.at[:, (j + 1) % steps].set(nxt), basis)
-        return basis, alpha.at[j].set(a), beta.at[j].set(b)
-
-    _, alpha, beta = jax.lax.fori_loop(0, steps, body, (basis, alpha, beta))  # not training: Lanczos
-    T = jnp.diag(alpha) + jnp.diag(beta[:-1], 1) + jnp.diag(beta[:-1], -1)
-    theta, vecs = jnp.linalg.eigh(T)
-    return theta, vecs[0] ** 2
+    trace = est.mean(1)
+    out = {"trace": trace, "probes": int(probes), "confidence": confidence,
+           "key": np.asarray(jax.random.key_data(key)).tolist(), "stderr": None, "ci": None, "note": ""}
+    if probes < MIN_PROBES_FOR_ERROR:
+        out["note"] = f"no error stated below {MIN_PROBES_FOR_ERROR} probes"
+        return out
+    se = est.std(1, ddof=1) / math.sqrt(probes)
+    t = t_value(confidence, int(probes) - 1)
+    out.update(stderr=se, ci=np.stack([trace - t * se, trace + t * se], axis=1))
+    return out
 
 
 def spectral_density(problem, points, *, key, probes=10, steps=30, sigma=None, grid=None):
     """The Hessian's eigenvalue density by stochastic Lanczos quadrature, at each of a batch of points.
 
-    For each of ``probes`` Rademacher vectors, ``steps`` Lanczos steps give
-    Ritz values ``theta`` and weights ``tau`` (a Gauss quadrature of the
-    spectral measure seen from that vector); the density is their average,
-    each node broadened by a Gaussian of standard deviation ``sigma``
-    (default: 1% of the spread of the nodes).
+    For each of ``probes`` Rademacher vectors, ``steps`` Lanczos steps (the
+    one Lanczos path with a block of one) give Ritz values ``theta`` and
+    weights ``tau`` (a Gauss quadrature of the spectral measure seen from
+    that vector; a breakdown, where the vector's Krylov space runs out,
+    stops the recursion and its later nodes carry no weight); the density is
+    their average, each node broadened by a Gaussian of standard deviation
+    ``sigma`` (default: 1% of the spread of the nodes, or of their magnitude
+    when they coincide).
 
     Returns:
       dict with ``grid`` ``(G,)``, ``density`` ``(N, G)``, the quadrature
-      ``nodes`` and ``weights`` ``(N, probes, steps)``, ``sigma``, ``probes``,
-      ``steps`` and ``key``. The discrete measure's moments estimate
-      ``tr(H^j) / P``.
+      ``nodes`` and ``weights`` ``(N, probes, steps)`` (nodes of weight 0
+      after a breakdown are NaN), ``sigma``, ``probes``, ``steps`` and
+      ``key``. The discrete measure's moments estimate ``tr(H^j) / P``.
     """
     _problem(problem)
     key = _key(key)
@@ -449,23 +534,30 @@ def spectral_density(problem, points, *, key, probes=10, steps=30, sigma=None, g
     for name, v, hi in (("probes", probes, None), ("steps", steps, dim)):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1 or (hi and v > hi):
             raise ValueError(f"{name} must be an integer in [1, {hi or 'inf'}], got {v!r}")
-    if sigma is not None and (isinstance(sigma, (bool, np.bool_)) or not isinstance(sigma, (int, float, np.floating))
-                              or not (math.isfinite(sigma) and sigma > 0)):
-        raise ValueError(f"sigma must be a positive finite number, got {sigma!r}")
+    if sigma is not None:
+        sigma = _positive(sigma, "sigma")
     if grid is not None:
         g = np.asarray(grid)
         if g.ndim != 1 or g.size < 2 or not np.issubdtype(g.dtype, np.number) or not np.all(np.isfinite(g)):
             raise ValueError("grid must be a 1-D array of at least two finite numbers")
     keys = jax.random.split(key, n)
     zs = jax.vmap(lambda kk: jax.random.rademacher(kk, (int(probes), dim), X.dtype))(keys)
-    nodes, weights = jax.vmap(lambda x, z: jax.vmap(lambda v: _lanczos_nodes(problem, x, v, int(steps)))(z))(X, zs)
+
+    def nodes_of(x, v):
+        q = (v / jnp.linalg.norm(v))[:, None]
+        theta, S, _, valid = _lanczos(problem, x, q, int(steps))
+        return jnp.where(valid, theta, jnp.nan), jnp.where(valid, S[0] ** 2, 0.0)
+
+    nodes, weights = jax.vmap(lambda x, z: jax.vmap(lambda v: nodes_of(x, v))(z))(X, zs)
     nodes, weights = np.asarray(nodes), np.asarray(weights)
-    spread = float(nodes.max() - nodes.min())
-    sigma = float(sigma) if sigma is not None else max(spread, 1e-12) * 0.01
-    grid = np.linspace(nodes.min() - 5 * sigma, nodes.max() + 5 * sigma, 512) if grid is None else \
-        np.asarray(grid, np.float64)
+    lo, hi = float(np.nanmin(nodes)), float(np.nanmax(nodes))
+    spread = hi - lo
+    if sigma is None:
+        sigma = 0.01 * (spread if spread > 0 else max(abs(lo), abs(hi), 1e-12))
+    grid = np.linspace(lo - 5 * sigma, hi + 5 * sigma, 512) if grid is None else np.asarray(grid, np.float64)
     g = grid[None, None, None, :]
-    dens = np.sum(weights[..., None] * np.exp(-0.5 * ((g - nodes[..., None]) / sigma) ** 2), axis=2)
+    kernel = np.exp(-0.5 * ((g - np.nan_to_num(nodes)[..., None]) / sigma) ** 2)
+    dens = np.sum(weights[..., None] * kernel, axis=2)
     dens = dens.mean(1) / (sigma * math.sqrt(2 * math.pi))
     return {"grid": grid, "density": dens, "nodes": nodes, "weights": weights, "sigma": sigma, "probes": int(probes),
             "steps": int(steps), "key": np.asarray(jax.random.key_data(key)).tolist()}

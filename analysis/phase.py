@@ -41,6 +41,9 @@ from .stats import wilson
 
 __all__ = [
     "LINEAR_METHODS",
+    "PHASE_AXES",
+    "phase_axes",
+    "applies",
     "left_curvature",
     "linear_map",
     "analytic_crossing",
@@ -56,9 +59,26 @@ __all__ = [
 
 LINEAR_METHODS = ("sgd", "momentum", "nesterov")
 MAX_CELLS = 1 << 24  # about 1.7e7 optimizer runs in one sweep
+O = L.ORIGINAL
+# the axes of the phase diagram (step size log-spaced, momentum linear): the report, its figure and the explorer
+PHASE_AXES = {"lr_min": 1e-3, "lr_max": 3.0, "beta_min": 0.0, "beta_max": 0.99}
+
+
+def phase_axes(n: int, n_betas: int | None = None):
+    """``(lrs, betas)``: the phase diagram's axes with ``n`` step sizes and ``n_betas`` (default ``n``) momenta."""
+    a = PHASE_AXES
+    return (np.geomspace(a["lr_min"], a["lr_max"], n),
+            np.linspace(a["beta_min"], a["beta_max"], n if n_betas is None else n_betas))
+
+
+def applies(method: str) -> bool:
+    """Whether the closed-form crossing analysis applies to an optimizer: SGD, heavy ball and Nesterov are
+    linear maps left of the kink; adaptive methods (Adam, AMSGrad, ...) are not, and are only simulated."""
+    return method in LINEAR_METHODS
 
 
 def _check_problem(problem, analytic=True):
+    problem = L.neuron.require(problem, "the crossing analysis")
     if tuple(problem.coordinates()) != ("w",):
         raise ValueError(f"the crossing analysis is for the no-bias problem (trained=('w',)), got {problem.coordinates()}")
     if analytic and not problem.student.piecewise_linear:
@@ -207,8 +227,8 @@ def momentum_threshold(method, lr, steps=None, h=1.0, tol=1e-12):
     return out, float(np.max(hi - lo))
 
 
-def simulate_crossing(problem, optimizer, hyper, *, w0=-10.0, steps=2000, gradient="population", seeds=1,
-                      batch_size=1000, key=None, dtype=None):
+def simulate_crossing(problem, optimizer, hyper, *, w0=O.w0, steps=O.steps, gradient="population", seeds=1,
+                      batch_size=O.batch_size, key=None, dtype=None):
     """Run the optimizer from ``w0`` for every combination of hyperparameters.
 
     Args:
@@ -302,7 +322,7 @@ def _grid_boundary(crossed, lrs):
     return out
 
 
-def phase_diagram(problem=None, method="momentum", *, lrs=None, betas=None, steps=2000, w0=-10.0, second="momentum"):
+def phase_diagram(problem=None, method="momentum", *, lrs=None, betas=None, steps=O.steps, w0=O.w0, second="momentum"):
     """Crossing phase diagram over step size and a second hyperparameter.
 
     Args:
@@ -316,9 +336,10 @@ def phase_diagram(problem=None, method="momentum", *, lrs=None, betas=None, step
       :class:`PhaseDiagram`.
     """
     problem = problem or L.Problem()
-    _check_problem(problem)
-    lrs = np.geomspace(1e-3, 3.0, 64) if lrs is None else np.asarray(lrs, np.float64)
-    betas = np.linspace(0.0, 0.99, 64) if betas is None else np.asarray(betas, np.float64)
+    _check_problem(problem, analytic=applies(method))
+    default_lrs, default_betas = phase_axes(64)
+    lrs = default_lrs if lrs is None else np.asarray(lrs, np.float64)
+    betas = default_betas if betas is None else np.asarray(betas, np.float64)
     if method == "sgd":
         hyper = {"learning_rate": lrs}
         sim = simulate_crossing(problem, "sgd", hyper, w0=w0, steps=steps)[:, None] * np.ones((1, betas.size), int)
@@ -344,8 +365,8 @@ def phase_diagram(problem=None, method="momentum", *, lrs=None, betas=None, step
                         settings={"w0": w0, "steps": steps, "second": second, "problem": problem.config()})
 
 
-def crossing_probability(problem=None, *, lrs=None, seeds=64, steps=2000, w0=-10.0, batch_size=1000, key=None,
-                         optimizer="sgd"):
+def crossing_probability(problem=None, *, lrs=None, seeds=64, steps=O.steps, w0=O.w0, batch_size=O.batch_size, key=None,
+                         optimizer=O.optimizer):
     """Minibatch crossing probability against step size, with 95% Wilson intervals.
 
     Returns:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .stats import wilson
+from .stats import AGREEMENT, wilson, z_value
 
 __all__ = ["STATEMENT_VERDICTS", "CLAIM_VERDICTS", "Judgement", "claim_verdict", "always", "never", "sometimes",
            "equals", "at_most", "at_least", "differ", "agrees", "smooth", "depends_on", "more_likely", "within_budget",
@@ -171,18 +171,20 @@ def differ(a, b, *, tol, name_a="a", name_b="b") -> Judgement:
     return Judgement("refuted", f"{name_a} = {a:.4g} does not exceed {name_b} = {b:.4g} by more than {tol:g}")
 
 
-def agrees(measured, stderr, reference, *, z=3.0, name="measured") -> Judgement:
-    """A Monte Carlo estimate agrees with a reference: ``|m - ref| <= z * stderr``.
+def agrees(measured, stderr, reference, *, confidence=AGREEMENT, name="measured") -> Judgement:
+    """A Monte Carlo estimate agrees with a reference: the reference lies in the normal interval
+    ``m +- z se`` at ``confidence`` (``AGREEMENT``: three standard errors), ``|m - ref| <= z * se``.
 
     Inconclusive without a standard error or a reference. Never conditional.
     """
     if _missing(measured, stderr, reference) or not stderr >= 0:
         return Judgement("inconclusive", "no reference or no standard error")
+    z = z_value(confidence)
     gap = abs(measured - reference)
     if gap <= z * stderr:
-        return Judgement("confirmed", f"{name} {measured:.4g} vs {reference:.4g}: gap {gap:.3g} within {z:g} standard "
+        return Judgement("confirmed", f"{name} {measured:.4g} vs {reference:.4g}: gap {gap:.3g} within {z:.3g} standard "
                                       f"errors ({z * stderr:.3g})")
-    return Judgement("refuted", f"{name} {measured:.4g} vs {reference:.4g}: gap {gap:.3g} beyond {z:g} standard errors "
+    return Judgement("refuted", f"{name} {measured:.4g} vs {reference:.4g}: gap {gap:.3g} beyond {z:.3g} standard errors "
                                 f"({z * stderr:.3g})")
 
 

@@ -62,7 +62,7 @@ def case_grid(quick=False):
 
     @jax.jit
     def mc(W, B):
-        f = lambda w, b: jax.value_and_grad(lambda p: L.batch_loss(problem, p, x))({"w": w, "b": b})
+        f = lambda w, b: jax.value_and_grad(lambda p: L.neuron.batch_loss(problem, p, x))({"w": w, "b": b})
         return jax.vmap(f)(W.ravel(), B.ravel())
 
     t_mc, (mc_loss, _) = _best(lambda: mc(W, B))
@@ -117,7 +117,7 @@ def _python_loop(problem, init, lr, steps, batch, key):
     @jax.jit
     def step(p, t):
         x = L.sample_inputs(problem, jax.random.fold_in(key, t), (batch,), p["w"].dtype)
-        g = jax.grad(lambda q: L.batch_loss(problem, q, x))(p)
+        g = jax.grad(lambda q: L.neuron.batch_loss(problem, q, x))(p)
         return jax.tree_util.tree_map(lambda a, d: a - lr * d, p, g)
 
     p = {k: v[0] for k, v in init.items()}
@@ -196,7 +196,7 @@ def case_population(quick=False):
 
     @jax.jit
     def step(p):
-        _, g = L.population_loss_and_grad(problem, p)
+        _, g = L.neuron.population_loss_and_grad(problem, p)
         return {k: p[k] - lr * g[k] for k in p}
 
     p = {k: v[0] for k, v in init.items()}

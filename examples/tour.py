@@ -140,7 +140,7 @@ for i, name in enumerate(["good start", "backwards start"]):
 # %%
 basins_two = A.classify(problem, runs.final, diverged=runs.diverged)
 print(basins_two.names())
-active = np.asarray(L.active_fraction(problem, runs.final))
+active = np.asarray(L.neuron.active_fraction(problem, runs.final))
 print("share of inputs on which the neuron is active:", np.round(active, 5))
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))

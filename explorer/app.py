@@ -122,8 +122,9 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
 
     async def config(request):
         return JSONResponse({"activations": schema.ACTIVATIONS, "optimizers": schema.OPTIMIZERS,
-                             "hyper": schema.HYPER, "caps": schema.CAPS, "box": schema.BOX,
-                             "records": compute.RECORDS})
+                             "hyper": schema.HYPER, "defaults": schema.DEFAULTS, "caps": schema.CAPS,
+                             "box": schema.BOX, "records": compute.RECORDS, "steps": schema.STEP_CHOICES,
+                             "phase_methods": schema.PHASE_METHODS, "definitions": compute.definitions()})
 
     async def verdicts(request):
         try:

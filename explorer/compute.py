@@ -19,6 +19,7 @@ import numpy as np
 
 import landscape as L
 from analysis import basins as B
+from analysis import geometry as G
 from analysis import phase as P
 
 RECORDS = 200  # recorded points of a run (at most; fewer where the step count has no such divisor)
@@ -41,7 +42,12 @@ def _program(*shape):
 def make_problem(p, trained=("w", "b")):
     act = p["activation"] + (f":{p['slope']!r}" if p["activation"] == "leaky_relu" else "")
     inputs = "gaussian" if p["inputs"] == "gaussian" else f"uniform:{p['lo']!r},{p['hi']!r}"
-    return L.Problem(student=L.activations.parse(act), inputs=inputs, trained=trained)
+    return L.Problem(student=act, inputs=inputs, trained=trained)
+
+
+def definitions():
+    """The thresholds behind what the page draws and labels (the library's, stated on the page)."""
+    return {"near_flat": dict(G.NEAR_FLAT), "classify": dict(B.TOLERANCES)}
 
 
 def record_every(steps, records=RECORDS):
@@ -58,6 +64,8 @@ def _finite(a):
 
 
 def landscape(s):
+    """The exact loss over (w, b), the exact dead set, the region the classifier calls dead (within its
+    tolerances) and the near-flat region (``analysis.geometry.near_flat``, the dead set included)."""
     problem = make_problem(s["problem"])
     n = s["n"]
     _program("landscape", n, repr(problem.config()))
@@ -66,12 +74,19 @@ def landscape(s):
     r = L.grid(problem, {"w": jnp.asarray(w), "b": jnp.asarray(b)}, quantities=("loss", "grad_norm"))
     loss, gn = np.asarray(r.loss), np.asarray(r.grad_norm)
     W, Bm = np.meshgrid(w, b, indexing="ij")
-    dead = np.asarray(problem.dead({"w": jnp.asarray(W.ravel()), "b": jnp.asarray(Bm.ravel())})).reshape(n, n)
+    at = {"w": jnp.asarray(W), "b": jnp.asarray(Bm)}
+    dead_set = np.asarray(problem.dead_set(at))
+    dead = np.asarray(problem.dead(at, tol_dead=B.TOLERANCES["tol_dead"], tol_active=B.TOLERANCES["tol_active"]))
     min_loss = problem.min_loss if problem.min_loss is not None else float(B.global_minimum(problem)[0])
-    near_flat = (gn < 1e-2) & (loss > min_loss + 1e-2) & ~dead
-    return {"w": w.tolist(), "b": b.tolist(), "loss": [_finite(row) for row in loss],
-            "dead": dead.astype(int).tolist(), "near_flat": near_flat.astype(int).tolist(), "min_loss": min_loss,
-            "dead_level": float(problem.dead_level())}
+    near = G.near_flat(loss, gn, min_loss)
+    out = {"w": w.tolist(), "b": b.tolist(), "loss": [_finite(row) for row in loss],
+           "dead_set": dead_set.astype(int).tolist(), "dead": dead.astype(int).tolist(),
+           "near_flat": near.astype(int).tolist(), "min_loss": min_loss, "definitions": definitions()}
+    if problem.student.can_die:
+        # the edge of the classifier's dead region, as a smooth field: log10 of the active input mass
+        frac = np.asarray(L.neuron.active_fraction(problem, at))
+        out["log10_active"] = [_finite(row) for row in np.log10(np.maximum(frac, 1e-300))]
+    return out
 
 
 def train_kwargs(s):
@@ -94,7 +109,7 @@ def train(s):
     w = np.asarray(t.params["w"])[:, 0]
     b = np.asarray(t.params["b"])[:, 0]
     fw, fb = float(np.asarray(t.final["w"])[0]), float(np.asarray(t.final["b"])[0])
-    label = B.classify(problem, t.final, diverged=t.diverged, tol_loss=1e-6, tol_grad=1e-6).names()[0]
+    label = B.classify(problem, t.final, diverged=t.diverged).names()[0]
     return {"steps": np.asarray(t.steps).tolist(), "w": _finite(w), "b": _finite(b),
             "loss": _finite(np.asarray(t.population_loss)[:, 0]), "final": {"w": fw, "b": fb},
             "final_repr": {"w": repr(fw), "b": repr(fb)}, "end_state": str(label),
@@ -113,7 +128,7 @@ def basins(s):
     t0 = time.perf_counter()
     t = L.train(problem, init, optimizer=s["optimizer"], steps=s["steps"], gradient="population",
                 record_every=s["steps"], hyperparams=hyper, key=jax.random.key(0))
-    r = B.classify(problem, t.final, diverged=t.diverged, tol_loss=1e-6, tol_grad=1e-6)
+    r = B.classify(problem, t.final, diverged=t.diverged)
     return {"w": w.tolist(), "b": b.tolist(), "labels": np.asarray(r.labels).reshape(n, n).tolist(),
             "names": list(B.BASINS), "fractions": {k: float(v) for k, v in r.fractions.items()},
             "seconds": time.perf_counter() - t0}
@@ -124,7 +139,7 @@ def one_weight(s):
     problem = L.Problem(trained=("w",))
     steps = s["steps"]
     _program("one_weight", steps, s["batch_size"])
-    t = L.train(problem, {"w": jnp.asarray([s["w0"]], jnp.float64)}, optimizer="sgd", steps=steps,
+    t = L.train(problem, {"w": jnp.asarray([s["w0"]], jnp.float64)}, optimizer=L.ORIGINAL.optimizer, steps=steps,
                 batch_size=s["batch_size"], record_every=record_every(steps), key=jax.random.key(s["seed"]),
                 hyperparams={"learning_rate": s["learning_rate"]})
     return {"steps": np.asarray(t.steps).tolist(), "w": _finite(np.asarray(t.params["w"])[:, 0]),
@@ -133,11 +148,12 @@ def one_weight(s):
 
 
 def phase(s):
+    """The lip phase diagram of the original one-weight relu neuron (``analysis.phase``, its axes)."""
     n = s["n"]
     _program("phase", s["method"], n, s["steps"])
-    lrs = np.geomspace(1e-3, 3.0, n)
-    betas = np.linspace(0.0, 0.99, n)
-    d = P.phase_diagram(L.Problem(), s["method"], lrs=lrs, betas=betas, steps=s["steps"], w0=s["w0"])
+    lrs, betas = P.phase_axes(n)
+    d = P.phase_diagram(L.Problem(student=L.ORIGINAL.student), s["method"], lrs=lrs, betas=betas, steps=s["steps"],
+                        w0=s["w0"])
     return {"lrs": lrs.tolist(), "betas": betas.tolist(), "first_crossing": np.asarray(d.simulated).tolist(),
             "boundary_infinite": _finite(d.boundary_infinite) if d.boundary_infinite is not None else None,
             "boundary_finite": _finite(d.boundary_finite) if d.boundary_finite is not None else None,

@@ -1,20 +1,25 @@
 """Validation of every request: parameters named, checked and capped before any work.
 
-Each ``parse_*`` takes the decoded JSON body (a dict) and returns validated
+Each parser takes the decoded JSON body (a dict) and returns validated
 settings, or raises :class:`BadRequest` with a message that names the field,
-its value and what is allowed.
+its value and what is allowed. A field the endpoint does not know (or one
+in the wrong place, such as ``learning_rate`` outside ``hyper``) is refused
+by name, never ignored. Defaults come from the library: the optimizers'
+hyperparameters from ``landscape.optimizers.defaults``, the original
+experiment's settings from ``landscape.ORIGINAL``.
 """
 from __future__ import annotations
 
 import math
 
+from landscape.optimizers import defaults as optimizer_defaults
+from landscape.original import ORIGINAL
+
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "selu", "softplus")
 PIECEWISE_LINEAR = ("relu", "leaky_relu")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "amsgrad", "adam_keras", "amsgrad_keras")
-HYPER = {"sgd": ("learning_rate",), "momentum": ("learning_rate", "momentum"),
-         "nesterov": ("learning_rate", "momentum"), "adam": ("learning_rate", "b1", "b2", "eps"),
-         "amsgrad": ("learning_rate", "b1", "b2", "eps"), "adam_keras": ("learning_rate", "b1", "b2", "eps"),
-         "amsgrad_keras": ("learning_rate", "b1", "b2", "eps")}
+HYPER = {name: tuple(optimizer_defaults(name)) for name in OPTIMIZERS}
+DEFAULTS = {name: optimizer_defaults(name) for name in OPTIMIZERS}
 STEP_CHOICES = (100, 200, 500, 1000, 2000, 5000, 10000, 20000)  # compiled shapes: a few, reused
 BATCH_CHOICES = (16, 32, 64, 128, 256, 512, 1000, 2048, 4096)
 SLOPE_STEP = 0.05    # leaky slopes and uniform bounds on a grid: each new value is a new program
@@ -39,9 +44,14 @@ class BadRequest(ValueError):
     """A request the explorer refuses (answered with status 422)."""
 
 
-def _dict(body, name="body"):
+def _dict(body, name="body", allowed=None):
     if not isinstance(body, dict):
         raise BadRequest(f"{name} must be a JSON object, got {type(body).__name__}")
+    if allowed is not None:
+        unknown = sorted(set(body) - set(allowed))
+        if unknown:
+            raise BadRequest(f"{name} has no field {', '.join(map(repr, unknown))}; its fields are "
+                             f"{', '.join(allowed)}")
     return body
 
 
@@ -100,7 +110,7 @@ def choice(body, name, default, allowed):
 
 def problem(body):
     """``activation``, ``slope`` (leaky_relu), ``inputs`` (gaussian or uniform with ``lo``, ``hi``)."""
-    body = _dict(body, "problem")
+    body = _dict(body, "problem", ("activation", "slope", "inputs", "lo", "hi"))
     act = choice(body, "activation", "relu", ACTIVATIONS)
     out = {"activation": act}
     if act == "leaky_relu":
@@ -118,7 +128,7 @@ def problem(body):
 
 
 def box(body):
-    body = _dict(body, "box")
+    body = _dict(body, "box", ("w", "b"))
     out = {}
     for name in ("w", "b"):
         v = body.get(name, list(BOX[name]))
@@ -133,9 +143,8 @@ def box(body):
 
 
 def optimizer(body):
-    name = choice(body, "optimizer", "sgd", OPTIMIZERS)
-    defaults = {"learning_rate": 0.01 if name in ("sgd", "momentum", "nesterov") else 0.001, "momentum": 0.9,
-                "b1": 0.9, "b2": 0.999, "eps": 1e-7 if name.endswith("_keras") else 1e-8}
+    name = choice(body, "optimizer", ORIGINAL.optimizer, OPTIMIZERS)
+    defaults = DEFAULTS[name]
     hyper = body.get("hyper", {})
     hyper = _dict(hyper, "hyper")
     unknown = sorted(set(hyper) - set(HYPER[name]))
@@ -153,54 +162,65 @@ def optimizer(body):
     return name, out
 
 
+RUN_FIELDS = ("problem", "optimizer", "hyper", "start", "gradient", "steps", "batch_size", "seed")
+
+
 def train(body):
-    body = _dict(body)
+    body = _dict(body, "body", RUN_FIELDS)
     p = problem(body.get("problem", {}))
     name, hyper = optimizer(body)
     start = _dict(body.get("start"), "start") if "start" in body else None
     if start is None:
         raise BadRequest("start must be given as {\"w\": number, \"b\": number}")
+    _dict(start, "start", ("w", "b"))
     w = number(start, "w", lo=-CAPS["box"], hi=CAPS["box"])
     b = number(start, "b", lo=-CAPS["box"], hi=CAPS["box"])
     gradient = choice(body, "gradient", "population", ("population", "minibatch"))
     cap = CAPS["steps"] if gradient == "population" else CAPS["minibatch_steps"]
-    steps = one_of(body, "steps", 2000, tuple(c for c in STEP_CHOICES if c <= cap))
+    steps = one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= cap))
     out = {"problem": p, "optimizer": name, "hyper": hyper, "start": {"w": w, "b": b}, "gradient": gradient,
            "steps": steps}
     if gradient == "minibatch":
-        out["batch_size"] = one_of(body, "batch_size", 1000, BATCH_CHOICES)
-        out["seed"] = integer(body, "seed", 0, lo=0, hi=2**31 - 1)
+        out["batch_size"] = one_of(body, "batch_size", ORIGINAL.batch_size, BATCH_CHOICES)
+        out["seed"] = integer(body, "seed", ORIGINAL.seed, lo=0, hi=2**31 - 1)
+    else:
+        extra = [k for k in ("batch_size", "seed") if k in body]
+        if extra:
+            raise BadRequest(f"{', '.join(extra)} belong to minibatch runs; this run has gradient='population'")
     return out
 
 
 def basins(body):
-    body = _dict(body)
+    body = _dict(body, "body", ("problem", "optimizer", "hyper", "n", "steps", "box"))
     p = problem(body.get("problem", {}))
     name, hyper = optimizer(body)
     cap = CAPS["basins_n"] if p["activation"] in PIECEWISE_LINEAR else CAPS["basins_smooth_n"]
-    steps = one_of(body, "steps", 2000, tuple(c for c in STEP_CHOICES if c <= CAPS["basins_steps"]))
+    steps = one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["basins_steps"]))
     n = one_of(body, "n", 64, tuple(c for c in (16, 32, 64, 128) if c <= cap))
     return {"problem": p, "optimizer": name, "hyper": hyper, "n": n, "steps": steps, "box": box(body.get("box", {}))}
 
 
 def landscape(body):
-    body = _dict(body)
+    body = _dict(body, "body", ("problem", "n", "box"))
     return {"problem": problem(body.get("problem", {})), "n": one_of(body, "n", 121, (61, 121, 201)),
             "box": box(body.get("box", {}))}
 
 
 def one_weight(body):
-    body = _dict(body)
+    body = _dict(body, "body", ("w0", "learning_rate", "steps", "batch_size", "seed"))
     return {"w0": number(body, "w0", -1.0, lo=-CAPS["box"], hi=CAPS["box"]),
-            "learning_rate": number(body, "learning_rate", 0.01, lo=0.0, hi=10.0, lo_open=True),
-            "steps": one_of(body, "steps", 2000, tuple(c for c in STEP_CHOICES if c <= CAPS["minibatch_steps"])),
-            "batch_size": one_of(body, "batch_size", 1000, BATCH_CHOICES),
-            "seed": integer(body, "seed", 0, lo=0, hi=2**31 - 1)}
+            "learning_rate": number(body, "learning_rate", ORIGINAL.learning_rate, lo=0.0, hi=10.0, lo_open=True),
+            "steps": one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["minibatch_steps"])),
+            "batch_size": one_of(body, "batch_size", ORIGINAL.batch_size, BATCH_CHOICES),
+            "seed": integer(body, "seed", ORIGINAL.seed, lo=0, hi=2**31 - 1)}
+
+
+PHASE_METHODS = ("sgd", "momentum", "nesterov")  # the optimizers whose crossing has a closed form
 
 
 def phase(body):
-    body = _dict(body)
-    return {"method": choice(body, "method", "momentum", ("sgd", "momentum", "nesterov")),
+    body = _dict(body, "body", ("method", "n", "steps", "w0"))
+    return {"method": choice(body, "method", "momentum", PHASE_METHODS),
             "n": one_of(body, "n", 48, (16, 32, 48, 64)),
-            "steps": one_of(body, "steps", 2000, tuple(c for c in STEP_CHOICES if c <= CAPS["phase_steps"])),
-            "w0": number(body, "w0", -10.0, lo=-CAPS["box"], hi=0.0, hi_open=True)}
+            "steps": one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["phase_steps"])),
+            "w0": number(body, "w0", ORIGINAL.w0, lo=-CAPS["box"], hi=0.0, hi_open=True)}

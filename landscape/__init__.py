@@ -8,62 +8,64 @@ directions; and one training engine (:func:`make_step`, the sweep layer of
 :mod:`landscape.sweep`, and :func:`train`). Everything here is a pure
 function of its arguments; parameters are plain pytrees.
 """
-from . import activations, cli, derived, draws, io, networks, optimizers, protocol, sweep
-from .activations import ACTIVATIONS, Activation, resolve as resolve_activation
+from . import (activations, cli, derived, draws, hessian, io, networks, neuron, optimizers, progress, protocol,
+               sweep)
+from .activations import ACTIVATIONS, Activation
+from .activations import resolve as resolve_activation
 from .custom import CustomProblem
 from .derived import StationarityProblem
 from .engine import Crossing, Stop, TrainState, choose_path, init_state, make_step
 from .grids import GridResult, grid, plane
+from .hessian import dense_spectrum
 from .inputs import Gaussian, Uniform, resolve_inputs
-from .optimizers import OPTIMIZERS, optimizer
-from .population import active_fraction, population_loss_and_grad, student_moments
-from .problem import DEFAULTS, PARAM_NAMES, Problem, batch_loss, predict, sample_inputs, target
-from .protocol import EXACTNESS, AbstractProblem
+from .optimizers import OPTIMIZERS, NamedOptimizer, optimizer
+from .original import ORIGINAL
+from .problem import Problem
+from .protocol import DEAD, EXACTNESS, AbstractProblem, sample_inputs
 from .train import Trajectories, train
 
 __all__ = [
     "ACTIVATIONS",
-    "activations",
-    "cli",
     "AbstractProblem",
     "Activation",
     "CustomProblem",
     "Crossing",
-    "DEFAULTS",
+    "DEAD",
     "EXACTNESS",
     "GridResult",
     "Gaussian",
+    "NamedOptimizer",
     "OPTIMIZERS",
-    "PARAM_NAMES",
+    "ORIGINAL",
     "Problem",
     "StationarityProblem",
     "Stop",
     "Trajectories",
     "TrainState",
     "Uniform",
-    "active_fraction",
-    "batch_loss",
+    "activations",
     "choose_path",
+    "cli",
+    "dense_spectrum",
     "derived",
     "draws",
     "grid",
+    "hessian",
     "init_state",
     "io",
     "make_step",
     "networks",
+    "neuron",
     "optimizer",
     "optimizers",
     "plane",
     "population_loss",
-    "population_loss_and_grad",
-    "predict",
+    "progress",
     "protocol",
     "resolve_activation",
     "resolve_inputs",
     "sample_inputs",
-    "student_moments",
     "sweep",
-    "target",
     "train",
 ]
 

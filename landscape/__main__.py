@@ -13,10 +13,14 @@ import sys
 import numpy as np
 
 from landscape import cli
+from landscape.optimizers import OPTIMIZERS, defaults
+from landscape.original import ORIGINAL
 
 PARAM_FLAGS = {"w": "w0", "b": "b0", "a": "a0", "c": "c0"}
-START_DEFAULTS = {"w": -10.0, "b": 0.0, "a": 1.0, "c": 0.0}
-HYPERPARAMS = ("momentum", "b1", "b2", "eps", "decay")
+# starts of untrained-by-default parameters: the neuron's defaults; w starts backwards, as in the original
+START_DEFAULTS = {"w": ORIGINAL.w0, "b": 0.0, "a": 1.0, "c": 0.0}
+# every hyperparameter any optimizer takes, but the learning rate (--lr)
+HYPERPARAMS = tuple(sorted({h for name in OPTIMIZERS for h in defaults(name)} - {"learning_rate"}))
 
 
 def _activation(text):
@@ -35,10 +39,7 @@ def _build_parser():
     sub = ap.add_subparsers(dest="command", required=True, metavar="{train,summary}")
 
     def add(name, help_):
-        p = sub.add_parser(name, help=help_, description=help_, formatter_class=cli._Formatter)
-        p.error = lambda message, p=p: p.exit(2, f"error: {message} (see {p.prog} --help)\n")
-        cli.add_debug(p)
-        return p
+        return cli.add_command(sub, name, help_)
 
     t = add("train", "run the original experiment or a variant")
     t.add_argument("--student", type=_activation, default="relu", help="student activation, e.g. relu or leaky_relu:0.3")
@@ -48,21 +49,27 @@ def _build_parser():
     for name, flag in PARAM_FLAGS.items():
         t.add_argument(f"--{flag}", type=cli.finite_float(f"--{flag}"), nargs="+", default=None,
                        help=f"initial {name}; several values run together (default {START_DEFAULTS[name]:g} when trained)")
-    t.add_argument("--optimizer", default="sgd", help="an optimizer of landscape.OPTIMIZERS")
+    t.add_argument("--optimizer", default=ORIGINAL.optimizer, choices=list(OPTIMIZERS), metavar="NAME",
+                   help=f"the optimizer, one of {', '.join(OPTIMIZERS)}")
     t.add_argument("--lr", type=cli.finite_float("--lr", 0.0), default=None,
-                   help="learning rate (default: the optimizer's Keras default)")
+                   help="learning rate (default: the optimizer's Keras default, 0.01 for sgd)")
     for hp in HYPERPARAMS:
-        t.add_argument(f"--{hp}", type=cli.finite_float(f"--{hp}"), default=None,
-                       help=f"the optimizer's {hp} (default: its Keras default)")
-    t.add_argument("--epochs", type=cli.positive_int("--epochs"), default=20, help="epochs (records)")
-    t.add_argument("--steps-per-epoch", type=cli.positive_int("--steps-per-epoch"), default=100, help="steps per epoch")
-    t.add_argument("--batch", type=cli.positive_int("--batch"), default=1000, help="samples per minibatch")
+        users = [n for n in OPTIMIZERS if hp in defaults(n)]
+        flag = "--" + hp.replace("_", "-")
+        t.add_argument(flag, dest=hp, type=cli.finite_float(flag), default=None,
+                       help=f"the optimizer's {hp}, for {', '.join(users)} (default: its Keras default)")
+    t.add_argument("--epochs", type=cli.positive_int("--epochs"), default=ORIGINAL.epochs, help="epochs (records)")
+    t.add_argument("--steps-per-epoch", type=cli.positive_int("--steps-per-epoch"), default=ORIGINAL.steps_per_epoch,
+                   help="steps per epoch")
+    t.add_argument("--batch", type=cli.positive_int("--batch"), default=ORIGINAL.batch_size,
+                   help="samples per minibatch")
     t.add_argument("--gradient", default="minibatch", choices=["minibatch", "population"], help="gradient mode")
     t.add_argument("--streams", default="shared", choices=["shared", "independent"], help="batch streams of the starts")
-    t.add_argument("--dtype", default="float32", choices=["float32", "float64"], help="float32 as Keras")
-    t.add_argument("--seed", type=cli.seed, default=0, help="random seed")
+    t.add_argument("--dtype", default=ORIGINAL.dtype, choices=["float32", "float64"], help="float32 as Keras")
+    t.add_argument("--seed", type=cli.seed, default=ORIGINAL.seed, help="random seed")
     t.add_argument("--json", default=None, metavar="PATH", help="write the log, the settings and the final parameters")
-    t.add_argument("--progress", action="store_true", help="show a progress bar (on by default for long runs)")
+    t.add_argument("--progress", action="store_true",
+                   help="show a progress bar (shown anyway for runs of over 1e10 sample-steps)")
     s = add("summary", "print the exact loss landscape of the study's problem")
     s.add_argument("--json", default=None, metavar="PATH", help="write the numbers as JSON")
     return ap
@@ -79,7 +86,7 @@ def _train(args) -> int:
     from landscape.io import check_output_file, provenance, write_json
 
     problem = L.Problem(student=args.student, teacher=args.teacher, inputs=args.inputs, trained=args.train)
-    given = {p: getattr(args, PARAM_FLAGS[p]) for p in L.PARAM_NAMES}
+    given = {p: getattr(args, PARAM_FLAGS[p]) for p in L.neuron.PARAM_NAMES}
     for p, v in given.items():
         if v is not None and p not in problem.trained:
             raise ValueError(f"--{PARAM_FLAGS[p]} given but {p!r} is not trained (--train {','.join(problem.trained)})")
@@ -109,6 +116,10 @@ def _train(args) -> int:
     )
     print(f"# {problem.label}")
     print(f"# optimizer {traj.settings['optimizer']}, {args.gradient} gradients, batch {args.batch}, {args.dtype}, seed {args.seed}")
+    if args.gradient == "minibatch":
+        print("# loss: the mean minibatch loss over the epoch's steps; exact: the population loss at the epoch's end")
+    else:
+        print("# loss: the mean population loss over the epoch's steps; exact: the population loss at the epoch's end")
     epochs = []
     for e in range(1, args.epochs + 1):
         row = {"epoch": e, "loss": traj.batch_loss[e - 1].tolist(), "exact_loss": traj.population_loss[e].tolist()}

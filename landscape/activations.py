@@ -244,21 +244,28 @@ class Activation:
 
 
 def resolve(spec) -> Activation:
-    """Resolve ``"name"``, ``("name", {params})`` or an :class:`Activation`.
+    """Resolve an activation given by name, text, ``(name, params)`` or as an :class:`Activation`.
+
+    Every spelling the package prints or accepts elsewhere is accepted here:
+    ``"relu"``, ``"leaky_relu:0.3"`` (the first parameter by position),
+    ``"leaky_relu:slope=0.3"``, the label form ``"leaky_relu(slope=0.3)"``,
+    ``("leaky_relu", {"slope": 0.3})`` and an :class:`Activation`.
 
     Args:
-      spec: the activation, by name or with parameters.
+      spec: the activation.
 
     Returns:
       The :class:`Activation` with every parameter filled in and validated.
 
     Raises:
-      ValueError: unknown name (the message lists the known ones), or a
-        parameter value outside its allowed range.
+      ValueError: unknown name (the message lists the known ones), text that
+        cannot be read, or a parameter value outside its allowed range.
       TypeError: a spec of the wrong shape, or an unknown parameter name.
     """
     if isinstance(spec, Activation):
         spec = (spec.name, spec.kwargs)
+    if isinstance(spec, str):
+        spec = parse(spec)
     if isinstance(spec, str):
         name, given = spec, {}
     elif isinstance(spec, (tuple, list)) and len(spec) == 2 and isinstance(spec[0], str):
@@ -288,33 +295,56 @@ def resolve(spec) -> Activation:
     return Activation(name, tuple(sorted(params.items())))
 
 
-_FIRST_PARAM = {"leaky_relu": "slope", "elu": "alpha", "softplus": "beta"}
+FIRST_PARAM = {"leaky_relu": "slope", "elu": "alpha", "softplus": "beta"}
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+
+
+def _value(name, key, text, whole):
+    """One parameter value from text: a boolean for boolean parameters, else a number."""
+    default = ACTIVATIONS[name].defaults.get(key) if name in ACTIVATIONS else None
+    if isinstance(default, bool):
+        low = text.lower()
+        if low in _TRUE or low in _FALSE:
+            return low in _TRUE
+        raise ValueError(f"parameter {key} of {name!r} must be true or false, got {text!r} in {whole!r}")
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"cannot read parameter {key}={text!r} in {whole!r}: not a number") from None
 
 
 def parse(text: str):
-    """A spec from text: ``"relu"``, ``"leaky_relu:0.3"`` or ``"leaky_relu:slope=0.3"``.
+    """A spec from text: ``"relu"``, ``"leaky_relu:0.3"``, ``"leaky_relu:slope=0.3"`` or the label form
+    ``"leaky_relu(slope=0.3)"`` (what :attr:`Activation.label` prints). Boolean parameters read
+    ``true``/``false``.
 
     Returns ``"name"`` or ``("name", {param: value})`` for :func:`resolve`.
 
     Raises:
-      ValueError: a positional value for an activation without parameters, or
-        a value that is not a number.
+      TypeError: ``text`` that is not a string.
+      ValueError: a positional value for an activation without one, or a
+        value that cannot be read.
     """
     if not isinstance(text, str):
         raise TypeError(f"an activation spec is text such as 'leaky_relu:0.3', got {text!r}")
-    if ":" not in text:
-        return text.strip()
-    name, rest = (t.strip() for t in text.split(":", 1))
+    whole = text
+    text = text.strip()
+    if text.endswith(")") and "(" in text:
+        name, rest = text[:-1].split("(", 1)
+    elif ":" in text:
+        name, rest = text.split(":", 1)
+    else:
+        return text
+    name, rest = name.strip(), rest.strip()
+    if not rest:
+        return name
     params = {}
     for item in rest.split(","):
         if "=" in item:
             k, v = (t.strip() for t in item.split("=", 1))
         else:
-            if name not in _FIRST_PARAM:
-                raise ValueError(f"activation {name!r} takes no positional parameter in {text!r}")
-            k, v = _FIRST_PARAM[name], item.strip()
-        try:
-            params[k] = float(v)
-        except ValueError:
-            raise ValueError(f"cannot read parameter {k}={v!r} in {text!r}") from None
+            if name not in FIRST_PARAM:
+                raise ValueError(f"activation {name!r} takes no positional parameter in {whole!r}")
+            k, v = FIRST_PARAM[name], item.strip()
+        params[k] = _value(name, k, v, whole)
     return (name, params)

@@ -23,24 +23,42 @@ import math
 import sys
 import traceback
 
-__all__ = ["Parser", "run", "main", "positive_int", "nonneg_int", "finite_float", "positive_float", "seed", "add_debug"]
+__all__ = ["Parser", "Formatter", "add_command", "run", "main", "positive_int", "nonneg_int", "finite_float",
+           "positive_float", "seed", "add_debug"]
 
 MAX_INT = 2**31 - 1
 
 
-class _Formatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
-    pass
+class Formatter(argparse.RawDescriptionHelpFormatter):
+    """Help with each option's default said once: appended as ``(default: X)`` unless the help text
+    already says what the default is, and never for flags (off unless given) or options without one."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text.lower() or action.default in (None, argparse.SUPPRESS) or action.nargs == 0:
+            return text
+        if action.option_strings or action.nargs in (argparse.OPTIONAL, argparse.ZERO_OR_MORE):
+            return text + " (default: %(default)s)"
+        return text
 
 
 class Parser(argparse.ArgumentParser):
     """``ArgumentParser`` with defaults in ``--help`` and one-line usage errors (status 2)."""
 
     def __init__(self, *args, **kw):
-        kw.setdefault("formatter_class", _Formatter)
+        kw.setdefault("formatter_class", Formatter)
         super().__init__(*args, **kw)
 
     def error(self, message):
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def add_command(sub, name: str, help_: str) -> argparse.ArgumentParser:
+    """A sub-command of ``sub`` (``add_subparsers()``) with the same help, one-line errors and ``--debug``."""
+    p = sub.add_parser(name, help=help_, description=help_, formatter_class=Formatter)
+    p.error = lambda message, p=p: p.exit(2, f"error: {message} (see {p.prog} --help)\n")
+    add_debug(p)
+    return p
 
 
 def add_debug(p: argparse.ArgumentParser) -> None:

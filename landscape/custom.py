@@ -18,8 +18,7 @@ same calls as the built-in problems:
   kept (the problem stays hashable, a static argument of ``jax.jit``).
 
 The population loss is the mean over a fixed Monte Carlo sample of
-``mc_samples`` inputs drawn with ``seed`` (exactness ``"monte carlo"``, with
-its standard error), unless ``population_loss`` is given with its exactness.
+``mc_samples`` inputs drawn with ``seed`` (exactness ``"monte carlo"``), unless ``population_loss`` is given with its exactness.
 A problem built from user functions cannot be fingerprinted: its description
 says so, and checkpoints refuse it rather than risk reusing another model's
 results.
@@ -48,7 +47,7 @@ def _callable(f, name, required=True):
     return f
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class CustomProblem(AbstractProblem):
     """A problem from your own functions.
 
@@ -133,16 +132,6 @@ class CustomProblem(AbstractProblem):
             raise TypeError(f"name must be a string, got {name!r}")
         set_("name", name)
 
-    def __hash__(self):
-        return hash((self.apply, self.target, self.loss, self.inputs, self.params, self.dim, self.population_loss_fn,
-                     self.exactness_given, self.mc_samples, self.seed, self.min_loss_given, self.init, self.name))
-
-    def __eq__(self, other):
-        return isinstance(other, CustomProblem) and hash(self) == hash(other) and all(
-            getattr(self, k) is getattr(other, k) or getattr(self, k) == getattr(other, k)
-            for k in ("apply", "target", "loss", "inputs", "params", "dim", "population_loss_fn", "exactness_given",
-                      "mc_samples", "seed", "min_loss_given", "init", "name"))
-
     # ------------------------------------------------------------ description
     def param_shapes(self):
         treedef, shapes = self.params
@@ -182,7 +171,7 @@ class CustomProblem(AbstractProblem):
 
     def draw_starts(self, key, n: int, dtype=None):
         if self.init is None:
-            raise NotImplementedError("this CustomProblem has no init=: give starts yourself, or init=lambda key: params")
+            return None  # no init=: starts are given by the caller
         return jax.vmap(self.init)(jax.random.split(key, n))
 
     # ----------------------------------------------------------------- data
@@ -220,28 +209,11 @@ class CustomProblem(AbstractProblem):
         dtype = jax.tree_util.tree_leaves(params)[0].dtype
         return self.batch_loss(params, self._sample_fixed(dtype))
 
-    def loss_stderr(self, params):
-        dtype = jax.tree_util.tree_leaves(params)[0].dtype
-        if self.population_loss_fn is not None:
-            return jnp.zeros((), dtype)
-        x = self._sample_fixed(dtype)
-        per = jax.vmap(lambda xi: self._per_example(params, xi))(x)
-        return jnp.std(per) / math.sqrt(self.mc_samples)
-
     def output_moments(self, params):
         if self.apply is None:
-            raise NotImplementedError("a CustomProblem given only loss= has no outputs to measure")
+            return None  # a model given only loss= has no outputs to measure
         dtype = jax.tree_util.tree_leaves(params)[0].dtype
         f = jax.vmap(lambda xi: jnp.ravel(self.apply(params, xi)))(self._sample_fixed(dtype))
         mean = jnp.mean(f, 0)
         var = jnp.mean((f - mean) ** 2, 0)
         return jnp.sqrt(jnp.sum(mean * mean)), jnp.sum(var)
-
-    def dead(self, params, *, tol_dead: float = 1e-8, tol_active: float = 1e-3):
-        """Dead: the output is constant over the fixed sample (relative variance below ``tol_dead``);
-        never for a problem given only ``loss=`` (it has no outputs to measure)."""
-        if self.apply is None:
-            n = jax.tree_util.tree_leaves(params)[0].shape[0]
-            return jnp.zeros((n,), bool)
-        return super().dead(params, tol_dead=tol_dead, tol_active=tol_active)
-

@@ -6,8 +6,8 @@ Contract
 loss ``L`` and has population loss ``|grad L|^2``: every stationary point of
 ``L`` (minima, saddles and maxima alike) is a global minimum (zero) of it, so
 descending it through the training engine finds critical points. It has no
-minibatch loss (its gradient is a Hessian-vector product of the base
-problem's exact gradient); its fingerprint is the base problem's.
+minibatch loss (no data: its gradient is a Hessian-vector product of the
+base problem's exact gradient, so it trains with exact gradients only); its fingerprint is the base problem's.
 """
 from __future__ import annotations
 
@@ -63,16 +63,6 @@ class StationarityProblem(AbstractProblem):
     @property
     def min_loss(self) -> float:
         return 0.0
-
-    @property
-    def minibatch_paths(self) -> tuple[str, ...]:
-        return ()
-
-    def sample(self, key, shape, dtype=None):
-        raise NotImplementedError("the stationarity problem has no input samples: train it with gradient='population'")
-
-    def batch_loss(self, params, x):
-        raise NotImplementedError("the stationarity problem has no minibatch loss: train it with gradient='population'")
 
     def population_loss(self, params):
         _, g = self.base.population_loss_and_grad(params)

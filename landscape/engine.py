@@ -37,8 +37,11 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from .original import ORIGINAL
+from .progress import CHANNELS
+
 __all__ = ["GRADIENTS", "STREAMS", "PATHS", "Stop", "Crossing", "TrainState", "choose_path", "make_step", "init_state",
-           "run", "TRACE_COUNT"]
+           "run", "ticks_every", "starts_axis", "TRACE_COUNT"]
 
 GRADIENTS = ("minibatch", "population")
 STREAMS = ("shared", "independent")
@@ -154,7 +157,7 @@ def choose_path(problem, gradient: str, streams: str, path: str) -> str:
     return path
 
 
-def make_step(problem, optimizer, *, gradient: str = "minibatch", batch_size: int = 1000, path: str = "auto",
+def make_step(problem, optimizer, *, gradient: str = "minibatch", batch_size: int = ORIGINAL.batch_size, path: str = "auto",
               streams: str = "shared") -> Callable:
     """One optimizer step for every start: ``step(state, t, key, start_ids) -> (state, loss)``.
 
@@ -215,26 +218,17 @@ def init_state(optimizer, params, hyperparams, n: int, dtype) -> TrainState:
 
 
 # ------------------------------------------------------------------- progress
-_PROGRESS = {"bar": None}
-
-
-def _tick(_):
-    bar = _PROGRESS["bar"]
-    if bar is not None:
-        bar.update(1)
-
-
-def _maybe_tick(progress, r, every=1):
-    """A host callback each ``every`` records (a bounded number of ticks per run)."""
-    if progress:
-        jax.lax.cond(r % every == 0, lambda: jax.debug.callback(_tick, r), lambda: None)
+def _maybe_tick(channel, r, every=1):
+    """A host callback to the progress ``channel`` each ``every`` records (a bounded number of ticks);
+    channel 0 reports nothing. The channel is data, so a new callback never recompiles."""
+    jax.lax.cond((channel > 0) & (r % every == 0), lambda: jax.debug.callback(CHANNELS.tick, channel), lambda: None)
 
 
 # ----------------------------------------------------------------------- run
 @partial(jax.jit, static_argnames=("problem", "optimizer", "steps", "batch_size", "path", "streams", "record_every",
-                                   "stop", "probes", "progress"))
-def run(problem, optimizer, init, hyperparams, key, start_ids, *, steps, batch_size, path, streams, record_every,
-        stop=None, probes=(), progress=False):
+                                   "stop", "probes"))
+def run(problem, optimizer, init, hyperparams, key, start_ids, channel=0, *, steps, batch_size, path, streams,
+        record_every, stop=None, probes=()):
     """Train every start of one chunk; outputs by name.
 
     Args:
@@ -242,6 +236,7 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, *, steps, batch_s
       init: parameter pytree with a leading starts axis; hyperparams: dict of
         ``(S,)`` arrays; key: the run's key; start_ids: ``(S,)`` global indices.
       steps, batch_size, path, streams, record_every: as :func:`landscape.train`.
+      channel: the progress channel (:mod:`landscape.progress`; 0: none), data.
       stop: a :class:`Stop` or None; probes: tuple of ``(name, probe)``.
 
     Returns:
@@ -281,7 +276,7 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, *, steps, batch_s
         def interval(carry, r):
             st, pr = carry
             st, lsum, pr = run_block((st, zeros, pr), r)
-            _maybe_tick(progress, r, max(1, R // 200))
+            _maybe_tick(channel, r, ticks_every(R))
             return (st, pr), (st.params, lsum / record_every)
 
         (state, probes_out), (history, seen) = jax.lax.scan(interval, (state0, probes0), jnp.arange(R, dtype=jnp.int32))
@@ -312,7 +307,7 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, *, steps, batch_s
                 hist, seen, lsum = args
                 hist = jax.tree_util.tree_map(lambda h, p: jax.lax.dynamic_update_index_in_dim(h, p, r, 0), hist, st.params)
                 seen = jax.lax.dynamic_update_index_in_dim(seen, lsum / record_every, r, 0)
-                _maybe_tick(progress, r, max(1, R // 200))
+                _maybe_tick(channel, r, ticks_every(R))
                 return hist, seen, jnp.zeros_like(lsum)
 
             hist, seen, lsum = jax.lax.cond(rec, write, lambda a: a, (hist, seen, lsum))
@@ -337,6 +332,11 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, *, steps, batch_s
     exact = jax.lax.map(problem.population_loss_batch, full)
     return {"final": state.params, "history": history, "seen": seen, "exact": exact, "bad_at": state.bad_at,
             "done_at": state.done_at, "steps_run": steps_run, "probes": probes_out}
+
+
+def ticks_every(records: int) -> int:
+    """Records between two progress ticks (about 200 ticks per chunk)."""
+    return max(1, records // 200)
 
 
 def starts_axis(path) -> int:

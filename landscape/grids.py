@@ -34,6 +34,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .hessian import eigenvalues, hessian
 from .protocol import AbstractProblem, as_float_tree
 
 __all__ = ["grid", "plane", "GridResult", "QUANTITIES", "MAX_POINTS", "MAX_HESSIAN_PARAMS"]
@@ -194,12 +195,11 @@ def _kernel(problem, quantities, chunk, n_dev, centre, directions, coefs):
         elif "loss" in quantities:
             out["loss"] = problem.population_loss_batch(params)
         if "hessian" in quantities or "eigvals" in quantities:
-            f = lambda v: problem.population_loss(problem.unravel(v))
-            h = jax.vmap(jax.hessian(f))(points(idx))
+            h = jax.vmap(lambda v: hessian(problem, v))(points(idx))
             if "hessian" in quantities:
                 out["hessian"] = h
             if "eigvals" in quantities:
-                out["eigvals"] = jnp.linalg.eigvalsh(h)
+                out["eigvals"] = eigenvalues(h)
         return out
 
     chunk_ids = jnp.arange(n_chunks)

@@ -335,6 +335,55 @@ class NetTeacher:
         return self.spec.label
 
 
+def linear_assignment(cost) -> np.ndarray:
+    """The permutation ``p`` minimizing ``sum_i cost[i, p[i]]`` of a square cost matrix (exact).
+
+    The Hungarian method with potentials (Kuhn 1955; Jonker & Volgenant
+    1987), O(n^3): the search over all ``n!`` permutations without
+    enumerating them.
+
+    Raises:
+      ValueError: a matrix that is not square or not finite.
+    """
+    c = np.asarray(cost, np.float64)
+    if c.ndim != 2 or c.shape[0] != c.shape[1] or not np.all(np.isfinite(c)):
+        raise ValueError(f"cost must be a finite square matrix, got shape {c.shape}")
+    n = c.shape[0]
+    u, v = np.zeros(n + 1), np.zeros(n + 1)
+    match = np.zeros(n + 1, int)  # match[j]: the row assigned to column j (1-based; 0 = none)
+    for i in range(1, n + 1):
+        match[0] = i
+        j0 = 0
+        best = np.full(n + 1, np.inf)
+        way = np.zeros(n + 1, int)
+        used = np.zeros(n + 1, bool)
+        while True:
+            used[j0] = True
+            i0 = match[j0]
+            reduced = c[i0 - 1, :] - u[i0] - v[1:]
+            free = ~used[1:]
+            better = free & (reduced < best[1:])
+            best[1:][better] = reduced[better]
+            way[1:][better] = j0
+            cand = np.where(free, best[1:], np.inf)
+            j1 = int(np.argmin(cand)) + 1
+            delta = cand[j1 - 1]
+            u[match[used]] += delta
+            v[used] -= delta
+            best[1:][free] -= delta
+            j0 = j1
+            if match[j0] == 0:
+                break
+        while j0:
+            j1 = way[j0]
+            match[j0] = match[j1]
+            j0 = j1
+    perm = np.zeros(n, int)
+    for j in range(1, n + 1):
+        perm[match[j] - 1] = j - 1
+    return perm
+
+
 def _represents(student: MLP, teacher) -> bool:
     """Whether the student can equal the teacher exactly (then the global minimum is 0)."""
     if isinstance(teacher, NetTeacher):
@@ -377,7 +426,7 @@ class NetProblem(AbstractProblem):
       Gauss-Legendre rule (``QUADRATURE`` panels and nodes over the range;
       Gaussian inputs truncated at |x| = 12).
     * ``"monte carlo"``: other d-dimensional problems, the mean over a fixed
-      sample of ``mc_samples`` inputs; :meth:`loss_stderr` is its standard error.
+      sample of ``mc_samples`` inputs.
 
     Raises:
       TypeError, ValueError: a student that is not an :class:`MLP`, an
@@ -452,6 +501,41 @@ class NetProblem(AbstractProblem):
     def param_shapes(self):
         return self.student.param_shapes()
 
+    def _unit_optimum(self):
+        """The teacher's hidden units as a student point, when every global minimum is one of their
+        permutations: one hidden layer without biases on both sides, as many student units as teacher
+        units, the same activation, and a sum readout against unit teacher output weights (Safran &
+        Shamir's setting; fixed output weights leave no rescaling). None otherwise."""
+        t = self.teacher
+        s = self.student
+        if not isinstance(t, NetTeacher) or s.readout != "sum" or s.bias or t.spec.bias:
+            return None
+        if len(s.hidden) != 1 or t.spec.hidden != s.hidden or t.spec.activation != s.activation:
+            return None
+        W, _ = t.values[0]
+        v, _ = t.values[1]
+        if any(float(x) != 1.0 for x in v[0]):
+            return None
+        return np.asarray(W, np.float64)
+
+    def optimum(self):
+        W = self._unit_optimum()
+        return None if W is None else [{"W": W}]
+
+    def nearest_optimum(self, params):
+        """The permutation of the teacher's units nearest to ``params`` (Euclidean), found exactly by linear
+        assignment over all ``n!`` permutations; None where the global minima are not known to be those."""
+        W = self._unit_optimum()
+        if W is None:
+            return None
+        arrays = self.check_point(params, "params")
+        P = np.asarray(arrays[0]["W"], np.float64)
+        cost = np.sum((P[:, None, :] - W[None, :, :]) ** 2, axis=-1)  # student unit i against teacher unit j
+        perm = linear_assignment(cost)
+        n = W.shape[0]
+        return ([{"W": W[perm]}], f"the nearest of the {n}! permutations of the teacher's {n} units "
+                                  "(exact: linear assignment on squared distances)")
+
     def draw_starts(self, key, n: int, dtype=None):
         return init_many(self.student, key, n, "he_normal", dtype)
 
@@ -517,13 +601,6 @@ class NetProblem(AbstractProblem):
             return kernels.shallow_inner(*s, *s) - 2.0 * kernels.shallow_inner(*s, *t) + kernels.shallow_inner(*t, *t)
         r, _, wt = self._residuals(params)
         return jnp.sum(wt * r * r)
-
-    def loss_stderr(self, params):
-        """Standard error of :meth:`population_loss`: 0 where it is exact, the Monte Carlo one otherwise."""
-        if self.exact:
-            return jnp.zeros((), jax.tree_util.tree_leaves(params)[0].dtype)
-        r, _, wt = self._residuals(params)
-        return jnp.std(r * r) / math.sqrt(self.mc_samples)
 
     def output_moments(self, params):
         """Mean and variance of the network's output under the inputs (see :attr:`exactness`)."""

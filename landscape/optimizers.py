@@ -2,14 +2,16 @@
 
 Contract
 --------
-* :func:`optimizer` returns an ``optax.GradientTransformation`` wrapped in
-  ``optax.inject_hyperparams``: its numeric hyperparameters live in the
-  optimizer state, so :func:`landscape.train` can give every start its own
-  learning rate or momentum (phase diagrams) without recompiling. The same
-  name and settings return the same object (cached), so repeated calls hit
-  the compilation cache.
+* :func:`optimizer` returns a :class:`NamedOptimizer`: an
+  ``optax.GradientTransformation`` wrapped in ``optax.inject_hyperparams``,
+  whose numeric hyperparameters live in the optimizer state, so
+  :func:`landscape.train` can give every start its own learning rate or
+  momentum (phase diagrams) without recompiling. It is a frozen value: the
+  same name and settings give equal optimizers, which share compiled
+  programs, and :func:`describe` reads its name and settings from it.
 * Defaults are Keras' (the original experiment's framework): learning rate
   0.01 for SGD and its momentum variants, 0.001 for the adaptive methods.
+  Each factory's signature is their one home; :func:`defaults` reads them.
 * Keras and Optax define Adam differently. Optax (Kingma & Ba 2015, Alg. 1)
   updates ``-lr * m_hat / (sqrt(v_hat) + eps)`` with bias-corrected moments
   and ``eps = 1e-8``. Keras (``keras.optimizers.Adam``) updates
@@ -25,16 +27,19 @@ Contract
 from __future__ import annotations
 
 import functools
+import inspect
 import math
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any, Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 
-__all__ = ["optimizer", "OPTIMIZERS", "HYPERPARAM_RANGES", "check_hyperparam", "resolve_hyperparams", "describe",
-           "scale_by_adam_keras", "adam_keras", "amsgrad_keras", "project_box"]
+__all__ = ["optimizer", "NamedOptimizer", "OPTIMIZERS", "HYPERPARAM_RANGES", "defaults", "check_hyperparam",
+           "resolve_hyperparams", "describe", "scale_by_adam_keras", "adam_keras", "amsgrad_keras", "sgd", "momentum",
+           "nesterov", "adam", "amsgrad", "rmsprop", "adagrad", "project_box"]
 
 
 class ScaleByAdamKerasState(NamedTuple):
@@ -44,7 +49,7 @@ class ScaleByAdamKerasState(NamedTuple):
     nu_max: Any
 
 
-def scale_by_adam_keras(b1=0.9, b2=0.999, eps=1e-7, amsgrad=False) -> optax.GradientTransformation:
+def scale_by_adam_keras(b1, b2, eps, amsgrad=False) -> optax.GradientTransformation:
     """Keras' Adam direction (without the learning rate).
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``,
@@ -79,7 +84,7 @@ def scale_by_adam_keras(b1=0.9, b2=0.999, eps=1e-7, amsgrad=False) -> optax.Grad
 def project_box(lo: tuple, hi: tuple) -> optax.GradientTransformation:
     """Keep parameters in a box: updates become ``clip(params + u, lo, hi) - params``.
 
-    Chain it after an optimizer (``optax.chain(optax.adam(1e-2), project_box(lo, hi))``)
+    Chain it after an optimizer (``optax.chain(optimizer("adam"), project_box(lo, hi))``)
     for projected descent. ``lo`` and ``hi`` are tuples with one bound per
     leaf of the parameters (in tree order); the same bounds return the same
     transformation (no recompilation).
@@ -91,12 +96,14 @@ def project_box(lo: tuple, hi: tuple) -> optax.GradientTransformation:
     def update_fn(updates, state, params=None):
         leaves, treedef = jax.tree_util.tree_flatten(params)
         ups = jax.tree_util.tree_leaves(updates)
-        out = [jnp.clip(p + u, l, h) - p for p, u, l, h in zip(leaves, ups, lo, hi)]
+        out = [jnp.clip(p + u, lo_, hi_) - p for p, u, lo_, hi_ in zip(leaves, ups, lo, hi)]
         return jax.tree_util.tree_unflatten(treedef, out), state
 
     return optax.GradientTransformation(init_fn, update_fn)
 
 
+# The optimizers by name. Each factory's signature is the one home of its default hyperparameters
+# (Keras' defaults, the original experiment's framework); :func:`defaults` reads them from there.
 def adam_keras(learning_rate=0.001, b1=0.9, b2=0.999, eps=1e-7):
     """Adam as Keras defines it (see the module docstring)."""
     return optax.chain(scale_by_adam_keras(b1, b2, eps, amsgrad=False), optax.scale(-learning_rate))
@@ -107,45 +114,44 @@ def amsgrad_keras(learning_rate=0.001, b1=0.9, b2=0.999, eps=1e-7):
     return optax.chain(scale_by_adam_keras(b1, b2, eps, amsgrad=True), optax.scale(-learning_rate))
 
 
-def _sgd(learning_rate=0.01):
+def sgd(learning_rate=0.01):
+    """Plain SGD (Keras' default step 0.01)."""
     return optax.sgd(learning_rate)
 
 
-def _momentum(learning_rate=0.01, momentum=0.9):
+def momentum(learning_rate=0.01, momentum=0.9):
+    """SGD with heavy-ball momentum (Optax's ``sgd(momentum=...)``: ``v <- momentum v + g``)."""
     return optax.sgd(learning_rate, momentum=momentum)
 
 
-def _nesterov(learning_rate=0.01, momentum=0.9):
+def nesterov(learning_rate=0.01, momentum=0.9):
+    """SGD with Nesterov momentum."""
     return optax.sgd(learning_rate, momentum=momentum, nesterov=True)
 
 
-def _adam(learning_rate=0.001, b1=0.9, b2=0.999, eps=1e-8):
+def adam(learning_rate=0.001, b1=0.9, b2=0.999, eps=1e-8):
+    """Optax's Adam (Kingma & Ba 2015)."""
     return optax.adam(learning_rate, b1=b1, b2=b2, eps=eps)
 
 
-def _amsgrad(learning_rate=0.001, b1=0.9, b2=0.999, eps=1e-8):
+def amsgrad(learning_rate=0.001, b1=0.9, b2=0.999, eps=1e-8):
+    """Optax's AMSGrad (the running maximum of the bias-corrected second moment)."""
     return optax.amsgrad(learning_rate, b1=b1, b2=b2, eps=eps)
 
 
-def _rmsprop(learning_rate=0.001, decay=0.9, eps=1e-7):
+def rmsprop(learning_rate=0.001, decay=0.9, eps=1e-7):
+    """Optax's RMSProp."""
     return optax.rmsprop(learning_rate, decay=decay, eps=eps)
 
 
-def _adagrad(learning_rate=0.001, initial_accumulator_value=0.1, eps=1e-7):
+def adagrad(learning_rate=0.001, initial_accumulator_value=0.1, eps=1e-7):
+    """Optax's Adagrad."""
     return optax.adagrad(learning_rate, initial_accumulator_value=initial_accumulator_value, eps=eps)
 
 
-# name -> (factory, Keras-style defaults)
-OPTIMIZERS = {
-    "sgd": (_sgd, {"learning_rate": 0.01}),
-    "momentum": (_momentum, {"learning_rate": 0.01, "momentum": 0.9}),
-    "nesterov": (_nesterov, {"learning_rate": 0.01, "momentum": 0.9}),
-    "adam": (_adam, {"learning_rate": 0.001, "b1": 0.9, "b2": 0.999, "eps": 1e-8}),
-    "amsgrad": (_amsgrad, {"learning_rate": 0.001, "b1": 0.9, "b2": 0.999, "eps": 1e-8}),
-    "adam_keras": (adam_keras, {"learning_rate": 0.001, "b1": 0.9, "b2": 0.999, "eps": 1e-7}),
-    "amsgrad_keras": (amsgrad_keras, {"learning_rate": 0.001, "b1": 0.9, "b2": 0.999, "eps": 1e-7}),
-    "rmsprop": (_rmsprop, {"learning_rate": 0.001, "decay": 0.9, "eps": 1e-7}),
-    "adagrad": (_adagrad, {"learning_rate": 0.001, "initial_accumulator_value": 0.1, "eps": 1e-7}),
+OPTIMIZERS: dict[str, Callable[..., optax.GradientTransformation]] = {
+    "sgd": sgd, "momentum": momentum, "nesterov": nesterov, "adam": adam, "amsgrad": amsgrad,
+    "adam_keras": adam_keras, "amsgrad_keras": amsgrad_keras, "rmsprop": rmsprop, "adagrad": adagrad,
 }
 HYPERPARAM_RANGES = {
     "learning_rate": ("learning_rate >= 0", lambda v: v >= 0),
@@ -156,6 +162,22 @@ HYPERPARAM_RANGES = {
     "eps": ("eps > 0", lambda v: v > 0),
     "initial_accumulator_value": ("initial_accumulator_value >= 0", lambda v: v >= 0),
 }
+
+
+def _known(name) -> str:
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}")
+    return name
+
+
+def defaults(name: str) -> dict[str, float]:
+    """The default hyperparameters of the optimizer ``name`` (Keras' defaults), by Optax's names.
+
+    Raises:
+      ValueError: an unknown name (the message lists the known ones).
+    """
+    params = inspect.signature(OPTIMIZERS[_known(name)]).parameters
+    return {k: float(p.default) for k, p in params.items()}
 
 
 def check_hyperparam(name: str, value) -> float:
@@ -180,44 +202,73 @@ def check_hyperparam(name: str, value) -> float:
 
 def resolve_hyperparams(name: str, hyperparams: dict) -> dict:
     """Defaults filled in and every value validated; raises on unknown names."""
-    if not isinstance(name, str) or name not in OPTIMIZERS:
-        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}")
-    defaults = OPTIMIZERS[name][1]
-    unknown = sorted(set(hyperparams) - set(defaults))
+    base = defaults(name)
+    unknown = sorted(set(hyperparams) - set(base))
     if unknown:
         raise ValueError(
-            f"optimizer {name!r} takes no hyperparameter {unknown}; allowed: {', '.join(defaults)}"
+            f"optimizer {name!r} takes no hyperparameter {unknown}; allowed: {', '.join(base)}"
         )
-    out = dict(defaults)
+    out = dict(base)
     for k, v in hyperparams.items():
         out[k] = check_hyperparam(k, v)
     return out
 
 
-_DESCRIPTIONS: dict[int, dict] = {}
-_BUILT: dict[int, object] = {}  # keeps every described optimizer alive, so its id is never reused
-
-
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=64)
 def _build(name: str, items: tuple) -> optax.GradientTransformation:
-    opt = optax.inject_hyperparams(OPTIMIZERS[name][0])(**dict(items))
-    _DESCRIPTIONS[id(opt)] = {"name": name, **dict(items)}
-    _BUILT[id(opt)] = opt
-    return opt
+    return optax.inject_hyperparams(OPTIMIZERS[name])(**dict(items))
 
 
-def optimizer(name: str, **hyperparams) -> optax.GradientTransformation:
+@dataclass(frozen=True)
+class _Init:
+    name: str
+    items: tuple
+
+    def __call__(self, params):
+        return _build(self.name, self.items).init(params)
+
+
+@dataclass(frozen=True)
+class _Update:
+    name: str
+    items: tuple
+
+    def __call__(self, updates, state, params=None, **extra):
+        return _build(self.name, self.items).update(updates, state, params, **extra)
+
+
+class NamedOptimizer(optax.GradientTransformation):
+    """An Optax transformation that knows its name and hyperparameters (a frozen value).
+
+    Two optimizers with the same name and hyperparameters are equal and hash
+    alike, so they share compiled programs; their description is read from
+    the value itself (:func:`describe`), nothing is kept elsewhere.
+    """
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        return self.init.name
+
+    @property
+    def hyperparams(self) -> dict[str, float]:
+        return dict(self.init.items)
+
+
+def optimizer(name: str, **hyperparams) -> NamedOptimizer:
     """An Optax optimizer by name, with injectable hyperparameters.
 
     Args:
       name: one of ``OPTIMIZERS`` (sgd, momentum, nesterov, adam, amsgrad,
         adam_keras, amsgrad_keras, rmsprop, adagrad).
       **hyperparams: named as Optax names them (``learning_rate``,
-        ``momentum``, ``b1``, ``b2``, ``eps``, ``decay``, ...).
+        ``momentum``, ``b1``, ``b2``, ``eps``, ``decay``, ...); the others
+        take :func:`defaults`.
 
     Returns:
-      An ``optax.GradientTransformation`` whose state carries the numeric
-      hyperparameters (``state.hyperparams``).
+      A :class:`NamedOptimizer` (an ``optax.GradientTransformation``) whose
+      state carries the numeric hyperparameters (``state.hyperparams``).
 
     Raises:
       ValueError: unknown name or hyperparameter, or a value out of range.
@@ -227,8 +278,8 @@ def optimizer(name: str, **hyperparams) -> optax.GradientTransformation:
       >>> sorted(opt.init({"w": 0.0}).hyperparams)
       ['learning_rate', 'momentum']
     """
-    hp = resolve_hyperparams(name, hyperparams)
-    return _build(name, tuple(sorted(hp.items())))
+    items = tuple(sorted(resolve_hyperparams(name, hyperparams).items()))
+    return NamedOptimizer(_Init(name, items), _Update(name, items))
 
 
 def describe(opt) -> dict:
@@ -238,6 +289,6 @@ def describe(opt) -> dict:
     cannot be read back): ``{"name": "custom", "fingerprint": None}``, and
     checkpoints refuse it.
     """
-    if id(opt) in _DESCRIPTIONS and _BUILT.get(id(opt)) is opt:
-        return dict(_DESCRIPTIONS[id(opt)])
+    if isinstance(opt, NamedOptimizer):
+        return {"name": opt.name, **opt.hyperparams}
     return {"name": "custom", "fingerprint": None}

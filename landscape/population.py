@@ -34,7 +34,8 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
-__all__ = ["population_loss", "population_loss_and_grad", "student_moments", "active_fraction", "accumulate",
+__all__ = ["population_loss", "population_loss_and_grad", "student_moments", "unit_power", "active_fraction",
+           "accumulate",
            "loss_and_grad_elementwise", "QUADRATURE"]
 
 # Composite Gauss-Legendre rule of the single neuron: panels per segment between kinks, nodes per panel.
@@ -232,6 +233,17 @@ def student_moments(problem, params):
     second, grads = loss_and_grad_elementwise(zero, *problem.full_params(params))
     mean = 0.5 * grads[3]
     return mean, jnp.maximum(second - mean * mean, 0.0)
+
+
+def unit_power(problem, params):
+    """``E[act(w x + b)^2]``: the mean square of the unit's own output (before ``a`` and ``c``), elementwise.
+
+    0 exactly when the unit is switched off on the whole input support; it
+    says how far from that a unit is, whatever its output weight.
+    """
+    w, b, a, c = problem.full_params(params)
+    zero = replace(problem, teacher="zero")
+    return loss_and_grad_elementwise(zero, w, b, jnp.ones_like(a), jnp.zeros_like(c))[0]
 
 
 def active_fraction(problem, params):

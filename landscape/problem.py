@@ -18,7 +18,7 @@ Contract
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
 import jax
@@ -29,7 +29,7 @@ from . import fastpath as _fast
 from . import population as _pop
 from .activations import resolve
 from .inputs import Gaussian, Uniform, resolve_inputs
-from .protocol import AbstractProblem, as_float_tree
+from .protocol import DEAD, AbstractProblem, as_float_tree
 
 __all__ = [
     "PARAM_NAMES",
@@ -42,7 +42,6 @@ __all__ = [
     "batch_loss",
     "full_params",
     "check_params",
-    "sample_inputs",
 ]
 
 PARAM_NAMES = ("w", "b", "a", "c")
@@ -265,13 +264,63 @@ class Problem(AbstractProblem):
             return _fast.loss_and_grad(self, params, _fast.prepare(x))
         return super().minibatch_batch(params, x, path)
 
-    def dead(self, params, *, tol_dead: float = 1e-8, tol_active: float = 1e-3):
-        """Dead: constant output (relative variance below ``tol_dead``) or, for a
-        unit that can die (relu), active on less than ``tol_active`` of the inputs."""
-        mean, var = _pop.student_moments(self, params)
-        out = var <= tol_dead * jnp.maximum(1.0, mean * mean + var)
-        if self.student.can_die and "w" in self.trained:
-            out = out | (_pop.active_fraction(self, params) < tol_active)
+    def as_neuron(self):
+        return self
+
+    def dead(self, params, *, tol_dead: float = DEAD["tol_dead"], tol_active: float = DEAD["tol_active"]):
+        """Dead, within tolerance: the unit can die (relu) and sits at its dead set.
+
+        The exact dead set (:meth:`dead_set`) is where the unit is inactive on
+        the whole input support, so that every gradient through it vanishes.
+        A run approaches it without reaching it, so the label allows for
+        ``tol_active``: the unit is active on less than that share of the
+        input mass (its kink far in the tail, every gradient through it
+        proportional to that mass), or for ``tol_dead``: the unit's own mean
+        square output ``E[act(w x + b)^2]`` is below ``tol_dead * max(1,
+        E[y^2])`` (the unit is numerically switched off, as ``w -> 0`` from a
+        backwards start). A constant output alone is not dead: at ``w = 0,
+        b > 0`` the unit is active everywhere and ``w`` still gets a gradient.
+        """
+        shape = jnp.broadcast_shapes(*(jnp.shape(v) for v in self.full_params(params)))
+        if not self.student.can_die:
+            return jnp.zeros(shape, bool)
+        scale = jnp.maximum(1.0, _pop.population_loss(replace(self, student="zero", trained=("c",)), {"c": 0.0}))
+        near = (_pop.active_fraction(self, params) < tol_active) | (_pop.unit_power(self, params) < tol_dead * scale)
+        return jnp.broadcast_to(near | self.dead_set(params), shape)
+
+    def dead_set(self, params):
+        """The exact dead set: the unit is inactive on the whole input support, ``sup_x (w x + b) <= 0``.
+
+        Only units that can die (relu) have one. For Gaussian inputs it is the
+        half-line ``w = 0, b <= 0``; for uniform inputs on ``[lo, hi]`` the
+        wedge ``max(w lo, w hi) + b <= 0``. Elementwise in the parameters.
+        """
+        w, b, _, _ = jnp.broadcast_arrays(*self.full_params(params))
+        if not self.student.can_die:
+            return jnp.zeros(w.shape, bool)
+        lo, hi = self.inputs.support()
+        if not self.inputs.bounded:
+            return (w == 0) & (b <= 0)
+        return jnp.maximum(w * lo, w * hi) + b <= 0
+
+    def nonsmooth(self, params, *, tol_w: float = 0.0, tol_b: float = 0.0):
+        """Where the exact loss is not twice differentiable (within ``tol_w``, ``tol_b`` of it).
+
+        For a kinked student the loss is C^1 but its Hessian jumps where the
+        kink ``-b/w`` meets a point where the input density jumps (the ends
+        of a uniform interval: the lines ``w lo + b = 0`` and ``w hi + b =
+        0``); and at ``w = b = 0`` the whole input mass sits on the kink, so
+        the gradient itself jumps. Elementwise in ``(w, b)``; the tolerances
+        give the cells of a grid that meet the set (a line ``w e + b = 0``
+        is within ``|e| tol_w + tol_b`` of a point it misses by that much).
+        """
+        w, b, _, _ = jnp.broadcast_arrays(*self.full_params(params))
+        if not self.student.kinked:
+            return jnp.zeros(w.shape, bool)
+        out = (jnp.abs(w) <= tol_w) & (jnp.abs(b) <= tol_b)
+        if self.inputs.bounded:
+            for end in self.inputs.support():
+                out = out | (jnp.abs(w * end + b) <= abs(end) * tol_w + tol_b)
         return out
 
 
@@ -323,8 +372,3 @@ def batch_loss(problem: Problem, params: Mapping[str, Any], x):
     f = jax.vmap(lambda xi: a * problem.student(w * xi + b) + c)(x)
     y = jax.vmap(problem.teacher)(x)
     return jnp.mean((f - y) ** 2)
-
-
-def sample_inputs(problem, key, shape, dtype=None):
-    """Draw inputs of ``shape + problem.event_shape`` from any problem's distribution."""
-    return problem.sample(key, shape, dtype)

@@ -12,14 +12,21 @@ argument of ``jax.jit``) that subclasses :class:`AbstractProblem` and answers:
   :meth:`~AbstractProblem.check_starts`, which validate one point or a batch
   of starts (every leaf with one extra leading axis) before any tracing:
   structure, shapes, real floating values, finiteness;
-* **its data**: :meth:`~AbstractProblem.sample` draws a batch of inputs and
-  :meth:`~AbstractProblem.batch_loss` is the minibatch loss of one point;
+* **its data** (optional): :meth:`~AbstractProblem.sample` draws a batch of
+  inputs and :meth:`~AbstractProblem.batch_loss` is the minibatch loss of one
+  point; a problem without data (only a population loss) answers None and
+  trains with exact gradients only;
 * **its population loss**: :meth:`~AbstractProblem.population_loss` of one
   point, and how exact it is (:attr:`~AbstractProblem.exactness`:
-  ``"closed form"``, ``"quadrature"`` or ``"monte carlo"`` on a fixed sample,
-  whose standard error :meth:`~AbstractProblem.loss_stderr` gives);
+  ``"closed form"``, ``"quadrature"`` or ``"monte carlo"`` on a fixed sample);
 * **when it is dead**: :meth:`~AbstractProblem.dead` (the output is constant
-  on the inputs, or a problem's own witness such as an inactive ReLU unit);
+  on the inputs, or a problem's own rule such as the single neuron's dead
+  set, with the tolerances of ``DEAD``);
+* **optional capabilities** answer None when the problem does not have them:
+  :meth:`~AbstractProblem.output_moments`, :meth:`~AbstractProblem.dead`,
+  :meth:`~AbstractProblem.draw_starts`, :meth:`~AbstractProblem.optimum`,
+  :attr:`~AbstractProblem.min_loss`, :meth:`~AbstractProblem.nearest_optimum`,
+  :meth:`~AbstractProblem.as_neuron` (the single neuron's own geometry);
 * **a description**: :meth:`~AbstractProblem.describe` is JSON-ready and
   carries a ``fingerprint`` (a digest of everything that determines the
   numbers, arrays included) or ``None`` with the reason, for problems built
@@ -43,9 +50,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["AbstractProblem", "EXACTNESS", "digest", "as_float_tree", "tree_describe", "is_shape"]
+__all__ = ["AbstractProblem", "EXACTNESS", "DEAD", "digest", "as_float_tree", "tree_describe", "is_shape", "sample_inputs"]
 
 EXACTNESS = ("closed form", "quadrature", "monte carlo")
+# The tolerances of "dead" (see :meth:`AbstractProblem.dead` and :meth:`landscape.Problem.dead`): the one home
+# of the numbers that the classifier, the stopping rule, the figures and the explorer use.
+DEAD = {"tol_dead": 1e-8, "tol_active": 1e-3}
 
 
 def digest(obj) -> str:
@@ -237,13 +247,22 @@ class AbstractProblem(abc.ABC):
         """Shape of one input example."""
         return ()
 
-    @abc.abstractmethod
     def sample(self, key, shape, dtype=None):
-        """Inputs of shape ``shape + event_shape`` from the input distribution."""
+        """Inputs of shape ``shape + event_shape`` from the input distribution, or None for a problem
+        without data (only a population loss): such a problem trains with exact gradients only."""
+        return None
 
-    @abc.abstractmethod
     def batch_loss(self, params, x):
-        """Mean loss of one parameter point over a batch ``x`` of shape ``(B,) + event_shape``."""
+        """Mean loss of one parameter point over a batch ``x`` of shape ``(B,) + event_shape``, or None
+        for a problem without data."""
+        return None
+
+    @property
+    def has_data(self) -> bool:
+        """Whether the problem samples data and has a minibatch loss (it overrides :meth:`sample` and
+        :meth:`batch_loss`)."""
+        cls = type(self)
+        return cls.sample is not AbstractProblem.sample and cls.batch_loss is not AbstractProblem.batch_loss
 
     # ------------------------------------------------------------ population
     @property
@@ -264,13 +283,10 @@ class AbstractProblem(abc.ABC):
         """Loss and gradient of one point (autodiff of :meth:`population_loss` by default)."""
         return jax.value_and_grad(self.population_loss)(params)
 
-    def loss_stderr(self, params):
-        """Standard error of :meth:`population_loss`: 0 where it is exact."""
-        return jnp.zeros((), jax.tree_util.tree_leaves(params)[0].dtype)
-
     def output_moments(self, params):
-        """``(mean, variance)`` of the model's output under the inputs, one point."""
-        raise NotImplementedError(f"{type(self).__name__} does not give its output moments")
+        """``(mean, variance)`` of the model's output under the inputs, one point; None when the problem
+        cannot give them (a model known only by its loss)."""
+        return None
 
     @property
     def min_loss(self) -> float | None:
@@ -282,8 +298,27 @@ class AbstractProblem(abc.ABC):
         return None
 
     def draw_starts(self, key, n: int, dtype=None):
-        """``n`` random starts (a batch), for searches such as the global minimum."""
-        raise NotImplementedError(f"{type(self).__name__} cannot draw random starts; give them yourself")
+        """``n`` random starts (a batch), for searches such as the global minimum; None when the problem
+        cannot draw them (give starts yourself)."""
+        return None
+
+    def as_neuron(self):
+        """The single neuron ``a act(w x + b) + c`` this problem is (a :class:`landscape.Problem`), or None.
+
+        Analyses of the neuron's own geometry (its dead set, its kink, the
+        lip) ask this first and refuse other problems up front.
+        """
+        return None
+
+    def nearest_optimum(self, params):
+        """The global minimum nearest to ``params`` among those the problem knows, and how it was found.
+
+        Returns ``(point, note)``, or None when the problem knows no global
+        minimum. The default is the one :meth:`optimum`, if any; problems
+        with symmetries (permutations of hidden units) search over them.
+        """
+        opt = self.optimum()
+        return None if opt is None else (opt, "the problem's one known global minimum")
 
     # ------------------------------------------------------------- batched
     def population_batch(self, params):
@@ -302,21 +337,25 @@ class AbstractProblem(abc.ABC):
 
     @property
     def minibatch_paths(self) -> tuple[str, ...]:
-        """How minibatch gradients may be computed; the first is the default."""
-        return ("direct",)
+        """How minibatch gradients may be computed; the first is the default (none without data)."""
+        return ("direct",) if self.has_data else ()
 
     def minibatch_batch(self, params, x, path: str = "direct"):
         """``(loss (S,), grads)`` of every start on one shared batch ``x``."""
         return jax.vmap(jax.value_and_grad(self.batch_loss), in_axes=(0, None))(params, x)
 
-    def dead(self, params, *, tol_dead: float = 1e-8, tol_active: float = 1e-3):
-        """Whether each start of a batch is dead (bool ``(S,)``).
+    def dead(self, params, *, tol_dead: float = DEAD["tol_dead"], tol_active: float = DEAD["tol_active"]):
+        """Whether each start of a batch is dead (bool ``(S,)``), or None when the problem cannot tell.
 
         Dead: the output is (numerically) constant on the inputs, its variance
-        at most ``tol_dead * max(1, E[f^2])``. Problems whose units can die add
-        their own witness (:class:`landscape.Problem`: a ReLU-like unit active
-        on less than ``tol_active`` of the input mass).
+        at most ``tol_dead * max(1, E[f^2])`` (for networks of ReLU units: a
+        hidden layer switched off on the inputs). Problems whose units can die
+        define their own rule (:class:`landscape.Problem`: the unit at its
+        dead set, within ``tol_active`` and ``tol_dead``).
         """
+        one = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape[1:], a.dtype), params)
+        if jax.eval_shape(self.output_moments, one) is None:
+            return None
         mean, var = jax.vmap(self.output_moments)(params)
         return var <= tol_dead * jnp.maximum(1.0, mean * mean + var)
 
@@ -359,3 +398,7 @@ def _short(treedef) -> str:
     text = str(treedef)
     return text if len(text) < 160 else text[:157] + "..."
 
+
+def sample_inputs(problem, key, shape, dtype=None):
+    """Draw inputs of ``shape + problem.event_shape`` from any problem's distribution."""
+    return problem.sample(key, shape, dtype)

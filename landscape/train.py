@@ -41,9 +41,12 @@ import optax
 from . import engine as _engine
 from . import optimizers as _opt
 from .engine import GRADIENTS, STREAMS, Crossing, Stop
+from .original import ORIGINAL
 from .io import memory_limit, package_version, write_atomic
+from .progress import CHANNELS
+from .progress import resolve as resolve_progress
 from .protocol import AbstractProblem, tree_describe
-from .sweep import ChunkStore, CheckpointError, map_chunks
+from .sweep import ChunkStore, CheckpointError, bucket, map_chunks
 
 __all__ = ["train", "Trajectories", "GRADIENTS", "STREAMS", "Stop", "Crossing"]
 
@@ -239,6 +242,11 @@ def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, 
             raise TypeError(f"stop must be a landscape.Stop, got {stop!r}")
         if record_every % stop.every:
             raise ValueError(f"stop.every={stop.every} must divide record_every={record_every}")
+        if stop.dead:
+            shapes = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), arrays)
+            if jax.eval_shape(problem.dead, shapes) is None:
+                raise ValueError(f"Stop(dead=True) needs a problem that can tell when it is dead; {problem.label} "
+                                 "cannot (it gives no outputs to measure)")
     _check_memory(problem, n, steps // record_every, batch_size, gradient, streams, chunk)
     probe = optimizer.init(jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape[1:]), arrays))
     known = getattr(probe, "hyperparams", None)
@@ -272,10 +280,10 @@ def train(
     *,
     optimizer,
     steps: int,
-    batch_size: int = 1000,
+    batch_size: int = ORIGINAL.batch_size,
     key,
     gradient: str = "minibatch",
-    record_every: int = 100,
+    record_every: int = ORIGINAL.steps_per_epoch,
     streams: str = "shared",
     hyperparams: Mapping | None = None,
     chunk: int | None = None,
@@ -283,7 +291,7 @@ def train(
     stop: Stop | None = None,
     probes: Mapping | None = None,
     checkpoint: str | None = None,
-    progress: bool = False,
+    progress=False,
 ) -> Trajectories:
     """Train from every start in ``init`` at once.
 
@@ -319,8 +327,9 @@ def train(
         result is the first step at which it held, or -1.
       checkpoint: a folder in which each finished chunk is kept; a run with
         the same settings resumes from the chunks it finds there.
-      progress: show progress bars (over chunks, and over the recording
-        intervals of each chunk).
+      progress: ``True`` for a progress bar, or a callback ``(done, total)``
+        called as the recording intervals of every chunk finish
+        (:mod:`landscape.progress`).
 
     Returns:
       :class:`Trajectories`.
@@ -349,8 +358,9 @@ def train(
                          "float32 or float64); use float32 starts or path='direct'")
     arrays = jax.tree_util.tree_map(lambda a: a.astype(dtype), arrays)
     hp_arrays = {k: v.astype(dtype) for k, v in hp.items()}
+    callback = resolve_progress(progress)
     static = dict(problem=problem, optimizer=opt, steps=steps, batch_size=batch_size, path=run_path, streams=streams,
-                  record_every=record_every, stop=stop, probes=probe_items, progress=bool(progress))
+                  record_every=record_every, stop=stop, probes=probe_items)
     settings = {
         "problem": problem.describe(),
         "optimizer": _opt.describe(opt),
@@ -373,35 +383,23 @@ def train(
     if checkpoint is not None:
         store = _store(checkpoint, problem, opt, arrays, hp_arrays, key, settings, chunk)
 
+    channel = 0
+
     def fn(sub, ids):
-        return _engine.run(problem, opt, sub["init"], sub["hp"], key, ids, **{k: v for k, v in static.items()
-                                                                              if k not in ("problem", "optimizer")})
+        return _engine.run(problem, opt, sub["init"], sub["hp"], key, ids, channel,
+                           **{k: v for k, v in static.items() if k not in ("problem", "optimizer")})
 
     inputs = {"init": arrays, "hp": hp_arrays}
     template = None
     if store is not None:
-        from .sweep import bucket
-
         size = bucket(min(chunk or n, n))
         template = jax.eval_shape(fn, jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct((size,) + a.shape[1:], a.dtype),
                                                              inputs), jax.ShapeDtypeStruct((size,), jnp.int32))
-    if progress:
-        from tqdm import tqdm
-
-        from .sweep import bucket
-
-        records = steps // record_every
-        ticks = -(-records // max(1, records // 200))
-        n_chunks = -(-n // bucket(min(chunk or n, n)))
-        _engine._PROGRESS["bar"] = tqdm(total=n_chunks * ticks, desc="training", unit="tick", leave=False)
-    try:
-        out = map_chunks(fn, inputs, n, chunk=chunk, axis=_engine.starts_axis, store=store, template=template,
-                         progress=progress)
-    finally:
-        bar = _engine._PROGRESS["bar"]
-        _engine._PROGRESS["bar"] = None
-        if bar is not None:
-            bar.close()
+    records = steps // record_every
+    ticks = -(-records // _engine.ticks_every(records))
+    n_chunks = -(-n // bucket(min(chunk or n, n)))
+    with CHANNELS.open(callback, n_chunks * ticks) as channel:
+        out = map_chunks(fn, inputs, n, chunk=chunk, axis=_engine.starts_axis, store=store, template=template)
     full = jax.tree_util.tree_map(lambda a, h: jnp.concatenate([jnp.asarray(a)[None], jnp.asarray(h)], 0),
                                   arrays, out["history"])
     bad_at = jnp.asarray(out["bad_at"])

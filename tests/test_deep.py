@@ -184,7 +184,7 @@ def test_deep_cli_writes_json(tmp_path, capsys):
     assert "width must be" in capsys.readouterr().err
     assert main(["deep", "spurious", "--k", "3", "--samples", "8", "--json", str(path)]) == 0
     data = json.loads(path.read_text())
-    assert data["k"] == data["n"] == 3 and data["samples"] == 8 and data["ci"][0] <= data["probability"] <= data["ci"][1]
+    assert data["k"] == data["n"] == 3 and data["starts"] == 8 and data["ci"][0] <= data["rate"] <= data["ci"][1]
     assert main(["deep", "spurious", "--k", "2:3", "--n", "k+1", "--samples", "8", "--json", str(path)]) == 0
     assert [(r["k"], r["n"]) for r in json.loads(path.read_text())["rows"]] == [(2, 3), (3, 4)]
     assert main(["deep", "spurious", "--k", "3", "--n", "2"]) == 2
@@ -228,8 +228,8 @@ def test_the_extension_rows_fail_a_wrong_estimator_or_a_broken_detector():
     assert rules.agrees(right, se(right), ref).verdict == "confirmed"
     assert rules.agrees(broken, se(broken), ref).verdict == "refuted"
     # D7: the published point read with rows and columns swapped is not stationary
-    c = D.minimum_certificate(D.published_minimum_k7())
+    c = D.minimum_check(D.published_minimum_k7())
     bound = c["max_eig"] * 5e-11 * 7
     assert published_point(c["grad_norm"], c["min_eig"], c["loss"], bound).verdict == "confirmed"
-    t = D.minimum_certificate(D.published_minimum_k7().T)
+    t = D.minimum_check(D.published_minimum_k7().T)
     assert published_point(t["grad_norm"], t["min_eig"], t["loss"], bound).verdict == "refuted"

@@ -202,10 +202,8 @@ def test_page_in_a_headless_browser_runs_from_clicked_starts_with_the_librarys_n
         page.goto(server + "/?lr=0.1&steps=2000")
         page.wait_for_selector("body[data-ready='1']", timeout=60_000)
         for k, (w, b) in enumerate(((-1.0, 0.5), (0.5, 0.5))):  # the dead region, the good region
-            xy = page.evaluate("""([w, b]) => { const gd = document.getElementById('landscape');
-                const L = gd._fullLayout, r = gd.getBoundingClientRect();
-                return [r.left + L.xaxis._offset + L.xaxis.d2p(w), r.top + L.yaxis._offset + L.yaxis.d2p(b)]; }""",
-                               [w, b])
+            page.wait_for_function("document.body.dataset.idle === '1'", timeout=60_000)
+            xy = page.evaluate("([w, b]) => window.landscapePixel(w, b)", [w, b])
             page.mouse.click(xy[0], xy[1])
             page.wait_for_function(f"document.querySelectorAll('#runs li.run').length > {k}", timeout=60_000)
         runs = page.eval_on_selector_all("#runs li.run", "els => els.map(e => ({...e.dataset}))")
@@ -216,9 +214,47 @@ def test_page_in_a_headless_browser_runs_from_clicked_starts_with_the_librarys_n
             fw, fb = _direct(sw, sb)
             assert float(r["finalW"]) == pytest.approx(fw, rel=1e-9, abs=1e-12)
             assert float(r["finalB"]) == pytest.approx(fb, rel=1e-9, abs=1e-12)
-        assert "starts=" in page.url  # the view is a URL
+        # the view is a URL: every run with its full settings; a fresh page opening it computes the same numbers,
+        # whatever its own controls say
+        page.wait_for_function("document.body.dataset.idle === '1'", timeout=60_000)
+        link = page.url
+        assert "runs=" in link
+        fresh = browser.new_page(viewport={"width": 1400, "height": 900})
+        fresh.on("pageerror", lambda e: errors.append(str(e)))
+        fresh.goto(link.replace("optimizer=sgd", "optimizer=amsgrad"))  # other controls: the runs keep theirs
+        fresh.wait_for_selector("body[data-runs-loaded='1']", timeout=120_000)
+        again = fresh.eval_on_selector_all("#runs li.run", "els => els.map(e => ({...e.dataset}))")
+        assert [(r["finalW"], r["finalB"], r["endState"]) for r in again] == \
+            [(r["finalW"], r["finalB"], r["endState"]) for r in runs]
+        assert all(json.loads(r["settings"])["optimizer"] == "sgd" for r in again)
+        fresh.close()
         os.makedirs(ARTIFACTS, exist_ok=True)
         page.screenshot(path=os.path.join(ARTIFACTS, "explorer.png"))
+        # a cap is never applied silently: 20000 steps cannot run with minibatches, and the control says so
+        page.select_option("#steps", "20000")
+        page.select_option("#gradient", "minibatch")
+        assert page.input_value("#steps") == str(schema.CAPS["minibatch_steps"])
+        assert page.evaluate("[...document.querySelectorAll('#steps option')].find(o => o.value === '20000').disabled")
+        assert "at most" in page.text_content("#status")
+        page.select_option("#gradient", "population")
+        # the phase view: the marker is the controls' optimizer; for Adam the page says the diagram does not apply
+        page.click("#tabs button[data-view='phase']")
+        page.wait_for_selector("#phase-plot .main-svg", timeout=120_000)
+        page.select_option("#ph-method", "sgd")
+        page.click("#ph-go")
+        page.wait_for_function("document.getElementById('phase-plot').dataset.marker === 'shown'", timeout=120_000)
+        page.select_option("#optimizer", "adam")
+        page.wait_for_function("document.getElementById('phase-plot').dataset.marker === 'hidden'", timeout=30_000)
+        assert "do not apply" in page.text_content("#ph-note")
+        # a basin map drawn for one step size is marked stale when the step size changes
+        page.click("#tabs button[data-view='basins']")
+        page.select_option("#basins-n", "32")
+        page.click("#basins-go")
+        page.wait_for_function("document.getElementById('basins-fractions').dataset.fractions", timeout=120_000)
+        assert page.is_hidden("#basins-stale")
+        page.fill("#lr", "0.002")
+        page.dispatch_event("#lr", "change")
+        assert page.is_visible("#basins-stale")
         page.click("#tabs button[data-view='verdicts']")
         page.wait_for_selector("#verdicts li a", timeout=30_000)
         assert page.get_attribute("#verdicts li a", "href").startswith("?view=landscape")

@@ -19,7 +19,7 @@ PROBLEMS = [
 
 
 def _direct(problem, params, x):
-    return jax.value_and_grad(lambda p: L.batch_loss(problem, p, x))(params)
+    return jax.value_and_grad(lambda p: L.neuron.batch_loss(problem, p, x))(params)
 
 
 def _assert_same(problem, params, x, tol=1e-12):

@@ -77,12 +77,13 @@ def test_dead_set_gaussian_is_the_half_line_and_uniform_has_area():
     assert du.dead_area_fraction == pytest.approx(0.25, abs=1e-6)  # b <= -|w| in the box
     assert abs(du.dead.mean() - 0.25) < 0.02
     # the exact output variance is 0 on the dead set and positive off it
-    _, var = L.student_moments(UNI, {"w": jnp.asarray(W.ravel() * 3), "b": jnp.asarray(B.ravel() * 3)})
+    _, var = L.neuron.student_moments(UNI, {"w": jnp.asarray(W.ravel() * 3), "b": jnp.asarray(B.ravel() * 3)})
     w3, b3 = W.ravel() * 3, B.ravel() * 3
-    dead = A.dead_set_mask(UNI, w3, b3)
+    dead = np.asarray(L.neuron.dead_set(UNI, {"w": w3, "b": b3}))
     clearly_alive = (np.maximum(-w3, w3) + b3 > 1e-3) & (w3 != 0)  # active on a visible part of [-1, 1]
     assert np.all(np.asarray(var)[dead] == 0) and np.all(np.asarray(var)[clearly_alive] > 0)
-    assert not A.dead_set_mask(L.Problem(student=("leaky_relu", {"slope": 0.3}), trained=("w", "b")), W, B).any()
+    assert not np.asarray(L.neuron.dead_set(L.Problem(student=("leaky_relu", {"slope": 0.3}), trained=("w", "b")),
+                                            {"w": W, "b": B})).any()
 
 
 def test_near_flat_region_shrinks_with_epsilon_and_contains_the_dead_set():
@@ -130,5 +131,5 @@ def test_four_parameter_problem_and_another_activation():
     W, B = np.meshgrid(dz.axes["w"], dz.axes["b"], indexing="ij")
     assert dz.dead.sum() >= 20 and np.all(W[dz.dead] == 0) and np.all(B[dz.dead] <= 0)  # the half-line, on the grid
     elu = L.Problem(student="elu", trained=("w", "b"))
-    assert A.dead_set_mask(elu, np.zeros(3), -np.ones(3)).sum() == 0  # an ELU unit never dies
+    assert np.asarray(L.neuron.dead_set(elu, {"w": np.zeros(3), "b": -np.ones(3)})).sum() == 0  # an ELU never dies
     assert A.convexity_certificate(elu, {"w": (-2, 2), "b": (-2, 2)}, samples=2000) is not None

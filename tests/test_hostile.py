@@ -50,8 +50,8 @@ ERRORS = [
     ("population_loss shapes", lambda: L.population_loss(P2, {"w": jnp.ones(3), "b": jnp.ones(2)}), ValueError,
      "must broadcast together"),
     ("population_loss list", lambda: L.population_loss(P1, [1.0]), TypeError, "must be a dict"),
-    ("batch_loss empty", lambda: L.batch_loss(P1, {"w": 1.0}, jnp.ones(0)), ValueError, "non-empty 1-D batch"),
-    ("batch_loss 2-D", lambda: L.batch_loss(P1, {"w": 1.0}, jnp.ones((2, 2))), ValueError, "1-D batch"),
+    ("batch_loss empty", lambda: L.neuron.batch_loss(P1, {"w": 1.0}, jnp.ones(0)), ValueError, "non-empty 1-D batch"),
+    ("batch_loss 2-D", lambda: L.neuron.batch_loss(P1, {"w": 1.0}, jnp.ones((2, 2))), ValueError, "1-D batch"),
     ("leaky slope 1e300", lambda: L.Problem(student=("leaky_relu", {"slope": 1e300})), ValueError, "slope=1e\\+300 is out of range"),
     ("uniform 1e308", lambda: L.Problem(inputs="uniform:-1e308,1e308"), ValueError, "out of range"),
     ("uniform reversed", lambda: L.Problem(inputs="uniform:1,-1"), ValueError, "lo < hi"),
@@ -264,7 +264,7 @@ def test_command_lines_fail_in_one_line(case, main, argv, code, match, capsys):
 
 
 def test_every_command_documents_its_options_with_defaults(capsys):
-    for main, argv in ((landscape_main, ["train", "--help"]), (analysis_main, ["deep", "--help"]),
+    for main, argv in ((landscape_main, ["train", "--help"]), (analysis_main, ["deep", "born-dead", "--help"]),
                        (analysis_main, ["verify", "--help"]), (figures_main, ["--help"])):
         assert main(argv) == 0
         out = capsys.readouterr().out

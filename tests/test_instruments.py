@@ -76,8 +76,9 @@ def test_block_lanczos_finds_the_top_eigenvalues_with_their_multiplicity():
     ev = np.linalg.eigvalsh(H)[::-1]
     assert np.sum(np.abs(ev - ev[1]) < 1e-8) == 5
     W = jnp.stack([jnp.eye(6), jnp.eye(6) + 0.1 * jax.random.normal(KEY, (6, 6))])
-    r = I.hessian_top(p, [{"W": W}], 7, key=KEY)  # default: as many blocks as fit, a Krylov space of 35 < 36
+    r = I.hessian_top(p, [{"W": W}], 7, key=KEY, steps=5)  # the Lanczos path: a Krylov space of 35 < 36
     assert r["eigenvalues"].shape == (2, 7) and r["block"] == 7 and r["krylov_dim"] == 35
+    assert r["method"] == "lanczos"
     np.testing.assert_allclose(r["eigenvalues"][0], ev[:7], atol=1e-8)
     # every Ritz value is within its residual of a true eigenvalue; at W = I they are converged
     assert r["converged"][0] and np.all(r["residuals"][0] <= 1e-8 * ev[0])
@@ -95,9 +96,13 @@ def test_block_lanczos_finds_the_top_eigenvalues_with_their_multiplicity():
     r1 = I.hessian_top(p, [{"W": W[:1]}], 3, key=KEY, block=1, steps=6)
     assert np.all(r1["eigenvalues"][0] <= ev[:3] + 1e-9)
     # deterministic under a key, and the key is in the output
-    again = I.hessian_top(p, [{"W": W}], 7, key=KEY)
+    again = I.hessian_top(p, [{"W": W}], 7, key=KEY, steps=5)
     np.testing.assert_array_equal(again["eigenvalues"], r["eigenvalues"])
     assert r["key"] == np.asarray(jax.random.key_data(KEY)).tolist()
+    # by default a space that would be the whole space is the dense Hessian: exact, converged
+    d = I.hessian_top(p, [{"W": W}], 7, key=KEY)
+    assert d["method"] == "dense" and d["converged"].all()
+    np.testing.assert_allclose(d["eigenvalues"][1], np.linalg.eigvalsh(H1)[::-1][:7], atol=1e-10)
 
 
 def test_hutchinson_trace_within_three_standard_errors_and_slq_moments_exact_per_probe():
@@ -107,6 +112,7 @@ def test_hutchinson_trace_within_three_standard_errors_and_slq_moments_exact_per
     t = I.hessian_trace(p, [{"W": W[None]}], key=KEY, probes=64)
     assert t["stderr"][0] > 0
     assert abs(t["trace"][0] - np.trace(H)) < 3 * t["stderr"][0]
+    assert t["ci"][0][0] < np.trace(H) < t["ci"][0][1]
     # stochastic Lanczos quadrature: with s steps the quadrature of each probe is exact for polynomials of
     # degree <= 2s - 1, so its moments equal z^T H^j z / |z|^2 for the very probes drawn from the key
     s = I.spectral_density(p, [{"W": W[None]}], key=KEY, probes=6, steps=3)

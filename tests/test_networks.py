@@ -83,10 +83,10 @@ def test_shallow_loss_matches_the_teacher_student_formula_and_a_published_minimu
     assert float(summed.population_loss([{"W": W}])) == pytest.approx(ref, rel=1e-10)
     assert float(problem.population_loss([{"W": jnp.eye(k)}, {"W": jnp.ones((1, k))}])) == pytest.approx(0.0, abs=1e-13)
     # Safran, Yehudai & Shamir's k = n = 7 spurious minimum: stationary, strictly convex, loss well above 0
-    c = D.minimum_certificate(D.published_minimum_k7())
+    c = D.minimum_check(D.published_minimum_k7())
     assert c["grad_norm"] < 1e-8 and c["min_eig"] > 1e-2 and c["loss"] > 0.04
     # read with rows and columns swapped it is not stationary: the check can tell the difference
-    assert D.minimum_certificate(D.published_minimum_k7().T)["grad_norm"] > 0.1
+    assert D.minimum_check(D.published_minimum_k7().T)["grad_norm"] > 0.1
 
 
 def test_kernel_gradients_are_finite_at_coincident_and_zero_units():

@@ -105,7 +105,7 @@ def test_grad_matches_loss_and_grad():
     problem = L.Problem(trained=("w", "b", "a", "c"))
     params = {"w": jnp.asarray(-0.4), "b": jnp.asarray(0.3), "a": jnp.asarray(1.2), "c": jnp.asarray(-0.1)}
     g = jax.grad(lambda p: L.population_loss(problem, p))(params)
-    _, g2 = L.population_loss_and_grad(problem, params)
+    _, g2 = L.neuron.population_loss_and_grad(problem, params)
     for k in params:
         assert float(g[k]) == pytest.approx(float(g2[k]), rel=1e-15, abs=1e-16)
 
@@ -116,7 +116,7 @@ def test_grad_at_the_kink_is_the_expected_per_sample_gradient(w0):
     g = jax.grad(lambda w: L.population_loss(problem, {"w": w}))(jnp.asarray(w0))
     assert float(g) == 0.0
     x = jax.random.normal(jax.random.key(0), (1000,), jnp.float64)
-    gb = jax.grad(lambda w: L.batch_loss(problem, {"w": w}, x))(jnp.asarray(w0))
+    gb = jax.grad(lambda w: L.neuron.batch_loss(problem, {"w": w}, x))(jnp.asarray(w0))
     assert float(gb) == 0.0
     # the one-sided slopes differ: the kink is real
     h = 1e-6
@@ -131,7 +131,7 @@ def test_leaky_grad_at_dead_point_uses_left_slope():
     params = {"w": jnp.asarray(0.0), "b": jnp.asarray(0.0)}
     g = jax.grad(lambda p: L.population_loss(problem, p))(params)
     x = jax.random.normal(jax.random.key(1), (200_000,), jnp.float64)
-    gb = jax.grad(lambda p: L.batch_loss(problem, p, x))(params)
+    gb = jax.grad(lambda p: L.neuron.batch_loss(problem, p, x))(params)
     # E[-2 relu(x) * 0.3 x] = -0.3 and E[-2 relu(x) * 0.3] = -0.6 / sqrt(2 pi)
     assert float(g["w"]) == pytest.approx(-0.3, abs=1e-15)
     assert float(g["b"]) == pytest.approx(-0.6 / math.sqrt(2 * math.pi), abs=1e-15)
@@ -144,7 +144,7 @@ def test_monte_carlo_agrees_within_four_standard_errors(student, inputs):
     problem = L.Problem(student=student, inputs=_inputs(inputs), trained=("w", "b", "a", "c"))
     params = {"w": jnp.asarray(-0.8), "b": jnp.asarray(0.4), "a": jnp.asarray(1.3), "c": jnp.asarray(-0.2)}
     x = L.sample_inputs(problem, jax.random.key(3), (1_000_000,), jnp.float64)
-    r2 = (L.predict(problem, params, x) - L.target(problem, x)) ** 2
+    r2 = (L.neuron.predict(problem, params, x) - L.neuron.target(problem, x)) ** 2
     mc, se = float(jnp.mean(r2)), float(jnp.std(r2)) / 1000.0
     exact = float(L.population_loss(problem, params))
     assert abs(mc - exact) < 4 * se
@@ -168,7 +168,7 @@ def test_float32_in_float32_out():
         problem = L.Problem(student=student, trained=("w", "b"))
         out = L.population_loss(problem, {"w": jnp.float32(0.5), "b": jnp.float32(0.1)})
         assert out.dtype == jnp.float32
-        loss, g = L.population_loss_and_grad(problem, {"w": jnp.float32(0.5), "b": jnp.float32(0.1)})
+        loss, g = L.neuron.population_loss_and_grad(problem, {"w": jnp.float32(0.5), "b": jnp.float32(0.1)})
         assert loss.dtype == g["w"].dtype == jnp.float32
         ref = float(L.population_loss(problem, {"w": 0.5, "b": 0.1}))
         assert float(out) == pytest.approx(ref, rel=1e-5)

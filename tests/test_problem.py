@@ -38,7 +38,7 @@ def test_every_activation_is_elementwise_and_finite():
 def test_batch_loss_is_keras_mse():
     p = L.Problem(trained=("w", "b"))
     x = jnp.asarray([-1.0, 0.5, 2.0])
-    got = float(L.batch_loss(p, {"w": 2.0, "b": -0.5}, x))
+    got = float(L.neuron.batch_loss(p, {"w": 2.0, "b": -0.5}, x))
     f = np.maximum(2 * np.asarray(x) - 0.5, 0)
     y = np.maximum(np.asarray(x), 0)
     assert got == pytest.approx(np.mean((f - y) ** 2), rel=1e-15)
@@ -79,7 +79,7 @@ def test_params_validation():
     with pytest.raises(ValueError, match="not trained \\['a'\\]"):
         L.population_loss(p, {"w": 1.0, "b": 0.0, "a": 1.0})
     with pytest.raises(TypeError, match="dict"):
-        L.batch_loss(p, [1.0, 0.0], jnp.ones(3))
+        L.neuron.batch_loss(p, [1.0, 0.0], jnp.ones(3))
 
 
 def test_optimum_is_zero_loss_when_student_equals_teacher():

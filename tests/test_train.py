@@ -165,5 +165,5 @@ def test_cli_original_experiment(tmp_path, capsys):
     assert abs(w_end[0]) < 1e-3 and abs(w_end[1] - 1) < 1e-3
     assert len(data["epochs"]) == 20
     assert main(["train", "--optimizer", "adamw"]) == 2
-    assert "known: sgd" in capsys.readouterr().err
+    assert "invalid choice: 'adamw' (choose from 'sgd'" in capsys.readouterr().err
     assert main(["train", "--b0", "1"]) == 2  # b is not trained

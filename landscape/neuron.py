@@ -1,0 +1,103 @@
+"""The single neuron's own functions: ``a act(w x + b) + c`` against a teacher ``act_t(x)``.
+
+Contract
+--------
+These work only for :class:`landscape.Problem` (the single neuron); every
+other problem of the protocol answers the generic questions through its
+methods (``population_loss``, ``batch_loss``, ``dead``, ...). Each function
+here is elementwise in the parameters (arrays of values broadcast) and
+refuses another kind of problem up front (:func:`require`).
+
+* :func:`predict`, :func:`target`, :func:`batch_loss`: the model, the
+  teacher and Keras' mean squared error over a batch.
+* :func:`population_loss_and_grad`, :func:`student_moments`,
+  :func:`unit_power`, :func:`active_fraction`: exact closed forms.
+* :func:`dead_set`, :func:`dead` and :func:`nonsmooth`: the exact dead set,
+  the classifier's dead label (within ``landscape.protocol.DEAD``), and
+  where the loss is not twice differentiable.
+* ``PARAM_NAMES`` and ``DEFAULTS``: the neuron's parameters and the values
+  of the untrained ones.
+"""
+from __future__ import annotations
+
+from . import population as _pop
+from . import problem as _prob
+from .protocol import DEAD, AbstractProblem
+
+__all__ = ["require", "predict", "target", "batch_loss", "full_params", "population_loss_and_grad",
+           "student_moments", "unit_power", "active_fraction", "dead_set", "dead", "nonsmooth", "PARAM_NAMES",
+           "DEFAULTS"]
+
+PARAM_NAMES = _prob.PARAM_NAMES
+DEFAULTS = _prob.DEFAULTS
+
+
+def require(problem, what: str = "this"):
+    """The problem as the single neuron, or ``ValueError`` naming ``what`` needs it.
+
+    Raises:
+      ValueError: a problem of another kind (a network, a user's model).
+      TypeError: something that is not a problem of the protocol.
+    """
+    if not isinstance(problem, AbstractProblem):
+        raise TypeError(f"problem must implement the problem protocol, got {type(problem).__name__}")
+    neuron = problem.as_neuron()
+    if neuron is None:
+        raise ValueError(f"{what} is about the single neuron a act(w x + b) + c (landscape.Problem); "
+                         f"got {problem.label}")
+    return neuron
+
+
+def predict(problem, params, x):
+    """Student output ``a * act(w * x + b) + c`` (elementwise in ``x``)."""
+    return _prob.predict(require(problem, "predict"), params, x)
+
+
+def target(problem, x):
+    """Teacher output ``act_t(x)`` (elementwise in ``x``)."""
+    return _prob.target(require(problem, "target"), x)
+
+
+def batch_loss(problem, params, x):
+    """Keras' mean squared error over a 1-D batch ``x`` (see :func:`landscape.problem.batch_loss`)."""
+    return _prob.batch_loss(require(problem, "batch_loss"), params, x)
+
+
+def full_params(problem, params):
+    """``(w, b, a, c)`` with the untrained ones at their defaults, one dtype."""
+    return require(problem, "full_params").full_params(params)
+
+
+def population_loss_and_grad(problem, params):
+    """Exact loss and gradient ``{name: array}`` (elementwise)."""
+    return _pop.population_loss_and_grad(require(problem, "population_loss_and_grad"), params)
+
+
+def student_moments(problem, params):
+    """Exact ``(mean, variance)`` of the student's output under the inputs (elementwise)."""
+    return _pop.student_moments(require(problem, "student_moments"), params)
+
+
+def unit_power(problem, params):
+    """``E[act(w x + b)^2]``, the unit's own mean square output (elementwise)."""
+    return _pop.unit_power(require(problem, "unit_power"), params)
+
+
+def active_fraction(problem, params):
+    """Probability under the inputs that ``w x + b > 0`` (exact, elementwise)."""
+    return _pop.active_fraction(require(problem, "active_fraction"), params)
+
+
+def dead_set(problem, params):
+    """The exact dead set (see :meth:`landscape.Problem.dead_set`)."""
+    return require(problem, "dead_set").dead_set(params)
+
+
+def dead(problem, params, *, tol_dead: float = DEAD["tol_dead"], tol_active: float = DEAD["tol_active"]):
+    """The classifier's dead label, elementwise (see :meth:`landscape.Problem.dead`)."""
+    return require(problem, "dead").dead(params, tol_dead=tol_dead, tol_active=tol_active)
+
+
+def nonsmooth(problem, params, *, tol_w: float = 0.0, tol_b: float = 0.0):
+    """Where the loss is not twice differentiable (see :meth:`landscape.Problem.nonsmooth`)."""
+    return require(problem, "nonsmooth").nonsmooth(params, tol_w=tol_w, tol_b=tol_b)
