@@ -7,15 +7,16 @@ both the claims (:mod:`analysis.claims`, judged by :mod:`analysis.rules`)
 and the figures read. Geometry and phase functions evaluate exact losses in
 float64 (enable x64 first).
 """
-from . import experiments, registry, rules  # experiments: registers every experiment
+
+from . import experiments, registry, rules  # noqa: F401  (experiments registers every experiment)
 from .basins import BASINS, TOLERANCES, Basins, classify, global_minimum
 from .geometry import (
+    NEAR_FLAT,
     Certificate,
     CriticalPoint,
     DeadZone,
     convexity_certificate,
     critical_points,
-    NEAR_FLAT,
     dead_zone,
     gradient_decay,
     hessian_sign_map,
@@ -35,9 +36,31 @@ from .phase import (
 from .stats import normal_interval, wilson, z_value
 
 __all__ = [
-    "BASINS", "TOLERANCES", "Basins", "classify", "global_minimum",
-    "Certificate", "CriticalPoint", "DeadZone", "NEAR_FLAT", "convexity_certificate", "critical_points",
-    "dead_zone", "gradient_decay", "hessian_sign_map", "line_crossings", "near_flat", "one_sided_derivatives",
-    "PhaseDiagram", "analytic_crossing", "boundary", "crossing_probability", "left_curvature", "phase_diagram",
-    "simulate_crossing", "normal_interval", "wilson", "z_value",
+    "BASINS",
+    "NEAR_FLAT",
+    "TOLERANCES",
+    "Basins",
+    "Certificate",
+    "CriticalPoint",
+    "DeadZone",
+    "PhaseDiagram",
+    "analytic_crossing",
+    "boundary",
+    "classify",
+    "convexity_certificate",
+    "critical_points",
+    "crossing_probability",
+    "dead_zone",
+    "global_minimum",
+    "gradient_decay",
+    "hessian_sign_map",
+    "left_curvature",
+    "line_crossings",
+    "near_flat",
+    "normal_interval",
+    "one_sided_derivatives",
+    "phase_diagram",
+    "simulate_crossing",
+    "wilson",
+    "z_value",
 ]

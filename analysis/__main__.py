@@ -8,6 +8,7 @@ with its settings to ``--json PATH``; ``verify`` writes ``report.json`` and
 line and status 2, a failure with one line and status 1 (``--debug`` shows
 the traceback).
 """
+
 from __future__ import annotations
 
 import os
@@ -62,8 +63,10 @@ def cmd_verify(args):
     t0 = time.perf_counter()
     doc = report.make(args.out, quick=args.quick, ids=ids, readme=args.readme, progress=show)
     stem = "report-partial" if doc["partial"] else "report"
-    print(f"wrote {os.path.join(args.out, stem + '.json')} and {stem}.md in {time.perf_counter() - t0:.0f} s"
-          + (" (a partial run: the full report and the README are untouched)" if doc["partial"] else ""))
+    print(
+        f"wrote {os.path.join(args.out, stem + '.json')} and {stem}.md in {time.perf_counter() - t0:.0f} s"
+        + (" (a partial run: the full report and the README are untouched)" if doc["partial"] else "")
+    )
     return 0
 
 
@@ -79,8 +82,10 @@ def cmd_convexity(args):
         out["line"] = G.line_crossings(problem, box, fixed=fixed)
     pt = lambda d: "(" + ", ".join(f"{k}={float(v):.6g}" for k, v in d.items()) + ")"
     if cert:
-        print(f"not convex: L at {pt(cert.mid)} is {cert.gap:.6g} above the chord between {pt(cert.a)} and {pt(cert.b)} "
-              f"(lam={cert.lam:g})")
+        print(
+            f"not convex: L at {pt(cert.mid)} is {cert.gap:.6g} above the chord between {pt(cert.a)} and {pt(cert.b)} "
+            f"(lam={cert.lam:g})"
+        )
     else:
         print("no chord below the graph found: the loss looks convex on this box")
     if "line" in out:
@@ -103,9 +108,16 @@ def cmd_dead_zone(args):
     print(f"dead set: {dz.dead.sum()} of {dz.dead.size} grid points; exact area fraction {dz.dead_area_fraction:.6g}")
     for e, f in dz.near_flat_fraction.items():
         print(f"near-flat (|grad| < {e:g}, loss > min + {dz.delta:g}): {f:.4%} of the box")
-    return {"problem": problem.config(), "box": box, "n": args.n, "dead_points": int(dz.dead.sum()),
-            "dead_area_fraction": dz.dead_area_fraction, "near_flat_fraction": {str(k): v for k, v in dz.near_flat_fraction.items()},
-            "delta": dz.delta, "min_loss": dz.min_loss}
+    return {
+        "problem": problem.config(),
+        "box": box,
+        "n": args.n,
+        "dead_points": int(dz.dead.sum()),
+        "dead_area_fraction": dz.dead_area_fraction,
+        "near_flat_fraction": {str(k): v for k, v in dz.near_flat_fraction.items()},
+        "delta": dz.delta,
+        "min_loss": dz.min_loss,
+    }
 
 
 def cmd_critical(args):
@@ -129,15 +141,31 @@ def cmd_phase(args):
     t = time.perf_counter()
     d = P.phase_diagram(problem, args.method, lrs=lrs, betas=betas, steps=args.steps, w0=args.w0, second=args.second)
     dt = time.perf_counter() - t
-    print(f"{args.method}: {np.mean(d.simulated > 0):.2%} of {d.simulated.size} cells cross within {args.steps} steps ({dt:.1f} s)")
+    print(
+        f"{args.method}: {np.mean(d.simulated > 0):.2%} of {d.simulated.size} cells cross within {args.steps} steps ({dt:.1f} s)"
+    )
     if d.analytic is not None:
-        print(f"analytic vs simulated: {d.disagreement_cells} cells disagree; largest boundary gap {d.max_boundary_gap} grid rows")
+        print(
+            f"analytic vs simulated: {d.disagreement_cells} cells disagree; largest boundary gap {d.max_boundary_gap} grid rows"
+        )
         for j in np.linspace(0, args.n - 1, 5).astype(int):
-            print(f"  {args.second}={betas[j]:.3f}: lr boundary infinite-horizon {d.boundary_infinite[j]:.5g}, "
-                  f"{args.steps} steps {d.boundary_finite[j]:.5g}")
-    return {"method": args.method, "settings": d.settings, "lrs": lrs, "betas": betas, "simulated_first_crossing": d.simulated,
-            "analytic_first_crossing": d.analytic, "boundary_infinite": d.boundary_infinite, "boundary_finite": d.boundary_finite,
-            "disagreement_cells": d.disagreement_cells, "max_boundary_gap": d.max_boundary_gap, "seconds": dt}
+            print(
+                f"  {args.second}={betas[j]:.3f}: lr boundary infinite-horizon {d.boundary_infinite[j]:.5g}, "
+                f"{args.steps} steps {d.boundary_finite[j]:.5g}"
+            )
+    return {
+        "method": args.method,
+        "settings": d.settings,
+        "lrs": lrs,
+        "betas": betas,
+        "simulated_first_crossing": d.simulated,
+        "analytic_first_crossing": d.analytic,
+        "boundary_infinite": d.boundary_infinite,
+        "boundary_finite": d.boundary_finite,
+        "disagreement_cells": d.disagreement_cells,
+        "max_boundary_gap": d.max_boundary_gap,
+        "seconds": dt,
+    }
 
 
 INIT_ALIASES = {"he": "he_normal", "glorot": "glorot_normal"}
@@ -177,18 +205,38 @@ def cmd_deep(args):
     key = jax.random.key(args.seed)
     init = INIT_ALIASES.get(args.init, args.init) if hasattr(args, "init") else None
     if args.what == "born-dead":
-        r = D.born_dead(args.depth, args.width, scheme=init, bias=args.bias == "init", inputs=args.inputs,
-                        samples=args.samples, key=key)
+        r = D.born_dead(
+            args.depth,
+            args.width,
+            scheme=init,
+            bias=args.bias == "init",
+            inputs=args.inputs,
+            samples=args.samples,
+            key=key,
+        )
         cf = r.get("closed_form_single_input")
-        print(f"depth {args.depth}, width {args.width}, {init}, bias {args.bias}, {r['inputs']}: born dead "
-              f"{r['probability']:.4g} [{r['ci'][0]:.4g}, {r['ci'][1]:.4g}] of {r['samples']}; "
-              f"one input dead {r['single_input_probability']:.4g}" + (f" (closed form {cf:.4g})" if cf is not None else ""))
+        print(
+            f"depth {args.depth}, width {args.width}, {init}, bias {args.bias}, {r['inputs']}: born dead "
+            f"{r['probability']:.4g} [{r['ci'][0]:.4g}, {r['ci'][1]:.4g}] of {r['samples']}; "
+            f"one input dead {r['single_input_probability']:.4g}"
+            + (f" (closed form {cf:.4g})" if cf is not None else "")
+        )
         return r
     if args.what == "dying":
-        r = D.dying(args.depth, args.width, scheme=init, target=args.target, inputs=args.inputs, starts=args.samples,
-                    key=key, steps=args.steps)
-        print(f"depth {args.depth}, width {args.width}, {init}, fitting {r['target']}: {r['rate']:.3g} of {r['starts']} "
-              f"collapse to a constant [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; {r['fit']:.3g} fit the target")
+        r = D.dying(
+            args.depth,
+            args.width,
+            scheme=init,
+            target=args.target,
+            inputs=args.inputs,
+            starts=args.samples,
+            key=key,
+            steps=args.steps,
+        )
+        print(
+            f"depth {args.depth}, width {args.width}, {init}, fitting {r['target']}: {r['rate']:.3g} of {r['starts']} "
+            f"collapse to a constant [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; {r['fit']:.3g} fit the target"
+        )
         return r
     if args.what == "spurious":
         ks, n_of = _k_range(args.k), _n_rule(args.n)
@@ -198,15 +246,19 @@ def cmd_deep(args):
         rows = []
         for k in ks:
             r = D.spurious_minima(k, n_of(k), starts=args.samples, key=jax.random.fold_in(key, k), steps=args.steps)
-            print(f"k={k} teacher units, n={r['n']} student units: {r['rate']:.3g} of {r['starts']} starts end at a spurious "
-                  f"minimum [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; still moving {r['still_moving']:.3g} after "
-                  f"{r['steps_run']} steps")
+            print(
+                f"k={k} teacher units, n={r['n']} student units: {r['rate']:.3g} of {r['starts']} starts end at a spurious "
+                f"minimum [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; still moving {r['still_moving']:.3g} after "
+                f"{r['steps_run']} steps"
+            )
             rows.append(r)
         return rows[0] if len(rows) == 1 else {"rows": rows}
     r = D.gradient_growth(args.slope, depth=args.depth, width=args.width, nets=args.samples, key=key)
-    print(f"leaky slope {args.slope:g}, depth {r['depth']}, width {r['width']}, {r['nets']} networks: log|dy/dx|^2 grows by "
-          f"{r['rate']:+.4f} per layer [{r['ci'][0]:+.4f}, {r['ci'][1]:+.4f}]; reference {r['reference']:+.4f} (exact at "
-          f"width {r['width']}; mean-field limit {r['mean_field']:+.4f})")
+    print(
+        f"leaky slope {args.slope:g}, depth {r['depth']}, width {r['width']}, {r['nets']} networks: log|dy/dx|^2 grows by "
+        f"{r['rate']:+.4f} per layer [{r['ci'][0]:+.4f}, {r['ci'][1]:+.4f}]; reference {r['reference']:+.4f} (exact at "
+        f"width {r['width']}; mean-field limit {r['mean_field']:+.4f})"
+    )
     return r
 
 
@@ -216,7 +268,6 @@ MAX_INSTRUMENT_PARAMS = 4096  # the Safran-Shamir problems these commands build:
 
 def _instrument_problem(args):
     """``--problem``: ``neuron`` (with --student, --inputs, --train) or ``safran-shamir:K[,N]``."""
-    import landscape as L
 
     text = args.problem.strip()
     if text == "neuron":
@@ -242,8 +293,10 @@ def _instrument_problem(args):
             raise ValueError(f"--problem safran-shamir:K[,N] needs integers 1 <= K <= N, got {text!r}")
         k, n = parts[0], parts[-1]
         if k * n > MAX_INSTRUMENT_PARAMS:
-            raise ValueError(f"--problem {text}: k * n = {k * n} parameters; at most {MAX_INSTRUMENT_PARAMS} here "
-                             "(use analysis.instruments from Python for larger models)")
+            raise ValueError(
+                f"--problem {text}: k * n = {k * n} parameters; at most {MAX_INSTRUMENT_PARAMS} here "
+                "(use analysis.instruments from Python for larger models)"
+            )
         return D.safran_shamir(k, n), "ss"
     raise ValueError(f"--problem must be neuron or safran-shamir:K[,N], got {text!r}")
 
@@ -263,8 +316,10 @@ def _instrument_point(problem, kind, text, name, seed=0):
             except ValueError:
                 raise ValueError(f"{name} must read like w=1,b=0, got {text!r}") from None
         if set(vals) != set(problem.trained):
-            raise ValueError(f"{name} must give exactly the trained parameters {', '.join(problem.trained)}, got "
-                             f"{', '.join(vals) or 'none'}")
+            raise ValueError(
+                f"{name} must give exactly the trained parameters {', '.join(problem.trained)}, got "
+                f"{', '.join(vals) or 'none'}"
+            )
         return vals
     n, k = problem.param_shapes()[0]["W"]
     if text == "identity":
@@ -304,22 +359,39 @@ def cmd_slice(args):
     key = jax.random.key(args.seed)
     if args.towards:
         target = _instrument_point(problem, kind, args.towards, "--towards", args.seed + 1)
-        d1 = jax.tree_util.tree_map(lambda a, b: jax.numpy.asarray(b, float) - jax.numpy.asarray(a, float), centre,
-                                    target)
-        d2 = I.directions(problem, centre, key=key, n=1, normalization=None if args.normalization == 'none' else args.normalization)[0]
+        d1 = jax.tree_util.tree_map(
+            lambda a, b: jax.numpy.asarray(b, float) - jax.numpy.asarray(a, float), centre, target
+        )
+        d2 = I.directions(
+            problem, centre, key=key, n=1, normalization=None if args.normalization == "none" else args.normalization
+        )[0]
     else:
-        d1, d2 = I.directions(problem, centre, key=key, n=2, normalization=None if args.normalization == 'none' else args.normalization)
+        d1, d2 = I.directions(
+            problem, centre, key=key, n=2, normalization=None if args.normalization == "none" else args.normalization
+        )
     coef = np.linspace(-args.span, args.span, args.n)
     t = time.perf_counter()
     r = I.slice2d(problem, centre, [d1, d2], coef, coef, quantities=("loss", "grad_norm"))
     dt = time.perf_counter() - t
     loss = np.asarray(r.loss)
     c = float(problem.population_loss(centre))
-    print(f"{args.n} x {args.n} slice at {args.centre} (loss {c:.6g}) in {dt:.2f} s: loss from {loss.min():.6g} to "
-          f"{loss.max():.6g}; {np.mean(np.abs(loss - c) <= 1e-12 * max(1.0, abs(c))):.1%} of it at the centre's level")
-    return {"problem": args.problem, "centre": args.centre, "towards": args.towards, "normalization": args.normalization,
-            "coef": coef, "loss": loss, "grad_norm": np.asarray(r.grad_norm), "centre_loss": c, "seed": args.seed,
-            "directions": [np.asarray(problem.ravel(d)) for d in (d1, d2)], "seconds": dt}
+    print(
+        f"{args.n} x {args.n} slice at {args.centre} (loss {c:.6g}) in {dt:.2f} s: loss from {loss.min():.6g} to "
+        f"{loss.max():.6g}; {np.mean(np.abs(loss - c) <= 1e-12 * max(1.0, abs(c))):.1%} of it at the centre's level"
+    )
+    return {
+        "problem": args.problem,
+        "centre": args.centre,
+        "towards": args.towards,
+        "normalization": args.normalization,
+        "coef": coef,
+        "loss": loss,
+        "grad_norm": np.asarray(r.grad_norm),
+        "centre_loss": c,
+        "seed": args.seed,
+        "directions": [np.asarray(problem.ravel(d)) for d in (d1, d2)],
+        "seconds": dt,
+    }
 
 
 def cmd_interpolate(args):
@@ -329,8 +401,10 @@ def cmd_interpolate(args):
     texts = list(args.points)
     if all(t == "nearest" for t in texts):
         raise ValueError("nearest is the global minimum nearest to another point: give that point too")
-    pts = [None if t == "nearest" else _instrument_point(problem, kind, t, f"points[{i}]", args.seed + i)
-           for i, t in enumerate(texts)]
+    pts = [
+        None if t == "nearest" else _instrument_point(problem, kind, t, f"points[{i}]", args.seed + i)
+        for i, t in enumerate(texts)
+    ]
     notes = {}
     for i, t in enumerate(texts):
         if t == "nearest":
@@ -342,12 +416,23 @@ def cmd_interpolate(args):
     r = I.interpolate(problem, *pts, n=args.n)
     for i, note in notes.items():
         print(f"points[{i}] = {note}")
-    top = "unknown (the loss is not finite at t = " + ", ".join(f"{v:g}" for v in r.nonfinite) + ")" \
-        if r.barrier is None else f"{r.barrier:.6g} at t = {r.argmax:g}"
+    top = (
+        "unknown (the loss is not finite at t = " + ", ".join(f"{v:g}" for v in r.nonfinite) + ")"
+        if r.barrier is None
+        else f"{r.barrier:.6g} at t = {r.argmax:g}"
+    )
     print(f"path through {len(pts)} points: loss at the ends {r.loss[0]:.6g} and {r.loss[-1]:.6g}; barrier {top}")
-    return {"problem": args.problem, "points": args.points, "nearest": {str(i): n for i, n in notes.items()},
-            "t": r.t, "loss": r.loss, "grad_norm": r.grad_norm, "barrier": r.barrier, "argmax": r.argmax,
-            "nonfinite": list(r.nonfinite)}
+    return {
+        "problem": args.problem,
+        "points": args.points,
+        "nearest": {str(i): n for i, n in notes.items()},
+        "t": r.t,
+        "loss": r.loss,
+        "grad_norm": r.grad_norm,
+        "barrier": r.barrier,
+        "argmax": r.argmax,
+        "nonfinite": list(r.nonfinite),
+    }
 
 
 def cmd_hessian(args):
@@ -371,28 +456,49 @@ def cmd_hessian(args):
     tr = I.hessian_trace(problem, batch, key=jax.random.fold_in(key, 1), probes=args.probes)
     sd = I.spectral_density(problem, batch, key=jax.random.fold_in(key, 2), probes=args.probes, steps=args.steps)
     conv = "" if top["converged"][0] else f", not converged: {top['reason'][0]}"
-    err = tr["note"] if tr["stderr"] is None else \
-        f"{int(100 * tr['confidence'])}% interval [{tr['ci'][0][0]:.6g}, {tr['ci'][0][1]:.6g}]"
-    print(f"at {args.at} (loss {float(problem.population_loss(point)):.6g}, {dim} parameters): top {args.k} "
-          f"eigenvalues {np.array2string(top['eigenvalues'][0], precision=6)} ({top['method']}, largest residual "
-          f"{top['residuals'][0].max():.1e}{conv}); trace {tr['trace'][0]:.6g} ({err}; Hutchinson, {args.probes} "
-          f"probes); density by SLQ ({args.probes} probes x {args.steps} steps, sigma {sd['sigma']:.3g})")
-    return {"problem": args.problem, "at": args.at, "parameters": dim, "top": top["eigenvalues"][0],
-            "residuals": top["residuals"][0], "converged": bool(top["converged"][0]), "reason": top["reason"][0],
-            "lanczos": {k: top[k] for k in ("method", "block", "steps", "krylov_dim", "tol", "dtype", "key")},
-            "trace": float(tr["trace"][0]), "trace_stderr": None if tr["stderr"] is None else float(tr["stderr"][0]),
-            "trace_ci": None if tr["ci"] is None else list(map(float, tr["ci"][0])), "trace_note": tr["note"],
-            "density": {"grid": sd["grid"], "density": sd["density"][0],
-                                                                "sigma": sd["sigma"], "nodes": sd["nodes"][0],
-                                                                "weights": sd["weights"][0], "key": sd["key"]},
-            "seed": args.seed}
+    err = (
+        tr["note"]
+        if tr["stderr"] is None
+        else f"{int(100 * tr['confidence'])}% interval [{tr['ci'][0][0]:.6g}, {tr['ci'][0][1]:.6g}]"
+    )
+    print(
+        f"at {args.at} (loss {float(problem.population_loss(point)):.6g}, {dim} parameters): top {args.k} "
+        f"eigenvalues {np.array2string(top['eigenvalues'][0], precision=6)} ({top['method']}, largest residual "
+        f"{top['residuals'][0].max():.1e}{conv}); trace {tr['trace'][0]:.6g} ({err}; Hutchinson, {args.probes} "
+        f"probes); density by SLQ ({args.probes} probes x {args.steps} steps, sigma {sd['sigma']:.3g})"
+    )
+    return {
+        "problem": args.problem,
+        "at": args.at,
+        "parameters": dim,
+        "top": top["eigenvalues"][0],
+        "residuals": top["residuals"][0],
+        "converged": bool(top["converged"][0]),
+        "reason": top["reason"][0],
+        "lanczos": {k: top[k] for k in ("method", "block", "steps", "krylov_dim", "tol", "dtype", "key")},
+        "trace": float(tr["trace"][0]),
+        "trace_stderr": None if tr["stderr"] is None else float(tr["stderr"][0]),
+        "trace_ci": None if tr["ci"] is None else list(map(float, tr["ci"][0])),
+        "trace_note": tr["note"],
+        "density": {
+            "grid": sd["grid"],
+            "density": sd["density"][0],
+            "sigma": sd["sigma"],
+            "nodes": sd["nodes"][0],
+            "weights": sd["weights"][0],
+            "key": sd["key"],
+        },
+        "seed": args.seed,
+    }
 
 
 def _defaults(fn) -> dict:
     """The keyword defaults of a library function (the commands show the library's own)."""
     import inspect
 
-    return {k: p.default for k, p in inspect.signature(fn).parameters.items() if p.default is not inspect.Parameter.empty}
+    return {
+        k: p.default for k, p in inspect.signature(fn).parameters.items() if p.default is not inspect.Parameter.empty
+    }
 
 
 def build_parser():
@@ -404,7 +510,11 @@ def build_parser():
 
     O = L.ORIGINAL
     ap = cli.Parser(prog="python -m analysis", description=__doc__.split("\n\n")[0])
-    sub = ap.add_subparsers(dest="command", required=True, metavar="{verify,convexity,dead-zone,critical-points,phase,deep,slice,interpolate,hessian}")
+    sub = ap.add_subparsers(
+        dest="command",
+        required=True,
+        metavar="{verify,convexity,dead-zone,critical-points,phase,deep,slice,interpolate,hessian}",
+    )
 
     def add(name, help_, where=sub):
         return cli.add_command(where, name, help_)
@@ -428,8 +538,12 @@ def build_parser():
     common(d, "w,b", "w=-3:3,b=-3:3")
     d.add_argument("--n", type=cli.positive_int("--n"), default=401, help="grid points per axis")
     d.add_argument("--eps", default="1e-1,1e-2,1e-3,1e-4", help="gradient-norm thresholds of the near-flat region")
-    d.add_argument("--delta", type=cli.positive_float("--delta"), default=1e-2,
-                   help="the near-flat region lies this far above the global minimum")
+    d.add_argument(
+        "--delta",
+        type=cli.positive_float("--delta"),
+        default=1e-2,
+        help="the near-flat region lies this far above the global minimum",
+    )
     c = add("critical-points", "stationary points, classified")
     common(c, "w,b", "w=-3:3,b=-3:3")
     c.add_argument("--starts", type=cli.positive_int("--starts"), default=2048, help="random starts in the box")
@@ -444,13 +558,19 @@ def build_parser():
     p.add_argument("--w0", type=cli.finite_float("--w0"), default=O.w0, help="the backwards start")
     p.add_argument("--lr-min", type=cli.positive_float("--lr-min"), default=PA["lr_min"], help="smallest learning rate")
     p.add_argument("--lr-max", type=cli.positive_float("--lr-max"), default=PA["lr_max"], help="largest learning rate")
-    p.add_argument("--beta-max", type=cli.finite_float("--beta-max", 0.0, 0.999999), default=PA["beta_max"],
-                   help="largest value of the second hyperparameter")
+    p.add_argument(
+        "--beta-max",
+        type=cli.finite_float("--beta-max", 0.0, 0.999999),
+        default=PA["beta_max"],
+        help="largest value of the second hyperparameter",
+    )
     dp = add("deep", "deeper and wider networks: born-dead, dying, spurious, explode (each its own command)")
     deep = dp.add_subparsers(dest="what", required=True, metavar="{born-dead,dying,spurious,explode}")
 
     def net_options(q, depth, width, samples, what):
-        q.add_argument("--depth", type=cli.positive_int("--depth"), default=depth, help="layers, the output one included")
+        q.add_argument(
+            "--depth", type=cli.positive_int("--depth"), default=depth, help="layers, the output one included"
+        )
         q.add_argument("--width", type=cli.positive_int("--width"), default=width, help="units per hidden layer")
         q.add_argument("--samples", type=cli.positive_int("--samples"), default=samples, help=what)
         q.add_argument("--seed", type=cli.seed, default=0, help="random seed")
@@ -477,9 +597,12 @@ def build_parser():
     sp = add("spurious", "how often descent ends at a spurious minimum of a teacher-student network", deep)
     sp.add_argument("--k", default="6", help="teacher units, or a range LO:HI")
     sp.add_argument("--n", default="k", help="student units: an integer, k or k+E")
-    sp.add_argument("--samples", type=cli.positive_int("--samples"), default=nets["spurious_starts"],
-                    help="random starts")
-    sp.add_argument("--steps", type=cli.positive_int("--steps"), default=sp_defaults["steps"], help="at most this many steps")
+    sp.add_argument(
+        "--samples", type=cli.positive_int("--samples"), default=nets["spurious_starts"], help="random starts"
+    )
+    sp.add_argument(
+        "--steps", type=cli.positive_int("--steps"), default=sp_defaults["steps"], help="at most this many steps"
+    )
     sp.add_argument("--seed", type=cli.seed, default=0, help="random seed")
     sp.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
     ex = add("explode", "the per-layer growth of gradients through leaky layers, against its exact reference", deep)
@@ -487,9 +610,15 @@ def build_parser():
     ex.add_argument("--slope", type=cli.finite_float("--slope", -1e6, 1e6), default=1.5, help="leaky slope")
 
     def instrument(p):
-        p.add_argument("--problem", default="neuron", help="neuron (with --student, --inputs, --train) or "
-                       f"safran-shamir:K[,N] (K teacher, N student units; at most {MAX_INSTRUMENT_PARAMS} parameters)")
-        p.add_argument("--student", default="relu", help="student activation of the neuron, e.g. relu or leaky_relu:0.3")
+        p.add_argument(
+            "--problem",
+            default="neuron",
+            help="neuron (with --student, --inputs, --train) or "
+            f"safran-shamir:K[,N] (K teacher, N student units; at most {MAX_INSTRUMENT_PARAMS} parameters)",
+        )
+        p.add_argument(
+            "--student", default="relu", help="student activation of the neuron, e.g. relu or leaky_relu:0.3"
+        )
         p.add_argument("--inputs", default="gaussian", help="inputs of the neuron: gaussian or uniform:LO,HI")
         p.add_argument("--train", default="w,b", help="the neuron's trained parameters, e.g. w,b")
         p.add_argument("--seed", type=cli.seed, default=0, help="random seed of directions, probes and random points")
@@ -500,29 +629,50 @@ def build_parser():
     instrument(sl)
     sl.add_argument("--centre", default=None, help=f"the centre: {points_help} ; if omitted: w=1,b=0 or identity")
     sl.add_argument("--towards", default=None, help="make the first direction point at this point (same forms)")
-    sl.add_argument("--normalization", default="filter", choices=["filter", "layer", "none"],
-                    help="how random directions are scaled (filter: per unit, Li et al. 2018)")
+    sl.add_argument(
+        "--normalization",
+        default="filter",
+        choices=["filter", "layer", "none"],
+        help="how random directions are scaled (filter: per unit, Li et al. 2018)",
+    )
     sl.add_argument("--n", type=cli.positive_int("--n"), default=51, help="points per axis")
     sl.add_argument("--span", type=cli.positive_float("--span"), default=1.0, help="coefficients from -span to span")
     ip = add("interpolate", "the loss and the barrier on the straight path through two or more points")
     instrument(ip)
-    ip.add_argument("points", nargs="+", help=f"two or more points: {points_help}; or nearest, the global minimum "
-                    "nearest to the point before it (the first: after it), searched over every permutation of units")
+    ip.add_argument(
+        "points",
+        nargs="+",
+        help=f"two or more points: {points_help}; or nearest, the global minimum "
+        "nearest to the point before it (the first: after it), searched over every permutation of units",
+    )
     ip.add_argument("--n", type=cli.positive_int("--n"), default=51, help="points per segment")
     hs = add("hessian", "top eigenvalues, trace and spectral density of the Hessian at a point")
     instrument(hs)
     hs.add_argument("--at", default=None, help=f"the point: {points_help} ; if omitted: w=1,b=0 or identity")
     hs.add_argument("--k", type=cli.positive_int("--k"), default=2, help="how many top eigenvalues (block Lanczos)")
-    hs.add_argument("--probes", type=cli.positive_int("--probes"), default=10,
-                    help="probe vectors of the trace and the density")
-    hs.add_argument("--steps", type=cli.positive_int("--steps"), default=None,
-                    help="Lanczos steps per probe of the density; if omitted: 30, or the number of parameters if fewer")
+    hs.add_argument(
+        "--probes", type=cli.positive_int("--probes"), default=10, help="probe vectors of the trace and the density"
+    )
+    hs.add_argument(
+        "--steps",
+        type=cli.positive_int("--steps"),
+        default=None,
+        help="Lanczos steps per probe of the density; if omitted: 30, or the number of parameters if fewer",
+    )
     return ap
 
 
-COMMANDS = {"verify": "cmd_verify", "convexity": "cmd_convexity", "dead-zone": "cmd_dead_zone",
-            "critical-points": "cmd_critical", "phase": "cmd_phase", "deep": "cmd_deep",
-            "slice": "cmd_slice", "interpolate": "cmd_interpolate", "hessian": "cmd_hessian"}
+COMMANDS = {
+    "verify": "cmd_verify",
+    "convexity": "cmd_convexity",
+    "dead-zone": "cmd_dead_zone",
+    "critical-points": "cmd_critical",
+    "phase": "cmd_phase",
+    "deep": "cmd_deep",
+    "slice": "cmd_slice",
+    "interpolate": "cmd_interpolate",
+    "hessian": "cmd_hessian",
+}
 
 
 def _body(args):

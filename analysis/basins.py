@@ -24,6 +24,7 @@ Contract
 experiments and the stopping rules read them from here. One labelling
 pipeline for every problem. Counts come with 95% Wilson intervals.
 """
+
 from __future__ import annotations
 
 import functools
@@ -38,7 +39,7 @@ import landscape as L
 
 from .stats import wilson
 
-__all__ = ["BASINS", "Basins", "classify", "global_minimum", "STUCK", "TOLERANCES", "stop_rule"]
+__all__ = ["BASINS", "STUCK", "TOLERANCES", "Basins", "classify", "global_minimum", "stop_rule"]
 
 BASINS = ("global_min", "dead", "stationary", "moving", "diverged")
 STUCK = ("dead", "stationary")  # converged away from the global minimum
@@ -47,8 +48,9 @@ STUCK = ("dead", "stationary")  # converged away from the global minimum
 TOLERANCES = {"tol_loss": 1e-6, "tol_grad": 1e-6, **L.DEAD}
 
 
-def stop_rule(problem, every: int, *, tol_grad: float = TOLERANCES["tol_grad"],
-              tol_loss: float = TOLERANCES["tol_loss"]) -> "L.Stop":
+def stop_rule(
+    problem, every: int, *, tol_grad: float = TOLERANCES["tol_grad"], tol_loss: float = TOLERANCES["tol_loss"]
+) -> L.Stop:
     """The classifier's own criteria as a stopping rule: at the global minimum (when the problem knows
     it), dead, or stationary; checked every ``every`` steps."""
     target = problem.min_loss
@@ -143,14 +145,16 @@ def _searched_minimum(problem, dtype_name: str) -> tuple[float, dict | None]:
         return loss, {name: float(w)}
     init = problem.draw_starts(jax.random.key(0), 64, dtype)
     if init is None:
-        raise ValueError(f"the global minimum of {problem.label} is neither known nor searchable (the problem "
-                         "cannot draw random starts); give min_loss= or a problem with init=")
+        raise ValueError(
+            f"the global minimum of {problem.label} is neither known nor searchable (the problem "
+            "cannot draw random starts); give min_loss= or a problem with init="
+        )
     gradient = "population" if problem.exact else "minibatch"
     kw = dict(gradient=gradient, batch_size=4096, record_every=2000, key=jax.random.key(0))
     t = L.train(problem, init, optimizer=L.optimizer("adam", learning_rate=0.01), steps=2000, **kw)
     final_loss = np.where(np.asarray(t.diverged), np.inf, np.asarray(t.population_loss[-1]))
     best = int(np.argmin(final_loss))
-    start = jax.tree_util.tree_map(lambda a: a[best:best + 1], t.final)
+    start = jax.tree_util.tree_map(lambda a: a[best : best + 1], t.final)
     t2 = L.train(problem, start, optimizer=L.optimizer("adam", learning_rate=1e-4), steps=2000, **kw)
     loss = float(min(final_loss[best], float(t2.population_loss[-1, 0])))
     params = jax.tree_util.tree_map(lambda a: np.asarray(a[0]).tolist(), t2.final)
@@ -176,9 +180,18 @@ def _finite_rows(problem, final):
     return arrays, finite, n
 
 
-def classify(problem, final, *, diverged=None, tol_loss=TOLERANCES["tol_loss"], tol_dead=TOLERANCES["tol_dead"],
-             tol_active=TOLERANCES["tol_active"], tol_grad=TOLERANCES["tol_grad"], min_loss=None,
-             confidence=0.95) -> Basins:
+def classify(
+    problem,
+    final,
+    *,
+    diverged=None,
+    tol_loss=TOLERANCES["tol_loss"],
+    tol_dead=TOLERANCES["tol_dead"],
+    tol_active=TOLERANCES["tol_active"],
+    tol_grad=TOLERANCES["tol_grad"],
+    min_loss=None,
+    confidence=0.95,
+) -> Basins:
     """Label end states by basin (see the module docstring).
 
     Args:
@@ -206,8 +219,11 @@ def classify(problem, final, *, diverged=None, tol_loss=TOLERANCES["tol_loss"], 
       ['global_min', 'dead']
     """
     for name, v in (("tol_loss", tol_loss), ("tol_dead", tol_dead), ("tol_active", tol_active), ("tol_grad", tol_grad)):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) \
-                or not (v > 0 and np.isfinite(v)):
+        if (
+            isinstance(v, (bool, np.bool_))
+            or not isinstance(v, (int, float, np.integer, np.floating))
+            or not (v > 0 and np.isfinite(v))
+        ):
             raise ValueError(f"{name} must be a positive finite number, got {v!r}")
     if not isinstance(problem, L.AbstractProblem):
         raise TypeError(f"problem must implement the problem protocol, got {type(problem).__name__}")
@@ -224,10 +240,12 @@ def classify(problem, final, *, diverged=None, tol_loss=TOLERANCES["tol_loss"], 
         else:
             min_loss, source = global_minimum(problem)[0], "searched"
     safe = jax.tree_util.tree_map(
-        lambda a: jnp.asarray(np.where(finite.reshape((n,) + (1,) * (a.ndim - 1)), a, 0.0)), arrays)
+        lambda a: jnp.asarray(np.where(finite.reshape((n,) + (1,) * (a.ndim - 1)), a, 0.0)), arrays
+    )
     dtype = jax.tree_util.tree_leaves(safe)[0].dtype
-    loss, gnorm, dead = (np.asarray(v) for v in _evaluate(problem, safe, jnp.asarray(tol_dead, dtype),
-                                                          jnp.asarray(tol_active, dtype)))
+    loss, gnorm, dead = (
+        np.asarray(v) for v in _evaluate(problem, safe, jnp.asarray(tol_dead, dtype), jnp.asarray(tol_active, dtype))
+    )
     loss = loss.astype(np.float64)
     gnorm = gnorm.astype(np.float64)
     labels = np.full(n, BASINS.index("moving"), np.int32)
@@ -235,11 +253,28 @@ def classify(problem, final, *, diverged=None, tol_loss=TOLERANCES["tol_loss"], 
     labels[dead] = BASINS.index("dead")
     labels[loss - min_loss <= tol_loss] = BASINS.index("global_min")
     labels[~finite] = BASINS.index("diverged")
-    out = _summarize(labels, {"tol_loss": tol_loss, "tol_dead": tol_dead, "tol_active": tol_active, "tol_grad": tol_grad,
-                              "min_loss": float(min_loss), "min_loss_source": source, "confidence": confidence},
-                     confidence)
-    return Basins(out.labels, out.counts, out.fractions, out.intervals, out.thresholds,
-                  np.where(finite, loss, np.inf), np.where(finite, gnorm, np.inf))
+    out = _summarize(
+        labels,
+        {
+            "tol_loss": tol_loss,
+            "tol_dead": tol_dead,
+            "tol_active": tol_active,
+            "tol_grad": tol_grad,
+            "min_loss": float(min_loss),
+            "min_loss_source": source,
+            "confidence": confidence,
+        },
+        confidence,
+    )
+    return Basins(
+        out.labels,
+        out.counts,
+        out.fractions,
+        out.intervals,
+        out.thresholds,
+        np.where(finite, loss, np.inf),
+        np.where(finite, gnorm, np.inf),
+    )
 
 
 def _summarize(labels, thresholds, confidence):

@@ -26,6 +26,7 @@ Contract
   :func:`published_minimum_k7` is the spurious minimum published for
   k = n = 7; :func:`minimum_check` checks such a point (in floating point).
 """
+
 from __future__ import annotations
 
 import math
@@ -40,9 +41,23 @@ from landscape import networks as N
 
 from .stats import normal_interval, wilson
 
-__all__ = ["dying", "born_dead", "closed_form_single_input", "dead_layers_1d", "gradient_growth", "finite_width_rate",
-           "safran_shamir", "descend", "spurious_minima", "minimum_check", "exact_dead_1d", "published_minimum_k7",
-           "GROWTH", "REFERENCE_KIND", "REPORT_SHAPES"]
+__all__ = [
+    "GROWTH",
+    "REFERENCE_KIND",
+    "REPORT_SHAPES",
+    "born_dead",
+    "closed_form_single_input",
+    "dead_layers_1d",
+    "descend",
+    "dying",
+    "exact_dead_1d",
+    "finite_width_rate",
+    "gradient_growth",
+    "minimum_check",
+    "published_minimum_k7",
+    "safran_shamir",
+    "spurious_minima",
+]
 
 
 def closed_form_single_input(depth: int, width: int) -> float:
@@ -174,7 +189,7 @@ def dead_layers_1d(spec, params, support, *, points=33, m=64):
     if ids.size:
         params = L.sweep.gather(params)  # the few left are settled on this host
     if ids.size and spec.activation.name == "relu":
-        cert = np.asarray(jnp.any(_certified_dead(spec, _bucket(params, ids), lo, hi, m), 1))[:ids.size]
+        cert = np.asarray(jnp.any(_certified_dead(spec, _bucket(params, ids), lo, hi, m), 1))[: ids.size]
         dead[ids[cert]] = True
         ids = ids[~cert]
     if ids.size:
@@ -184,8 +199,18 @@ def dead_layers_1d(spec, params, support, *, points=33, m=64):
     return dead
 
 
-def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian", samples=100_000, key=None,
-              activation="relu", chunk=20_000):
+def born_dead(
+    depth,
+    width,
+    *,
+    scheme="he_normal",
+    bias=False,
+    inputs="gaussian",
+    samples=100_000,
+    key=None,
+    activation="relu",
+    chunk=20_000,
+):
     """Probability that a freshly initialized network is born dead.
 
     Args:
@@ -216,8 +241,10 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
     if not spec.activation.piecewise_linear:
         raise ValueError(f"born-dead detection needs a piecewise-linear activation, got {spec.activation.label}")
     if bias and not all(map(math.isfinite, support)):
-        raise ValueError(f"with biases, exact detection needs a bounded interval (inputs 'uniform:LO,HI'), "
-                         f"got inputs {problem.inputs.label!r}")
+        raise ValueError(
+            f"with biases, exact detection needs a bounded interval (inputs 'uniform:LO,HI'), "
+            f"got inputs {problem.inputs.label!r}"
+        )
     key = key if key is not None else jax.random.key(0)
     dead_all, single_all = [], []
     for start in range(0, samples, chunk):
@@ -238,9 +265,16 @@ def born_dead(depth, width, *, scheme="he_normal", bias=False, inputs="gaussian"
         single_all.append(single)
     dead, single = np.concatenate(dead_all), np.concatenate(single_all)
     out = {
-        "depth": depth, "width": width, "scheme": scheme, "bias": bias, "inputs": problem.inputs.label,
-        "samples": samples, "probability": float(dead.mean()), "ci": wilson(int(dead.sum()), samples),
-        "single_input_probability": float(single.mean()), "single_input_ci": wilson(int(single.sum()), samples),
+        "depth": depth,
+        "width": width,
+        "scheme": scheme,
+        "bias": bias,
+        "inputs": problem.inputs.label,
+        "samples": samples,
+        "probability": float(dead.mean()),
+        "ci": wilson(int(dead.sum()), samples),
+        "single_input_probability": float(single.mean()),
+        "single_input_ci": wilson(int(single.sum()), samples),
     }
     if not bias and scheme != "rai" and spec.activation.name == "relu":
         out["closed_form_single_input"] = closed_form_single_input(depth, width)
@@ -271,10 +305,13 @@ def finite_width_rate(slope, width):
     u = np.linspace(-45.0, 12.0, 20001)
     t = np.exp(u)
     k = np.arange(width + 1)
-    logw = np.asarray([math.lgamma(width + 1) - math.lgamma(i + 1) - math.lgamma(width - i + 1) for i in k]) \
-        - width * math.log(2.0)
+    logw = np.asarray(
+        [math.lgamma(width + 1) - math.lgamma(i + 1) - math.lgamma(width - i + 1) for i in k]
+    ) - width * math.log(2.0)
     with np.errstate(under="ignore"):
-        log_mgf = -0.5 * (k[:, None] * np.log1p(2 * t[None, :]) + (width - k[:, None]) * np.log1p(2 * c * c * t[None, :]))
+        log_mgf = -0.5 * (
+            k[:, None] * np.log1p(2 * t[None, :]) + (width - k[:, None]) * np.log1p(2 * c * c * t[None, :])
+        )
         integrand = np.exp(-t)[None, :] - np.exp(log_mgf)
     elog = np.trapezoid(integrand, u, axis=1)
     if c == 0.0:  # Z = chi2_K: the K = 0 term is log 0 (a layer that kills the direction)
@@ -283,8 +320,11 @@ def finite_width_rate(slope, width):
 
 
 def _finite_slope(slope):
-    if isinstance(slope, (bool, np.bool_)) or not isinstance(slope, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(slope):
+    if (
+        isinstance(slope, (bool, np.bool_))
+        or not isinstance(slope, (int, float, np.integer, np.floating))
+        or not math.isfinite(slope)
+    ):
         raise ValueError(f"slope must be a finite number, got {slope!r}")
     if abs(slope) > 1e6:
         raise ValueError(f"slope={slope!r} is out of range; allowed: |slope| <= 1e6")
@@ -297,9 +337,11 @@ def _check_networks(spec, n, name):
     need = n * per * 8 * 6  # the parameters and a few working copies, float64
     limit = L.io.memory_limit()
     if need > limit:
-        raise ValueError(f"{n} networks of depth {spec.depth} and widths {spec.hidden[:3]}{'...' if len(spec.hidden) > 3 else ''} "
-                         f"need about {need / 2**30:.3g} GiB, more than the limit {limit / 2**30:.3g} GiB; "
-                         f"use fewer {name} or a smaller width")
+        raise ValueError(
+            f"{n} networks of depth {spec.depth} and widths {spec.hidden[:3]}{'...' if len(spec.hidden) > 3 else ''} "
+            f"need about {need / 2**30:.3g} GiB, more than the limit {limit / 2**30:.3g} GiB; "
+            f"use fewer {name} or a smaller width"
+        )
 
 
 def _positive_int(v, name):
@@ -319,6 +361,7 @@ def _growth(depth, width, measure, keys, c):
         Ws = L.draws.normal(kw, (depth, width, width), dtype) / jnp.sqrt(width)
         x = jax.random.normal(kx, (width,), dtype)
         if measure == "frobenius":
+
             def net(x):
                 for W in Ws:
                     x = act(W @ x)
@@ -344,13 +387,16 @@ def _growth(depth, width, measure, keys, c):
 
 # (depth, width) of the networks whose numbers the report shows (rows D1-D3), and the commands' defaults
 REPORT_SHAPES = {"born-dead": (10, 3), "dying": (10, 2)}
-REFERENCE_KIND = "the exact finite-width expectation (finite_width_rate); the mean-field rate is its infinite-width limit"
+REFERENCE_KIND = (
+    "the exact finite-width expectation (finite_width_rate); the mean-field rate is its infinite-width limit"
+)
 # the default size of a gradient-growth measurement: the one the report and its figure use
 GROWTH = {"depth": 20, "width": 16, "nets": 128}
 
 
-def gradient_growth(slope, depth=GROWTH["depth"], width=GROWTH["width"], nets=GROWTH["nets"], key=None, *,
-                    measure="direction"):
+def gradient_growth(
+    slope, depth=GROWTH["depth"], width=GROWTH["width"], nets=GROWTH["nets"], key=None, *, measure="direction"
+):
     """Per-layer growth of ``log |dy/dx|^2`` through ``depth`` leaky layers of slope ``c``.
 
     Each of ``nets`` networks has weights ``N(0, 1/width)``, a Gaussian input
@@ -382,8 +428,10 @@ def gradient_growth(slope, depth=GROWTH["depth"], width=GROWTH["width"], nets=GR
         raise ValueError(f"measure must be 'direction' or 'frobenius', got {measure!r}")
     need = nets * depth * width * width * 8 * (width if measure == "frobenius" else 1)
     if need > L.io.memory_limit():
-        raise ValueError(f"{nets} networks of depth {depth} and width {width} need about {need / 2**30:.3g} GiB; "
-                         "use fewer networks or a smaller width")
+        raise ValueError(
+            f"{nets} networks of depth {depth} and width {width} need about {need / 2**30:.3g} GiB; "
+            "use fewer networks or a smaller width"
+        )
     act = L.resolve_activation(("leaky_relu", {"slope": c}))
     key = key if key is not None else jax.random.key(0)
     dtype = jnp.result_type(float)
@@ -393,18 +441,35 @@ def gradient_growth(slope, depth=GROWTH["depth"], width=GROWTH["width"], nets=GR
     se = float(finite.std(ddof=1) / math.sqrt(finite.size)) if finite.size > 1 else math.inf
     mean_field = act.mean_field_rate if c != 0 else -math.inf
     finite = finite_width_rate(c, width) if measure == "direction" else None
-    return {"slope": c, "rate": rate, "stderr": se, "ci": normal_interval(rate, se), "mean_field": mean_field,
-            "finite_width": finite, "reference": finite, "reference_kind": REFERENCE_KIND if finite is not None else
-            "none (the Frobenius measure has no exact reference here)",
-            "depth": depth, "width": width, "nets": nets, "measure": measure}
+    return {
+        "slope": c,
+        "rate": rate,
+        "stderr": se,
+        "ci": normal_interval(rate, se),
+        "mean_field": mean_field,
+        "finite_width": finite,
+        "reference": finite,
+        "reference_kind": REFERENCE_KIND
+        if finite is not None
+        else "none (the Frobenius measure has no exact reference here)",
+        "depth": depth,
+        "width": width,
+        "nets": nets,
+        "measure": measure,
+    }
 
 
 # A spurious local minimum for k = n = 7 published by Safran, Yehudai & Shamir (COLT 2021) with
 # their experiment code (github.com/ItaySafran/Overparameterization, README): the student's
 # weight matrix has one neuron of one kind and six of another. In their layout neuron i is
 # column i; entries below, rounded to 10 digits as published.
-PUBLISHED_MINIMUM_K7 = {"first_diag": -0.6327039049, "first_to_rest": 0.2616910758, "rest_to_first": 0.1859910463,
-                        "rest_diag": 0.9969227988, "rest_off": -0.0350801559}
+PUBLISHED_MINIMUM_K7 = {
+    "first_diag": -0.6327039049,
+    "first_to_rest": 0.2616910758,
+    "rest_to_first": 0.1859910463,
+    "rest_diag": 0.9969227988,
+    "rest_off": -0.0350801559,
+}
 
 
 def published_minimum_k7():
@@ -418,7 +483,7 @@ def published_minimum_k7():
     return jnp.asarray(M.T)
 
 
-def safran_shamir(k: int, n: int) -> "N.NetProblem":
+def safran_shamir(k: int, n: int) -> N.NetProblem:
     """The problem of Safran & Shamir (2018): ``n`` ReLU units ``sum_i relu(w_i.x)`` (output weights
     fixed at 1) fitted to ``k`` orthonormal teacher units in ``d = k`` dimensions, Gaussian inputs
     (closed-form loss by the arc-cosine kernel). Parameters: ``[{"W": (n, k)}]``."""
@@ -438,8 +503,12 @@ def minimum_check(W):
     W = jnp.asarray(W)
     sp = L.dense_spectrum(safran_shamir(W.shape[1], W.shape[0]), [{"W": W[None]}])
     eig = sp["eigvals"][0]
-    return {"loss": float(sp["loss"][0]), "grad_norm": float(sp["grad_norm"][0]), "min_eig": float(eig[0]),
-            "max_eig": float(eig[-1])}
+    return {
+        "loss": float(sp["loss"][0]),
+        "grad_norm": float(sp["grad_norm"][0]),
+        "min_eig": float(eig[0]),
+        "max_eig": float(eig[-1]),
+    }
 
 
 def descend(problem, W0, *, lr, steps, tol=0.0, gtol=0.0, check_every=500):
@@ -447,8 +516,16 @@ def descend(problem, W0, *, lr, steps, tol=0.0, gtol=0.0, check_every=500):
     training engine: each start stops at the global minimum (loss <= ``tol``) or when stationary
     (gradient norm < ``gtol``), at most ``steps``."""
     stop = L.Stop(grad_norm=gtol, loss=tol, every=check_every) if (tol > 0 or gtol > 0) else None
-    return L.train(problem, [{"W": W0}], optimizer=L.optimizer("sgd", learning_rate=lr), steps=steps,
-                   gradient="population", record_every=steps, stop=stop, key=jax.random.key(0))
+    return L.train(
+        problem,
+        [{"W": W0}],
+        optimizer=L.optimizer("sgd", learning_rate=lr),
+        steps=steps,
+        gradient="population",
+        record_every=steps,
+        stop=stop,
+        key=jax.random.key(0),
+    )
 
 
 @partial(jax.jit, static_argnums=(0,))
@@ -457,8 +534,20 @@ def _end_state(problem, params):
     return loss, jnp.sqrt(jnp.sum(g[0]["W"] ** 2, axis=(1, 2)))
 
 
-def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e-4, gtol=1e-8, check_every=500,
-                    eig_tol=1e-6, hessian_chunk=64):
+def spurious_minima(
+    k,
+    n,
+    *,
+    starts=256,
+    steps=50_000,
+    lr=None,
+    key=None,
+    tol=1e-4,
+    gtol=1e-8,
+    check_every=500,
+    eig_tol=1e-6,
+    hessian_chunk=64,
+):
     """How often gradient descent from random starts ends at a spurious local minimum.
 
     The setting of Safran & Shamir (ICML 2018): teacher ``sum_j relu(v_j.x)``
@@ -499,11 +588,16 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
     if n < k:
         raise ValueError(f"the student needs at least as many units as the teacher: n={n} < k={k}")
     if starts * n * n * k * k * 8 > L.io.memory_limit():
-        raise ValueError(f"{starts} starts of {n} units in {k} dimensions need about {starts * (n * k) ** 2 * 8 / 2**30:.3g} "
-                         "GiB for their Hessians; use fewer starts or a smaller k")
+        raise ValueError(
+            f"{starts} starts of {n} units in {k} dimensions need about {starts * (n * k) ** 2 * 8 / 2**30:.3g} "
+            "GiB for their Hessians; use fewer starts or a smaller k"
+        )
     lr = 2.5 / max(k, 6) if lr is None else lr
-    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, (int, float, np.integer, np.floating)) \
-            or not (math.isfinite(lr) and lr > 0):
+    if (
+        isinstance(lr, (bool, np.bool_))
+        or not isinstance(lr, (int, float, np.integer, np.floating))
+        or not (math.isfinite(lr) and lr > 0)
+    ):
         raise ValueError(f"lr must be a positive finite number, got {lr!r}")
     key = key if key is not None else jax.random.key(0)
     dtype = jnp.result_type(float)
@@ -531,12 +625,22 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
         "diverged": ~finite,
     }
     spurious = classes["spurious"]
-    out = {"k": k, "n": n, "d": d, "starts": starts, "steps": steps, "steps_run": int(np.max(np.asarray(t.steps_run))),
-           "lr": float(lr), "tol": tol,
-           "gtol": gtol, "eig_tol": eig_tol,
-           "rate": float(spurious.mean()), "ci": wilson(int(spurious.sum()), starts),
-           "shares": {c: float(m.mean()) for c, m in classes.items()},
-           "still_moving": float(classes["moving"].mean())}
+    out = {
+        "k": k,
+        "n": n,
+        "d": d,
+        "starts": starts,
+        "steps": steps,
+        "steps_run": int(np.max(np.asarray(t.steps_run))),
+        "lr": float(lr),
+        "tol": tol,
+        "gtol": gtol,
+        "eig_tol": eig_tol,
+        "rate": float(spurious.mean()),
+        "ci": wilson(int(spurious.sum()), starts),
+        "shares": {c: float(m.mean()) for c, m in classes.items()},
+        "still_moving": float(classes["moving"].mean()),
+    }
     if spurious.any():
         out["spurious_loss_quantiles"] = np.quantile(final[spurious], [0.0, 0.5, 1.0]).tolist()
         out["spurious_min_eig"] = float(np.min(min_eig[spurious]))
@@ -544,8 +648,19 @@ def spurious_minima(k, n, *, starts=256, steps=50_000, lr=None, key=None, tol=1e
     return out
 
 
-def dying(depth, width, *, scheme="he_normal", target="abs", inputs="gaussian", starts=256, steps=3000, batch_size=128,
-          lr=1e-3, key=None):
+def dying(
+    depth,
+    width,
+    *,
+    scheme="he_normal",
+    target="abs",
+    inputs="gaussian",
+    starts=256,
+    steps=3000,
+    batch_size=128,
+    lr=1e-3,
+    key=None,
+):
     """How often networks collapse to a constant while fitting ``target`` from random starts.
 
     Every start trains at once (``landscape.train`` over a batch of networks:
@@ -566,14 +681,33 @@ def dying(depth, width, *, scheme="he_normal", target="abs", inputs="gaussian", 
     key = key if key is not None else jax.random.key(0)
     problem = N.NetProblem(spec, target, inputs)
     init = N.init_many(spec, key, starts, scheme)
-    t = L.train(problem, init, optimizer=L.optimizer("adam", learning_rate=lr), steps=steps, batch_size=batch_size,
-                record_every=steps, key=jax.random.fold_in(key, 1))
+    t = L.train(
+        problem,
+        init,
+        optimizer=L.optimizer("adam", learning_rate=lr),
+        steps=steps,
+        batch_size=batch_size,
+        record_every=steps,
+        key=jax.random.fold_in(key, 1),
+    )
     b = classify(problem, t.final, diverged=t.diverged, tol_loss=1e-2)
     born = dead_layers_1d(spec, init, problem.inputs.support()) if not math.isinf(problem.inputs.support()[0]) else None
-    out = {"depth": depth, "width": width, "scheme": scheme, "target": problem.teacher.label, "inputs": problem.inputs.label,
-           "starts": starts, "steps": steps, "lr": lr, "batch_size": batch_size,
-           "rate": b.fractions["dead"], "ci": b.intervals["dead"], "probability": b.fractions["dead"],
-           "fit": b.fractions["global_min"], "fit_ci": b.intervals["global_min"]}
+    out = {
+        "depth": depth,
+        "width": width,
+        "scheme": scheme,
+        "target": problem.teacher.label,
+        "inputs": problem.inputs.label,
+        "starts": starts,
+        "steps": steps,
+        "lr": lr,
+        "batch_size": batch_size,
+        "rate": b.fractions["dead"],
+        "ci": b.intervals["dead"],
+        "probability": b.fractions["dead"],
+        "fit": b.fractions["global_min"],
+        "fit_ci": b.intervals["global_min"],
+    }
     if born is not None:
         out["born_dead"] = float(np.mean(born))
     return out

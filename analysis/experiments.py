@@ -15,10 +15,10 @@ The original experiment's settings come from ``landscape.ORIGINAL`` (SGD at
 Keras' default step, 2000 steps, batch 1000, float32, ``w0 = -10``), the
 classifier's thresholds from ``analysis.basins.TOLERANCES``.
 """
+
 from __future__ import annotations
 
 import math
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -31,6 +31,7 @@ from . import geometry as G
 from . import phase as P
 from .basins import classify, global_minimum, stop_rule
 from .registry import experiment
+from .stats import CONFIDENCE
 
 __all__ = ["ACTIVATIONS", "activation"]
 
@@ -69,92 +70,192 @@ def _labels_and_counts(b):
 
 
 # ----------------------------------------------------------------- the original experiment
-@experiment("good_start", quick={"seeds": 4}, w0s=(0.1, 0.5, 2.0, 3.0, 10.0), seeds=16, student=O.student,
-            lr=O.learning_rate, steps=O.steps, batch=O.batch_size, dtype=O.dtype, seed=O.seed)
+@experiment(
+    "good_start",
+    quick={"seeds": 4},
+    w0s=(0.1, 0.5, 2.0, 3.0, 10.0),
+    seeds=16,
+    student=O.student,
+    lr=O.learning_rate,
+    steps=O.steps,
+    batch=O.batch_size,
+    dtype=O.dtype,
+    seed=O.seed,
+)
 def good_start(*, w0s, seeds, student, lr, steps, batch, dtype, seed):
     """Minibatch SGD from positive starts (Q1): weight and loss per epoch, end states classified."""
     problem = L.Problem(student=activation(student))
     w0 = np.repeat(np.asarray(w0s, np.float64), seeds)
-    t = L.train(problem, {"w": jnp.asarray(w0, _dtype(dtype))}, optimizer=_opt("sgd", lr), steps=steps,
-                batch_size=batch, record_every=O.steps_per_epoch, streams="independent", key=jax.random.key(seed),
-                probes={"crossed": P.CROSSED})
+    t = L.train(
+        problem,
+        {"w": jnp.asarray(w0, _dtype(dtype))},
+        optimizer=_opt("sgd", lr),
+        steps=steps,
+        batch_size=batch,
+        record_every=O.steps_per_epoch,
+        streams="independent",
+        key=jax.random.key(seed),
+        probes={"crossed": P.CROSSED},
+    )
     b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged)
-    return {"w0": w0, "w": np.asarray(t.params["w"]), "batch_loss": np.asarray(t.batch_loss),
-            "exact": np.asarray(t.population_loss), "epoch_steps": np.asarray(t.steps), **_labels_and_counts(b)}
+    return {
+        "w0": w0,
+        "w": np.asarray(t.params["w"]),
+        "batch_loss": np.asarray(t.batch_loss),
+        "exact": np.asarray(t.population_loss),
+        "epoch_steps": np.asarray(t.steps),
+        **_labels_and_counts(b),
+    }
 
 
-@experiment("backwards_start", quick={"n_w0": 6, "seeds": 4}, n_w0=16, seeds=16, student=O.student,
-            lr=O.learning_rate, steps=O.steps, batch=O.batch_size, dtype=O.dtype, seed=O.seed)
+@experiment(
+    "backwards_start",
+    quick={"n_w0": 6, "seeds": 4},
+    n_w0=16,
+    seeds=16,
+    student=O.student,
+    lr=O.learning_rate,
+    steps=O.steps,
+    batch=O.batch_size,
+    dtype=O.dtype,
+    seed=O.seed,
+)
 def backwards_start(*, n_w0, seeds, student, lr, steps, batch, dtype, seed):
     """Minibatch SGD from negative starts in [-10, -0.1] (Q2, A5): history, crossings of w = 0, end states."""
     problem = L.Problem(student=activation(student))
     w0s = -np.geomspace(0.1, -O.w0, n_w0)
     w0 = np.repeat(w0s, seeds)
-    t = L.train(problem, {"w": jnp.asarray(w0, _dtype(dtype))}, optimizer=_opt("sgd", lr), steps=steps,
-                batch_size=batch, record_every=O.steps_per_epoch, streams="independent", key=jax.random.key(seed),
-                probes={"crossed": P.CROSSED})
+    t = L.train(
+        problem,
+        {"w": jnp.asarray(w0, _dtype(dtype))},
+        optimizer=_opt("sgd", lr),
+        steps=steps,
+        batch_size=batch,
+        record_every=O.steps_per_epoch,
+        streams="independent",
+        key=jax.random.key(seed),
+        probes={"crossed": P.CROSSED},
+    )
     b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged)
-    return {"w0": w0, "w": np.asarray(t.params["w"]), "batch_loss": np.asarray(t.batch_loss),
-            "exact": np.asarray(t.population_loss), "crossed": np.asarray(t.probes["crossed"]),
-            "dead_level": problem.dead_level(F64), "epoch_steps": np.asarray(t.steps), **_labels_and_counts(b)}
+    return {
+        "w0": w0,
+        "w": np.asarray(t.params["w"]),
+        "batch_loss": np.asarray(t.batch_loss),
+        "exact": np.asarray(t.population_loss),
+        "crossed": np.asarray(t.probes["crossed"]),
+        "dead_level": problem.dead_level(F64),
+        "epoch_steps": np.asarray(t.steps),
+        **_labels_and_counts(b),
+    }
 
 
 # ------------------------------------------------------------------------- the kink
-@experiment("kink", quick={"batches": 50, "samples": 50_000}, student="relu", teacher="relu", batches=400,
-            samples=200_000, seed=0)
+@experiment(
+    "kink",
+    quick={"batches": 50, "samples": 50_000},
+    student="relu",
+    teacher="relu",
+    batches=400,
+    samples=200_000,
+    seed=0,
+)
 def kink(*, student, teacher, batches, samples, seed):
     """The exact L(w) of the no-bias problem: kink, one-sided slopes, chords, lines, gradient decay,
     the minibatch band, per-sample gradients (A1-A4, C2)."""
     problem = L.Problem(student=activation(student), teacher=activation(teacher))
     ws = np.linspace(-2, 2, 401)
     exact = np.asarray(problem.population_loss({"w": jnp.asarray(ws, F64)}))
-    xs = problem.sample(jax.random.key(seed), (batches, 1000), F64)
+    xs = problem.sample(jax.random.key(seed), (batches, O.batch_size), F64)
     bl = jax.jit(jax.vmap(lambda x: jax.vmap(lambda w: L.neuron.batch_loss(problem, {"w": w}, x))(jnp.asarray(ws))))(xs)
-    lo, hi = np.percentile(np.asarray(bl), [2.5, 97.5], axis=0)
-    out = {"w": ws, "exact": exact, "band_lo": lo, "band_hi": hi}
+    lo, hi = np.percentile(np.asarray(bl), [50 * (1 - CONFIDENCE), 50 * (1 + CONFIDENCE)], axis=0)
+    out = {"w": ws, "exact": exact, "band_lo": lo, "band_hi": hi, "band_level": CONFIDENCE, "batch": O.batch_size}
     if problem.student.kinked:
         d = G.one_sided_derivatives(problem, {"w": 0.0}, {"w": 1.0})
-        out["one_sided"] = {"left": d["left"], "right": d["right"], "jump": d["jump"],
-                            "quotient_left": d["quotient_left"], "quotient_right": d["quotient_right"]}
+        out["one_sided"] = {
+            "left": d["left"],
+            "right": d["right"],
+            "jump": d["jump"],
+            "quotient_left": d["quotient_left"],
+            "quotient_right": d["quotient_right"],
+        }
     gd_s = np.logspace(-6, 1, 29)
     _, g = L.neuron.population_loss_and_grad(problem, {"w": jnp.asarray(-gd_s, F64)})
     out["decay"] = {"distance": gd_s, "gradient": np.asarray(g["w"])}
     c = G.convexity_certificate(problem, {"w": (-2.0, 2.0)})
     out["chord"] = {"found": np.bool_(c is not None)}
     if c is not None:
-        out["chord"].update({"a": c.a["w"], "b": c.b["w"], "loss_a": c.loss_a, "loss_b": c.loss_b, "mid": c.mid["w"],
-                             "loss_mid": c.loss_mid, "gap": c.gap})
+        out["chord"].update(
+            {
+                "a": c.a["w"],
+                "b": c.b["w"],
+                "loss_a": c.loss_a,
+                "loss_b": c.loss_b,
+                "mid": c.mid["w"],
+                "loss_mid": c.loss_mid,
+                "gap": c.gap,
+            }
+        )
     line = G.line_crossings(problem, {"w": (-2.0, 2.0)})
-    out["line"] = {"slope": line["slope"], "offset": line["offset"], "crossings": np.asarray(line["crossings"]),
-                   "count": np.int64(line["count"])}
+    out["line"] = {
+        "slope": line["slope"],
+        "offset": line["offset"],
+        "crossings": np.asarray(line["crossings"]),
+        "count": np.int64(line["count"]),
+    }
     l0, l1 = (float(problem.population_loss({"w": jnp.asarray(w, F64)})) for w in (0.0, 1.0))
     out["L0"], out["L1"], out["min_loss"] = l0, l1, float(global_minimum(problem)[0])
     # per-sample gradients for w < 0, split by the sign of the pre-activation w x and of the target's input x
     x = problem.sample(jax.random.key(seed + 1), (samples,), F64)
     wl = -np.geomspace(1e-4, 3, 16)
-    per = jax.jit(jax.vmap(lambda w: jax.vmap(jax.grad(
-        lambda w_, xi: (L.neuron.predict(problem, {"w": w_}, xi) - L.neuron.target(problem, xi)) ** 2),
-        in_axes=(None, 0))(w, x)))(jnp.asarray(wl, F64))
+    per = jax.jit(
+        jax.vmap(
+            lambda w: jax.vmap(
+                jax.grad(lambda w_, xi: (L.neuron.predict(problem, {"w": w_}, xi) - L.neuron.target(problem, xi)) ** 2),
+                in_axes=(None, 0),
+            )(w, x)
+        )
+    )(jnp.asarray(wl, F64))
     per = np.asarray(per)
     neg_pre = (wl[:, None] * np.asarray(x)[None, :]) <= 0
-    out["per_sample"] = {"w": wl, "max_abs_where_inactive": np.max(np.abs(np.where(neg_pre, per, 0.0))),
-                         "max_abs_where_active": np.max(np.abs(np.where(neg_pre, 0.0, per)))}
+    out["per_sample"] = {
+        "w": wl,
+        "max_abs_where_inactive": np.max(np.abs(np.where(neg_pre, per, 0.0))),
+        "max_abs_where_active": np.max(np.abs(np.where(neg_pre, 0.0, per))),
+    }
     # A4: exact SGD from the original start: the step taken shrinks as w approaches 0 from the left
-    t = L.train(problem, {"w": jnp.asarray([O.w0], F64)}, optimizer=_opt(O.optimizer, O.learning_rate), steps=O.steps,
-                gradient="population", record_every=1, key=jax.random.key(0))
+    t = L.train(
+        problem,
+        {"w": jnp.asarray([O.w0], F64)},
+        optimizer=_opt(O.optimizer, O.learning_rate),
+        steps=O.steps,
+        gradient="population",
+        record_every=1,
+        key=jax.random.key(0),
+    )
     wt = np.asarray(t.params["w"][:, 0])
     out["sgd_path"] = {"w": wt[::10], "step": np.abs(np.diff(wt))[::10]}
     return out
 
 
 # ------------------------------------------------------------------------ (w, b) plane
-@experiment("wb_landscape", quick={"grid": 121, "n_traj": 7, "samples": 4000, "scan": 41}, grid=401, n_traj=11,
-            samples=20000, scan=101, student="relu", teacher="relu", lr=0.1, steps=2000, seed=0)
+@experiment(
+    "wb_landscape",
+    quick={"grid": 121, "n_traj": 7, "samples": 4000, "scan": 41},
+    grid=401,
+    n_traj=11,
+    samples=20000,
+    scan=101,
+    student="relu",
+    teacher="relu",
+    lr=0.1,
+    steps=2000,
+    seed=0,
+)
 def wb_landscape(*, grid, n_traj, samples, scan, student, teacher, lr, steps, seed):
     """The (w, b) plane: exact contours, near-flat region, convexity, differentiability, trajectories (Q3)."""
     problem = L.Problem(student=activation(student), teacher=activation(teacher), trained=("w", "b"))
     box = {"w": (-3.0, 3.0), "b": (-3.0, 3.0)}
-    dz = G.dead_zone(problem, box, n=grid, eps=(1e-3,))
+    dz = G.dead_zone(problem, box, n=grid, eps=(G.NEAR_FLAT["eps"],))
     r = L.grid(problem, {"w": jnp.asarray(dz.axes["w"]), "b": jnp.asarray(dz.axes["b"])})
     cert = G.convexity_certificate(problem, box, samples=samples)
     # differentiability: the gradient's jump across every point of a scan grid and of the exact non-smooth set
@@ -167,21 +268,56 @@ def wb_landscape(*, grid, n_traj, samples, scan, student, teacher, lr, steps, se
     predicted = np.asarray(problem.nonsmooth({"w": jnp.asarray(pts[:, 0]), "b": jnp.asarray(pts[:, 1])}))
     g = np.linspace(-2.6, 2.6, n_traj)
     W0, B0 = np.meshgrid(g, g, indexing="ij")
-    t = L.train(problem, {"w": jnp.asarray(W0.ravel()), "b": jnp.asarray(B0.ravel())}, optimizer=_opt("sgd", lr),
-                steps=steps, record_every=20, key=jax.random.key(seed))
+    t = L.train(
+        problem,
+        {"w": jnp.asarray(W0.ravel()), "b": jnp.asarray(B0.ravel())},
+        optimizer=_opt("sgd", lr),
+        steps=steps,
+        record_every=20,
+        key=jax.random.key(seed),
+    )
     b = classify(problem, t.final, diverged=t.diverged)
-    return {"w": dz.axes["w"], "b": dz.axes["b"], "loss": np.asarray(r.loss), "near_flat": dz.near_flat[1e-3],
-            "flat_fraction": dz.near_flat_fraction[1e-3], "min_loss": dz.min_loss,
-            "convexity": {"found": np.bool_(cert is not None), "gap": cert.gap if cert else 0.0},
-            "smoothness": {"points": np.int64(len(pts)), "nonsmooth": np.int64(kinks.sum()),
-                           "nonsmooth_w": pts[kinks, 0], "nonsmooth_b": pts[kinks, 1],
-                           "predicted": np.int64(predicted.sum()),
-                           "agree_with_exact_set": np.bool_(np.array_equal(kinks, predicted))},
-            "tw": np.asarray(t.params["w"]), "tb": np.asarray(t.params["b"]), **_labels_and_counts(b)}
+    eps = G.NEAR_FLAT["eps"]
+    return {
+        "w": dz.axes["w"],
+        "b": dz.axes["b"],
+        "loss": np.asarray(r.loss),
+        "near_flat": dz.near_flat[eps],
+        "flat_fraction": dz.near_flat_fraction[eps],
+        "near_flat_eps": eps,
+        "near_flat_delta": dz.delta,
+        "dead_set": dz.dead,
+        "min_loss": dz.min_loss,
+        "lr": lr,
+        "optimum": np.asarray([problem.optimum()[k] for k in ("w", "b")]) if problem.optimum() else np.full(2, np.nan),
+        "convexity": {"found": np.bool_(cert is not None), "gap": cert.gap if cert else 0.0},
+        "smoothness": {
+            "points": np.int64(len(pts)),
+            "nonsmooth": np.int64(kinks.sum()),
+            "nonsmooth_w": pts[kinks, 0],
+            "nonsmooth_b": pts[kinks, 1],
+            "predicted": np.int64(predicted.sum()),
+            "agree_with_exact_set": np.bool_(np.array_equal(kinks, predicted)),
+        },
+        "tw": np.asarray(t.params["w"]),
+        "tb": np.asarray(t.params["b"]),
+        **_labels_and_counts(b),
+    }
 
 
-@experiment("basins", quick={"grid": 20, "steps": 4000}, optimizer=O.optimizer, lr=0.1, momentum=0.9, steps=20000,
-            grid=128, batch=O.batch_size, student=O.student, dtype=O.dtype, seed=O.seed)
+@experiment(
+    "basins",
+    quick={"grid": 20, "steps": 4000},
+    optimizer=O.optimizer,
+    lr=0.1,
+    momentum=0.9,
+    steps=20000,
+    grid=128,
+    batch=O.batch_size,
+    student=O.student,
+    dtype=O.dtype,
+    seed=O.seed,
+)
 def basins(*, optimizer, lr, momentum, steps, grid, batch, student, dtype, seed):
     """Where a grid of (w, b) starts ends under minibatch training (Q4): run until every start is at the
     minimum, dead or stationary (at most ``steps``), then classified; the share still moving is kept."""
@@ -189,49 +325,101 @@ def basins(*, optimizer, lr, momentum, steps, grid, batch, student, dtype, seed)
     g = np.linspace(-3, 3, grid)
     W, B = np.meshgrid(g, g, indexing="ij")
     dt = _dtype(dtype)
-    t = L.train(problem, {"w": jnp.asarray(W.ravel(), dt), "b": jnp.asarray(B.ravel(), dt)},
-                optimizer=_opt(optimizer, lr, momentum), steps=steps, batch_size=batch, record_every=steps,
-                stop=stop_rule(problem, 100), key=jax.random.key(seed))
+    t = L.train(
+        problem,
+        {"w": jnp.asarray(W.ravel(), dt), "b": jnp.asarray(B.ravel(), dt)},
+        optimizer=_opt(optimizer, lr, momentum),
+        steps=steps,
+        batch_size=batch,
+        record_every=steps,
+        stop=stop_rule(problem, 100),
+        key=jax.random.key(seed),
+    )
     b = classify(problem, {k: jnp.asarray(v, F64) for k, v in t.final.items()}, diverged=t.diverged)
-    return {"axis": g, "w0": W.ravel(), "b0": B.ravel(), "steps_run": np.asarray(t.steps_run),
-            **_labels_and_counts(b), "fractions": {k: v for k, v in b.fractions.items()}}
+    return {
+        "axis": g,
+        "w0": W.ravel(),
+        "b0": B.ravel(),
+        "steps_run": np.asarray(t.steps_run),
+        **_labels_and_counts(b),
+        "fractions": dict(b.fractions.items()),
+    }
 
 
 # -------------------------------------------------------------------- activations
-@experiment("activations", quick={"seeds": 2}, students=ACTIVATIONS, w0=O.w0, lr=O.learning_rate, steps=O.steps,
-            batch=O.batch_size, seeds=8, gradient="minibatch", warmup="softplus", dtype=O.dtype, seed=O.seed)
+@experiment(
+    "activations",
+    quick={"seeds": 2},
+    students=ACTIVATIONS,
+    w0=O.w0,
+    lr=O.learning_rate,
+    steps=O.steps,
+    batch=O.batch_size,
+    seeds=8,
+    gradient="minibatch",
+    warmup="softplus",
+    dtype=O.dtype,
+    seed=O.seed,
+)
 def activations(*, students, w0, lr, steps, batch, seeds, gradient, warmup, dtype, seed):
     """Each student from w0 = -10 with the original SGD (C1, A6, A11), and a softplus warm-up (``steps``) switched
     to relu (``steps`` more)."""
     out = {"students": np.asarray(students)}
     dt = _dtype(dtype)
-    kw = dict(optimizer=_opt("sgd", lr), batch_size=batch, record_every=O.steps_per_epoch, gradient=gradient,
-              streams="independent", key=jax.random.key(seed))
+    kw = dict(
+        optimizer=_opt("sgd", lr),
+        batch_size=batch,
+        record_every=O.steps_per_epoch,
+        gradient=gradient,
+        streams="independent",
+        key=jax.random.key(seed),
+    )
     for i, s in enumerate(students):
         problem = L.Problem(student=activation(s))
         t = L.train(problem, {"w": jnp.full((seeds,), w0, dt)}, steps=steps, **kw)
         lmin, pmin = global_minimum(problem)
         b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged, min_loss=lmin, tol_loss=1e-3)
-        out[f"s{i}"] = {"label": problem.student.label, "w": np.asarray(t.params["w"]), "exact": np.asarray(t.population_loss),
-                        "optimum_w": float(pmin["w"]), "optimum_loss": float(lmin), **_labels_and_counts(b)}
+        out[f"s{i}"] = {
+            "label": problem.student.label,
+            "w": np.asarray(t.params["w"]),
+            "exact": np.asarray(t.population_loss),
+            "optimum_w": float(pmin["w"]),
+            "optimum_loss": float(lmin),
+            **_labels_and_counts(b),
+        }
     # warm-up: the warm-up student for the budget, then relu from where it got, for the budget again
     t1 = L.train(L.Problem(student=activation(warmup)), {"w": jnp.full((seeds,), w0, dt)}, steps=steps, **kw)
     t2 = L.train(L.Problem(), {"w": t1.final["w"]}, steps=steps, **kw)
     b = classify(L.Problem(), {"w": jnp.asarray(t2.final["w"], F64)}, diverged=t2.diverged, tol_loss=1e-3)
-    out["switch"] = {"w_at_switch": np.asarray(t1.final["w"]), "w": np.asarray(t2.final["w"]),
-                     "exact": np.asarray(t2.population_loss[-1]), **_labels_and_counts(b)}
+    out["switch"] = {
+        "w_at_switch": np.asarray(t1.final["w"]),
+        "w": np.asarray(t2.final["w"]),
+        "exact": np.asarray(t2.population_loss[-1]),
+        **_labels_and_counts(b),
+    }
     return out
 
 
 # --------------------------------------------------------------------- optimizers
 # A8: each optimizer at its Keras default step (the answer keeps the defaults); A9: each at the original step
-RUNS_A8 = tuple((name, L.optimizers.defaults(name)["learning_rate"])
-                for name in ("sgd", "momentum", "adam", "adam_keras", "amsgrad", "amsgrad_keras"))
+RUNS_A8 = tuple(
+    (name, L.optimizers.defaults(name)["learning_rate"])
+    for name in ("sgd", "momentum", "adam", "adam_keras", "amsgrad", "amsgrad_keras")
+)
 RUNS_A9 = tuple((name, O.learning_rate) for name in ("adam", "adam_keras", "momentum", "sgd"))
 
 
-@experiment("optimizers", quick={"seeds": 4, "long_steps": 30000}, momentum=L.optimizers.defaults("momentum")["momentum"],
-            steps=O.steps, batch=O.batch_size, seeds=16, long_steps=50000, dtype=O.dtype, seed=O.seed)
+@experiment(
+    "optimizers",
+    quick={"seeds": 4, "long_steps": 30000},
+    momentum=L.optimizers.defaults("momentum")["momentum"],
+    steps=O.steps,
+    batch=O.batch_size,
+    seeds=16,
+    long_steps=50000,
+    dtype=O.dtype,
+    seed=O.seed,
+)
 def optimizers(*, momentum, steps, batch, seeds, long_steps, dtype, seed):
     """Optimizers from w0 = -10 at the answer's settings (Keras defaults: Adam lr 0.001; A8) and from
     w0 = -1 at lr 0.01 (A9): minibatch trajectories (several batch streams) and exact-gradient crossings."""
@@ -242,29 +430,74 @@ def optimizers(*, momentum, steps, batch, seeds, long_steps, dtype, seed):
         for name, lr in runs:
             opt, hp = _opt_hp(name, lr, momentum)
             every = math.gcd(100, steps)
-            t = L.train(problem, {"w": jnp.full((seeds,), w0, dt)}, optimizer=opt, steps=steps, batch_size=batch,
-                        record_every=every, streams="independent", probes={"crossed": P.CROSSED}, hyperparams=hp,
-                        key=jax.random.key(seed))
-            te = L.train(problem, {"w": jnp.asarray([w0], F64)}, optimizer=opt, steps=steps, gradient="population",
-                         record_every=every, probes={"crossed": P.CROSSED}, hyperparams=hp, key=jax.random.key(seed))
-            out[f"{tag}_{name}"] = {"lr": lr, "w0": w0, "w": np.asarray(t.params["w"]),
-                                    "crossed": np.asarray(t.probes["crossed"]),
-                                    "exact_w": np.asarray(te.params["w"][:, 0]),
-                                    "exact_crossed": np.int64(te.probes["crossed"][0])}
+            t = L.train(
+                problem,
+                {"w": jnp.full((seeds,), w0, dt)},
+                optimizer=opt,
+                steps=steps,
+                batch_size=batch,
+                record_every=every,
+                streams="independent",
+                probes={"crossed": P.CROSSED},
+                hyperparams=hp,
+                key=jax.random.key(seed),
+            )
+            te = L.train(
+                problem,
+                {"w": jnp.asarray([w0], F64)},
+                optimizer=opt,
+                steps=steps,
+                gradient="population",
+                record_every=every,
+                probes={"crossed": P.CROSSED},
+                hyperparams=hp,
+                key=jax.random.key(seed),
+            )
+            out[f"{tag}_{name}"] = {
+                "lr": lr,
+                "w0": w0,
+                "w": np.asarray(t.params["w"]),
+                "crossed": np.asarray(t.probes["crossed"]),
+                "exact_w": np.asarray(te.params["w"][:, 0]),
+                "exact_crossed": np.int64(te.probes["crossed"][0]),
+            }
     # A8: Adam over a longer budget (exact gradients), and the exact momentum needed at lr 0.01
-    tl = L.train(problem, {"w": jnp.asarray([O.w0], F64)}, optimizer=L.optimizer("adam"), steps=long_steps,
-                 gradient="population", record_every=long_steps, probes={"crossed": P.CROSSED}, key=jax.random.key(0))
+    tl = L.train(
+        problem,
+        {"w": jnp.asarray([O.w0], F64)},
+        optimizer=L.optimizer("adam"),
+        steps=long_steps,
+        gradient="population",
+        record_every=long_steps,
+        probes={"crossed": P.CROSSED},
+        key=jax.random.key(0),
+    )
     h = P.left_curvature(problem)
     beta_finite, tol = P.momentum_threshold("momentum", O.learning_rate, steps, h)
     out["a8_adam_long"] = {"steps": np.int64(long_steps), "crossed": np.int64(tl.probes["crossed"][0])}
-    out["a8_momentum_threshold"] = {"finite": float(beta_finite[0]), "tolerance": tol,
-                                    "infinite": float(P.heavy_ball_momentum(O.learning_rate, h)), "h": h}
+    out["a8_momentum_threshold"] = {
+        "finite": float(beta_finite[0]),
+        "tolerance": tol,
+        "infinite": float(P.heavy_ball_momentum(O.learning_rate, h)),
+        "h": h,
+    }
     return out
 
 
 # -------------------------------------------------------------------------- the lip
-@experiment("lip", quick={"grid": 48, "cp_points": 9, "cp_seeds": 16, "mb_seeds": 16}, grid=256, steps=O.steps, w0=O.w0,
-            cp_points=25, cp_seeds=128, cp_steps=200, mb_seeds=64, student=O.student, seed=O.seed)
+@experiment(
+    "lip",
+    quick={"grid": 48, "cp_points": 9, "cp_seeds": 16, "mb_seeds": 16},
+    grid=256,
+    steps=O.steps,
+    w0=O.w0,
+    cp_points=25,
+    cp_seeds=128,
+    cp_steps=200,
+    mb_seeds=64,
+    student=O.student,
+    seed=O.seed,
+)
 def lip(*, grid, steps, w0, cp_points, cp_seeds, cp_steps, mb_seeds, student, seed):
     """Crossing w = 0 from a backwards start: the (lr, momentum) phase diagram against its closed form,
     the minibatch crossing probability, and the exact SGD threshold for several starts (A7, A8, A12).
@@ -275,21 +508,48 @@ def lip(*, grid, steps, w0, cp_points, cp_seeds, cp_steps, mb_seeds, student, se
     if problem.student.piecewise_linear:
         lrs, betas = P.phase_axes(grid)
         d = P.phase_diagram(problem, "momentum", lrs=lrs, betas=betas, steps=steps, w0=w0)
-        cp = P.crossing_probability(problem, lrs=np.geomspace(0.6, 1.6, cp_points), seeds=cp_seeds, steps=cp_steps,
-                                    w0=w0, key=jax.random.key(seed))
+        cp = P.crossing_probability(
+            problem,
+            lrs=np.geomspace(0.6, 1.6, cp_points),
+            seeds=cp_seeds,
+            steps=cp_steps,
+            w0=w0,
+            key=jax.random.key(seed),
+        )
         fine = np.linspace(0, P.PHASE_AXES["beta_max"], 400)
-        out = {"lrs": d.lrs, "betas": d.betas, "first": d.simulated, "analytic": d.analytic,
-               "disagree": np.int64(d.disagreement_cells), "b_inf": P.boundary("momentum", fine),
-               "b_fin": P.boundary("momentum", fine, steps), "fine": fine, "h": P.left_curvature(problem),
-               "cp": {"lrs": cp["lrs"], "p": cp["probability"], "lo": cp["ci"][0], "hi": cp["ci"][1],
-                      "seeds": np.int64(cp["seeds"])}}
+        out = {
+            "lrs": d.lrs,
+            "betas": d.betas,
+            "first": d.simulated,
+            "analytic": d.analytic,
+            "disagree": np.int64(d.disagreement_cells),
+            "b_inf": P.boundary("momentum", fine),
+            "b_fin": P.boundary("momentum", fine, steps),
+            "fine": fine,
+            "h": P.left_curvature(problem),
+            "cp": {
+                "lrs": cp["lrs"],
+                "p": cp["probability"],
+                "lo": cp["ci"][0],
+                "hi": cp["ci"][1],
+                "seeds": np.int64(cp["seeds"]),
+            },
+        }
     w0s = np.asarray([O.w0, -3.0, -1.0, -0.3, -0.1, -0.01])
     thr, thr_tol = sgd_thresholds(problem, w0s, steps)
     mb_lrs = np.asarray([0.9, 0.95, 1.0])
     mb = {}
     for j, w in enumerate((O.w0, -1.0, -0.1)):
-        first = P.simulate_crossing(problem, "sgd", {"learning_rate": mb_lrs}, w0=w, steps=cp_steps,
-                                    gradient="minibatch", seeds=mb_seeds, key=jax.random.fold_in(jax.random.key(seed), j))
+        first = P.simulate_crossing(
+            problem,
+            "sgd",
+            {"learning_rate": mb_lrs},
+            w0=w,
+            steps=cp_steps,
+            gradient="minibatch",
+            seeds=mb_seeds,
+            key=jax.random.fold_in(jax.random.key(seed), j),
+        )
         mb[f"w0_{j}"] = {"w0": w, "crossed": np.sum(np.asarray(first) > 0, axis=1)}
     out["thresholds"] = {"w0": w0s, "lr": thr, "tolerance": thr_tol}
     out["minibatch"] = {"lrs": mb_lrs, "seeds": np.int64(mb_seeds), **mb}
@@ -313,9 +573,17 @@ def sgd_thresholds(problem, w0s, steps, rounds=6, points=33, lo=1e-6, hi=10.0):
     for _ in range(rounds):
         grid = np.exp(np.log(lo)[:, None] + (np.log(hi) - np.log(lo))[:, None] * np.linspace(0, 1, points)[None, :])
         starts = np.repeat(np.asarray(w0s, np.float64), points)
-        t = L.train(problem, {"w": jnp.asarray(starts, F64)}, optimizer=L.optimizer("sgd"), steps=steps,
-                    gradient="population", record_every=steps, hyperparams={"learning_rate": grid.ravel()},
-                    probes={"crossed": P.CROSSED}, key=jax.random.key(0))
+        t = L.train(
+            problem,
+            {"w": jnp.asarray(starts, F64)},
+            optimizer=L.optimizer("sgd"),
+            steps=steps,
+            gradient="population",
+            record_every=steps,
+            hyperparams={"learning_rate": grid.ravel()},
+            probes={"crossed": P.CROSSED},
+            key=jax.random.key(0),
+        )
         crossed = (np.asarray(t.probes["crossed"]) > 0).reshape(n, points)
         any_ = crossed.any(1)
         first = np.where(any_, crossed.argmax(1), points - 1)
@@ -335,8 +603,15 @@ def sgd_thresholds(problem, w0s, steps, rounds=6, points=33, lo=1e-6, hi=10.0):
 QUADS = ((1, 1), (-1, 1), (1, -1), (-1, -1))
 
 
-@experiment("four_parameter", quick={"starts": 32, "steps": 4000}, starts=128, lr=0.05, steps=20000, student=O.student,
-            seed=O.seed)
+@experiment(
+    "four_parameter",
+    quick={"starts": 32, "steps": 4000},
+    starts=128,
+    lr=0.05,
+    steps=20000,
+    student=O.student,
+    seed=O.seed,
+)
 def four_parameter(*, starts, lr, steps, student, seed):
     """``a relu(w x + b) + c`` from the four sign quadrants of (w, a) with exact-gradient SGD, run until every
     start is at the minimum, dead or stationary (at most ``steps``) (Q5)."""
@@ -344,18 +619,40 @@ def four_parameter(*, starts, lr, steps, student, seed):
     rng = np.random.default_rng(seed)
     out = {"x": np.linspace(-3, 3, 121)}
     for q, (sw, sa) in enumerate(QUADS):
-        init = {"w": sw * rng.uniform(0.2, 2, starts), "b": rng.uniform(-1, 1, starts),
-                "a": sa * rng.uniform(0.2, 2, starts), "c": rng.uniform(-0.5, 0.5, starts)}
-        t = L.train(problem, {k: jnp.asarray(v, F64) for k, v in init.items()}, optimizer=_opt("sgd", lr), steps=steps,
-                    gradient="population", record_every=steps, stop=stop_rule(problem, 100), key=jax.random.key(seed))
+        init = {
+            "w": sw * rng.uniform(0.2, 2, starts),
+            "b": rng.uniform(-1, 1, starts),
+            "a": sa * rng.uniform(0.2, 2, starts),
+            "c": rng.uniform(-0.5, 0.5, starts),
+        }
+        t = L.train(
+            problem,
+            {k: jnp.asarray(v, F64) for k, v in init.items()},
+            optimizer=_opt("sgd", lr),
+            steps=steps,
+            gradient="population",
+            record_every=steps,
+            stop=stop_rule(problem, 100),
+            key=jax.random.key(seed),
+        )
         b = classify(problem, t.final, diverged=t.diverged)
-        f = np.asarray(L.neuron.predict(problem, {k: v[:, None] for k, v in t.final.items()}, jnp.asarray(out["x"])[None, :]))
+        f = np.asarray(
+            L.neuron.predict(problem, {k: v[:, None] for k, v in t.final.items()}, jnp.asarray(out["x"])[None, :])
+        )
         out[f"q{q}"] = {"sign_w": sw, "sign_a": sa, "f": f, **_labels_and_counts(b)}
     return out
 
 
-@experiment("four_parameter_activations", quick={"starts": 32, "steps": 2000, "record": 1000},
-            activations=("leaky_relu:0.3", "elu", "selu"), starts=256, lr=0.05, steps=40000, record=4000, seed=1)
+@experiment(
+    "four_parameter_activations",
+    quick={"starts": 32, "steps": 2000, "record": 1000},
+    activations=("leaky_relu:0.3", "elu", "selu"),
+    starts=256,
+    lr=0.05,
+    steps=40000,
+    record=4000,
+    seed=1,
+)
 def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
     """``a act(w x + b) + c`` for other activations from random starts (A10): end states at every
     ``record`` steps, so the report can show how the share still moving falls with the budget."""
@@ -363,79 +660,152 @@ def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
     # the best constant and the best line through the teacher, by the exact loss's global minimum
     const_fit = global_minimum(L.Problem(student="zero", trained=("c",)))[0]
     line_fit = global_minimum(L.Problem(student="identity", trained=("w", "c")))[0]
-    out = {"activations": np.asarray(activations), "record_steps": np.arange(record, steps + 1, record),
-           "line_fit": line_fit, "const_fit": const_fit}
+    out = {
+        "activations": np.asarray(activations),
+        "record_steps": np.arange(record, steps + 1, record),
+        "line_fit": line_fit,
+        "const_fit": const_fit,
+    }
     for i, act in enumerate(activations):
         problem = L.Problem(student=activation(act), trained=("w", "b", "a", "c"))
-        init = {"w": rng.uniform(-2, 2, starts), "b": rng.uniform(-1, 1, starts), "a": rng.uniform(-2, 2, starts),
-                "c": rng.uniform(-0.5, 0.5, starts)}
-        t = L.train(problem, {k: jnp.asarray(v, F64) for k, v in init.items()}, optimizer=_opt("sgd", lr), steps=steps,
-                    gradient="population", record_every=record, key=jax.random.key(0))
+        init = {
+            "w": rng.uniform(-2, 2, starts),
+            "b": rng.uniform(-1, 1, starts),
+            "a": rng.uniform(-2, 2, starts),
+            "c": rng.uniform(-0.5, 0.5, starts),
+        }
+        t = L.train(
+            problem,
+            {k: jnp.asarray(v, F64) for k, v in init.items()},
+            optimizer=_opt("sgd", lr),
+            steps=steps,
+            gradient="population",
+            record_every=record,
+            key=jax.random.key(0),
+        )
         lmin = global_minimum(problem)[0]
         labels, excess = [], []
         for r in range(1, len(t.steps)):
             b = classify(problem, {k: v[r] for k, v in t.params.items()}, min_loss=lmin, tol_loss=1e-3)
             labels.append(b.labels)
             excess.append(np.asarray(t.population_loss[r]) - lmin)
-        out[f"a{i}"] = {"label": problem.student.label, "labels": np.stack(labels), "excess": np.stack(excess),
-                        "loss": np.asarray(t.population_loss[-1]), "min_loss": lmin}
+        out[f"a{i}"] = {
+            "label": problem.student.label,
+            "labels": np.stack(labels),
+            "excess": np.stack(excess),
+            "loss": np.asarray(t.population_loss[-1]),
+            "min_loss": lmin,
+        }
     return out
 
 
 # ----------------------------------------------------------------- deeper networks
-@experiment("born_dead", quick={"depths": (10,), "widths": (3,), "samples": 1000}, depths=(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20),
-            widths=(2, 3, 4, 5, 10), samples=10000, scheme="symmetric", seed=0)
+@experiment(
+    "born_dead",
+    quick={"depths": (10,), "widths": (3,), "samples": 1000},
+    depths=(1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20),
+    widths=(2, 3, 4, 5, 10),
+    samples=10000,
+    scheme="symmetric",
+    seed=0,
+)
 def born_dead(*, depths, widths, samples, scheme, seed):
     """Born-dead networks by depth and width, against the closed form; He against RAI with biases (D1, D2)."""
     key = jax.random.key(seed)
     out = {"depths": np.asarray(depths), "widths": np.asarray(widths)}
     for w in widths:
         rows = [D.born_dead(int(d), int(w), scheme=scheme, samples=samples, key=key) for d in depths]
-        out[f"w{w}"] = {"single": np.asarray([r["single_input_probability"] for r in rows]),
-                        "single_ci": np.asarray([r["single_input_ci"] for r in rows]),
-                        "support": np.asarray([r["probability"] for r in rows]),
-                        "support_ci": np.asarray([r["ci"] for r in rows]),
-                        "closed_form": np.asarray([D.closed_form_single_input(int(d), int(w)) for d in depths])}
-    for scheme in ("he_normal", "rai"):
-        rows = [D.born_dead(int(d), D.REPORT_SHAPES["born-dead"][1], scheme=scheme, bias=True, inputs=L.Uniform(-1, 1),
-                            samples=samples // 2, key=key) for d in depths]
-        out[scheme] = {"p": np.asarray([r["probability"] for r in rows]), "ci": np.asarray([r["ci"] for r in rows])}
+        out[f"w{w}"] = {
+            "single": np.asarray([r["single_input_probability"] for r in rows]),
+            "single_ci": np.asarray([r["single_input_ci"] for r in rows]),
+            "support": np.asarray([r["probability"] for r in rows]),
+            "support_ci": np.asarray([r["ci"] for r in rows]),
+            "closed_form": np.asarray([D.closed_form_single_input(int(d), int(w)) for d in depths]),
+        }
+    for init in ("he_normal", "rai"):
+        rows = [
+            D.born_dead(
+                int(d),
+                D.REPORT_SHAPES["born-dead"][1],
+                scheme=init,
+                bias=True,
+                inputs=L.Uniform(-1, 1),
+                samples=samples // 2,
+                key=key,
+            )
+            for d in depths
+        ]
+        out[init] = {"p": np.asarray([r["probability"] for r in rows]), "ci": np.asarray([r["ci"] for r in rows])}
     return out
 
 
-@experiment("deep_networks", quick={"depths": (10,), "dying_starts": 32, "dying_steps": 600, "ks": (6,),
-                                    "spurious_starts": 16},
-            depths=(2, 4, 6, 8, 10), dying_starts=256, dying_steps=2000, ks=(6, 7, 8, 9, 10, 11, 12),
-            spurious_starts=256, seed=0)
+@experiment(
+    "deep_networks",
+    quick={"depths": (10,), "dying_starts": 32, "dying_steps": 600, "ks": (6,), "spurious_starts": 16},
+    depths=(2, 4, 6, 8, 10),
+    dying_starts=256,
+    dying_steps=2000,
+    ks=(6, 7, 8, 9, 10, 11, 12),
+    spurious_starts=256,
+    seed=0,
+)
 def deep_networks(*, depths, dying_starts, dying_steps, ks, spurious_starts, seed):
     """Width-2 networks collapsing while fitting |x| (He against RAI) and spurious minima of n = k and
     n = k + 1 students on k orthonormal teacher units (D3, D4, D6)."""
     key = jax.random.key(seed)
     out = {"depths": np.asarray(depths), "ks": np.asarray(ks)}
     for scheme in ("he_normal", "rai"):
-        rows = [D.dying(int(d), D.REPORT_SHAPES["dying"][1], scheme=scheme, target="abs", starts=dying_starts,
-                        steps=dying_steps, key=key) for d in depths]
-        out[scheme] = {"rate": np.asarray([r["rate"] for r in rows]), "ci": np.asarray([r["ci"] for r in rows]),
-                       "k": np.asarray([round(r["rate"] * r["starts"]) for r in rows]), "n": np.int64(dying_starts)}
+        rows = [
+            D.dying(
+                int(d),
+                D.REPORT_SHAPES["dying"][1],
+                scheme=scheme,
+                target="abs",
+                starts=dying_starts,
+                steps=dying_steps,
+                key=key,
+            )
+            for d in depths
+        ]
+        out[scheme] = {
+            "rate": np.asarray([r["rate"] for r in rows]),
+            "ci": np.asarray([r["ci"] for r in rows]),
+            "k": np.asarray([round(r["rate"] * r["starts"]) for r in rows]),
+            "n": np.int64(dying_starts),
+        }
     for extra in (0, 1):
-        rows = [D.spurious_minima(int(k), int(k) + extra, starts=spurious_starts, key=jax.random.fold_in(key, int(k)))
-                for k in ks]
-        out[f"extra{extra}"] = {"rate": np.asarray([r["rate"] for r in rows]), "ci": np.asarray([r["ci"] for r in rows]),
-                                "k": np.asarray([round(r["rate"] * r["starts"]) for r in rows]),
-                                "moving": np.asarray([round(r["still_moving"] * r["starts"]) for r in rows]),
-                                "n": np.int64(spurious_starts)}
+        rows = [
+            D.spurious_minima(int(k), int(k) + extra, starts=spurious_starts, key=jax.random.fold_in(key, int(k)))
+            for k in ks
+        ]
+        out[f"extra{extra}"] = {
+            "rate": np.asarray([r["rate"] for r in rows]),
+            "ci": np.asarray([r["ci"] for r in rows]),
+            "k": np.asarray([round(r["rate"] * r["starts"]) for r in rows]),
+            "moving": np.asarray([round(r["still_moving"] * r["starts"]) for r in rows]),
+            "n": np.int64(spurious_starts),
+        }
     return out
 
 
-@experiment("gradient_growth", quick={"nets": 32}, slopes=(0.25, 0.5, 1.0, 1.5, 2.0), depth=D.GROWTH["depth"],
-            width=D.GROWTH["width"], nets=D.GROWTH["nets"], seed=0)
+@experiment(
+    "gradient_growth",
+    quick={"nets": 32},
+    slopes=(0.25, 0.5, 1.0, 1.5, 2.0),
+    depth=D.GROWTH["depth"],
+    width=D.GROWTH["width"],
+    nets=D.GROWTH["nets"],
+    seed=0,
+)
 def gradient_growth(*, slopes, depth, width, nets, seed):
     """Per-layer growth of the directional derivative through leaky layers (A13, D5), against the exact
     finite-width expectation and the mean-field rate."""
     key = jax.random.key(seed)
     out = {"slopes": np.asarray(slopes, np.float64)}
-    rows = [D.gradient_growth(float(c), depth=depth, width=width, nets=nets, key=jax.random.fold_in(key, i))
-            for i, c in enumerate(slopes)]
+    rows = [
+        D.gradient_growth(float(c), depth=depth, width=width, nets=nets, key=jax.random.fold_in(key, i))
+        for i, c in enumerate(slopes)
+    ]
     out["rate"] = np.asarray([r["rate"] for r in rows])
     out["stderr"] = np.asarray([r["stderr"] for r in rows])
     out["mean_field"] = np.asarray([r["mean_field"] for r in rows])
@@ -454,22 +824,41 @@ def published_minimum():
     return {**c, "swapped_grad_norm": swapped["grad_norm"], "rounding": 5e-11}
 
 
-@experiment("animations", quick={"grid": 121}, grid=241, frames=48, seed=0)
-def animations(*, grid, frames, seed):
+@experiment("animations", quick={"grid": 121}, grid=241, frames=48, wb_lr=0.1, seed=0)
+def animations(*, grid, frames, wb_lr, seed):
     """Trajectories for the animations: the original good and backwards starts, and SGD over (w, b)."""
     p = L.Problem()
-    t = L.train(p, {"w": jnp.asarray([O.good_w0, O.w0], jnp.float32)}, optimizer=_opt(O.optimizer, O.learning_rate),
-                steps=O.steps, record_every=25, key=jax.random.key(seed))
+    t = L.train(
+        p,
+        {"w": jnp.asarray([O.good_w0, O.w0], jnp.float32)},
+        optimizer=_opt(O.optimizer, O.learning_rate),
+        steps=O.steps,
+        record_every=25,
+        key=jax.random.key(seed),
+    )
     pb = L.Problem(trained=("w", "b"))
     starts = {"w": jnp.asarray([-1.5, 0.8, 2.2, -2.4]), "b": jnp.asarray([1.5, -1.0, 0.6, -0.8])}
-    tb = L.train(pb, starts, optimizer=_opt("sgd", 0.1), steps=2000, record_every=25, key=jax.random.key(seed))
+    tb = L.train(pb, starts, optimizer=_opt("sgd", wb_lr), steps=O.steps, record_every=25, key=jax.random.key(seed))
     b = classify(pb, tb.final, diverged=tb.diverged)
     ax = np.linspace(-3, 3, grid)
     r = L.grid(pb, {"w": jnp.asarray(ax), "b": jnp.asarray(ax)})
-    return {"w": np.asarray(t.params["w"]), "loss": np.asarray(t.population_loss), "steps": np.asarray(t.steps),
-            "tw": np.asarray(tb.params["w"]), "tb": np.asarray(tb.params["b"]), "labels": b.labels,
-            "wb_steps": np.asarray(tb.steps), "axis": ax, "grid_loss": np.asarray(r.loss), "frames": np.int64(frames)}
-
+    W, B = np.meshgrid(ax, ax, indexing="ij")
+    return {
+        "w": np.asarray(t.params["w"]),
+        "loss": np.asarray(t.population_loss),
+        "steps": np.asarray(t.steps),
+        "w0": np.asarray([O.good_w0, O.w0]),
+        "lr": O.learning_rate,
+        "wb_lr": wb_lr,
+        "tw": np.asarray(tb.params["w"]),
+        "tb": np.asarray(tb.params["b"]),
+        "labels": b.labels,
+        "wb_steps": np.asarray(tb.steps),
+        "axis": ax,
+        "grid_loss": np.asarray(r.loss),
+        "frames": np.int64(frames),
+        "dead_set": np.asarray(pb.dead_set({"w": jnp.asarray(W), "b": jnp.asarray(B)})),
+    }
 
 
 # ------------------------------------------------------------------------ instruments
@@ -482,8 +871,16 @@ def _ss_points(k, starts, seed):
     return np.eye(k), (None if pts is None or len(pts) == 0 else np.asarray(pts[0])), "found by exact-gradient descent"
 
 
-@experiment("spectra", quick={"ks": (7,), "probes": 4, "steps": 24}, ks=(7, 10), top=10, probes=10, steps=40,
-            search_starts=64, seed=0)
+@experiment(
+    "spectra",
+    quick={"ks": (7,), "probes": 4, "steps": 24},
+    ks=(7, 10),
+    top=10,
+    probes=10,
+    steps=40,
+    search_starts=64,
+    seed=0,
+)
 def spectra(*, ks, top, probes, steps, search_starts, seed):
     """Hessian spectra of the Safran-Shamir problem at a global minimum and at a Hessian-certified spurious minimum:
     the top eigenvalues (block Lanczos), the trace (Hutchinson), the density (stochastic Lanczos quadrature), and
@@ -503,19 +900,36 @@ def spectra(*, ks, top, probes, steps, search_starts, seed):
         loss, dense = sp["loss"], sp["eigvals"]
         topk = I.hessian_top(problem, batch, min(top, problem.n_params), key=jax.random.fold_in(key, int(k)))
         tr = I.hessian_trace(problem, batch, key=jax.random.fold_in(key, 100 + int(k)), probes=max(probes * 10, 20))
-        sd = I.spectral_density(problem, batch, key=jax.random.fold_in(key, 200 + int(k)), probes=probes,
-                                steps=min(steps, problem.n_params))
+        sd = I.spectral_density(
+            problem, batch, key=jax.random.fold_in(key, 200 + int(k)), probes=probes, steps=min(steps, problem.n_params)
+        )
         for i, name in enumerate(names):
-            entry[name] = {"W": Ws[i], "loss": float(loss[i]), "dense": dense[i], "top": topk["eigenvalues"][i],
-                           "trace": float(tr["trace"][i]), "trace_se": float(tr["stderr"][i]), "grid": sd["grid"],
-                           "density": sd["density"][i], "sigma": sd["sigma"],
-                           "smallest_positive": float(dense[i][dense[i] > 1e-9].min())}
+            entry[name] = {
+                "W": Ws[i],
+                "loss": float(loss[i]),
+                "dense": dense[i],
+                "top": topk["eigenvalues"][i],
+                "trace": float(tr["trace"][i]),
+                "trace_se": float(tr["stderr"][i]),
+                "grid": sd["grid"],
+                "density": sd["density"][i],
+                "sigma": sd["sigma"],
+                "smallest_positive": float(dense[i][dense[i] > 1e-9].min()),
+            }
         out[f"k{int(k)}"] = entry
     return out
 
 
-@experiment("slices", quick={"n": 21, "path_points": 21, "net_depth": 4}, n=51, span=1.0, net_span=0.25,
-            path_points=51, net_depth=6, seed=0)
+@experiment(
+    "slices",
+    quick={"n": 21, "path_points": 21, "net_depth": 4},
+    n=51,
+    span=1.0,
+    net_span=0.25,
+    path_points=51,
+    net_depth=6,
+    seed=0,
+)
 def slices(*, n, span, net_span, path_points, net_depth, seed):
     """Filter-normalized 2-D slices (Li et al. 2018) on exact population losses: at the global and at the
     published spurious minimum of the Safran-Shamir problem (k = n = 7) with the straight path between them and its
@@ -535,8 +949,14 @@ def slices(*, n, span, net_span, path_points, net_depth, seed):
         d1, d2 = I.directions(ss, centre, key=jax.random.fold_in(key, 1), n=2, normalization="filter")
         r = I.slice2d(ss, centre, [d1, d2], coef, coef)
         out[name] = {"loss": np.asarray(r.loss), "centre_loss": float(ss.population_loss(centre))}
-    out["path"] = {"t": path.t, "loss": path.loss, "grad_norm": path.grad_norm, "barrier": path.barrier,
-                   "argmax": path.argmax, "end_note": path.end_note}
+    out["path"] = {
+        "t": path.t,
+        "loss": path.loss,
+        "grad_norm": path.grad_norm,
+        "barrier": path.barrier,
+        "argmax": path.argmax,
+        "end_note": path.end_note,
+    }
     # a born-dead network and a live one (depth net_depth, width 2, biases, inputs on [-1, 1])
     spec = L.networks.MLP.uniform(net_depth, 2, bias=True)
     problem = L.networks.NetProblem(spec, "abs", "uniform:-1,1")
@@ -549,8 +969,14 @@ def slices(*, n, span, net_span, path_points, net_depth, seed):
             continue
         centre = jax.tree_util.tree_map(lambda a: a[int(pick[0])], nets)
         # directions in the first layer only: no signal passes a dead layer, so the first layer's loss is flat
-        d1, d2 = I.directions(problem, centre, key=jax.random.fold_in(key, 3), n=2, normalization="filter",
-                              exclude=lambda leaf: not leaf.startswith("[0]"))
+        d1, d2 = I.directions(
+            problem,
+            centre,
+            key=jax.random.fold_in(key, 3),
+            n=2,
+            normalization="filter",
+            exclude=lambda leaf: not leaf.startswith("[0]"),
+        )
         r = I.slice2d(problem, centre, [d1, d2], net_coef, net_coef)
         out[name] = {"loss": np.asarray(r.loss), "centre_loss": float(problem.population_loss(centre))}
     # the single neuron: a slice along its coordinates is the exact (w, b) grid
@@ -558,6 +984,9 @@ def slices(*, n, span, net_span, path_points, net_depth, seed):
     ax = np.linspace(-3, 3, n)
     r = I.slice2d(p, {"w": 0.0, "b": 0.0}, [{"w": 1.0, "b": 0.0}, {"w": 0.0, "b": 1.0}], ax, ax)
     g = L.grid(p, {"w": jnp.asarray(ax), "b": jnp.asarray(ax)}, quantities=("loss",))
-    out["neuron"] = {"axis": ax, "loss": np.asarray(r.loss), "max_abs_difference_from_grid":
-                     float(np.max(np.abs(np.asarray(r.loss) - np.asarray(g.loss))))}
+    out["neuron"] = {
+        "axis": ax,
+        "loss": np.asarray(r.loss),
+        "max_abs_difference_from_grid": float(np.max(np.abs(np.asarray(r.loss) - np.asarray(g.loss)))),
+    }
     return out

@@ -21,8 +21,10 @@ rounding artefact. Bad input raises ``ValueError`` before any computation.
 * :func:`dead_zone` maps the exact dead set and the near-flat region.
 * :func:`critical_points` finds and classifies stationary points in a box.
 """
+
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from functools import partial
@@ -36,19 +38,19 @@ import landscape as L
 
 __all__ = [
     "NEAR_FLAT",
-    "near_flat",
-    "exact_gradient",
-    "gradient_jumps",
     "Certificate",
-    "convexity_certificate",
-    "line_crossings",
-    "hessian_sign_map",
-    "one_sided_derivatives",
-    "gradient_decay",
-    "DeadZone",
-    "dead_zone",
     "CriticalPoint",
+    "DeadZone",
+    "convexity_certificate",
     "critical_points",
+    "dead_zone",
+    "exact_gradient",
+    "gradient_decay",
+    "gradient_jumps",
+    "hessian_sign_map",
+    "line_crossings",
+    "near_flat",
+    "one_sided_derivatives",
 ]
 
 F64 = jnp.float64
@@ -94,8 +96,10 @@ def exact_gradient(problem, params):
     vec, shape = _vectors(problem, params)
     loss, gv = _grad_vec(problem, vec)
     gv = np.asarray(gv, np.float64)
-    return (np.asarray(loss, np.float64).reshape(shape),
-            {k: gv[:, i].reshape(shape) for i, k in enumerate(problem.coordinates())})
+    return (
+        np.asarray(loss, np.float64).reshape(shape),
+        {k: gv[:, i].reshape(shape) for i, k in enumerate(problem.coordinates())},
+    )
 
 
 def gradient_jumps(problem, points, *, h=1e-9):
@@ -143,8 +147,10 @@ def _check_size(name, value, count, what):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     if count > MAX_POINTS:
-        raise ValueError(f"{name}={value} asks for {count:.3g} {what}, more than the limit {MAX_POINTS:.3g} "
-                         f"(about {count * 8 * 8 / 2**30:.3g} GiB of working arrays); use a smaller {name}")
+        raise ValueError(
+            f"{name}={value} asks for {count:.3g} {what}, more than the limit {MAX_POINTS:.3g} "
+            f"(about {count * 8 * 8 / 2**30:.3g} GiB of working arrays); use a smaller {name}"
+        )
 
 
 def _check_named(problem, params, name):
@@ -295,7 +301,7 @@ def line_crossings(problem, box, *, fixed=None, n=4001, slopes=None, offsets=Non
     _check_box(problem, box)
     if len(box) != 1:
         raise ValueError(f"line_crossings takes one parameter, got {sorted(box)}")
-    (name, (lo, hi)), = box.items()
+    ((name, (lo, hi)),) = box.items()
     fixed = _check_fixed(problem, [name], fixed)
     t = np.linspace(lo, hi, n)
     lt = _loss64(problem, {name: t, **{k: np.full(n, v) for k, v in fixed.items()}})
@@ -305,13 +311,17 @@ def line_crossings(problem, box, *, fixed=None, n=4001, slopes=None, offsets=Non
     best = (0, 0.0, 0.0)
     for m in slopes:
         resid = lt - m * t
-        cs = np.linspace(resid.min() - 0.01 * span, resid.max() + 0.01 * span, 201) if offsets is None else np.asarray(offsets)
+        cs = (
+            np.linspace(resid.min() - 0.01 * span, resid.max() + 0.01 * span, 201)
+            if offsets is None
+            else np.asarray(offsets)
+        )
         signs = np.sign(resid[None, :] - cs[:, None])
         counts = np.sum(signs[:, 1:] * signs[:, :-1] < 0, axis=1)
         i = int(np.argmax(counts))
         if counts[i] > best[0]:
             best = (int(counts[i]), float(m), float(cs[i]))
-    count, m, c = best
+    _count, m, c = best
     f = lambda v: float(_loss64(problem, {name: np.float64(v), **fixed})) - (m * v + c)
     resid = lt - (m * t + c)
     idx = np.nonzero(np.sign(resid[1:]) * np.sign(resid[:-1]) < 0)[0]
@@ -349,7 +359,12 @@ def hessian_sign_map(problem, axes, *, fixed=None):
         mask = np.zeros(min_eig.shape, bool)
     smooth = ~mask
     neg = float(np.mean(min_eig[smooth] < -1e-10)) if smooth.any() else float("nan")
-    return {"min_eig": min_eig, "nonsmooth": mask, "negative_fraction": neg, "axes": {k: np.asarray(v) for k, v in axes.items()}}
+    return {
+        "min_eig": min_eig,
+        "nonsmooth": mask,
+        "negative_fraction": neg,
+        "axes": {k: np.asarray(v) for k, v in axes.items()},
+    }
 
 
 def _check_kinked(problem):
@@ -478,7 +493,7 @@ def _dead_area(problem, box):
     ws = np.unique(np.concatenate([[w0, w1], [0.0] if w0 < 0 < w1 else []]))
     area = 0.0
     g = lambda w: np.clip(-max(w * lo, w * hi), b0, b1) - b0
-    for a, b in zip(ws[:-1], ws[1:]):
+    for a, b in itertools.pairwise(ws):
         # g is linear on each side of w = 0 except where clipping kinks it: integrate finely
         xs = np.linspace(a, b, 20001)
         area += np.trapezoid([g(x) for x in xs], xs)
@@ -612,7 +627,9 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
     sp = L.derived.StationarityProblem(problem)
     opt = optax.chain(L.optimizer("adam", learning_rate=1e-2), L.optimizers.project_box(*_leaf_bounds(problem, lo, hi)))
     init = problem.unravel(jnp.asarray(np.stack([x0[k] for k in names], axis=-1), F64))
-    t = L.train(sp, init, optimizer=opt, steps=steps, gradient="population", record_every=steps, key=jax.random.key(seed))
+    t = L.train(
+        sp, init, optimizer=opt, steps=steps, gradient="population", record_every=steps, key=jax.random.key(seed)
+    )
     ends = np.asarray(problem.ravel(t.final), np.float64)
     _, g = exact_gradient(problem, {k: ends[:, i] for i, k in enumerate(names)})
     gn = np.sqrt(sum(g[k] ** 2 for k in names))
@@ -624,7 +641,7 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
     # stationary there, and ends near it are counted to it
     cand = {k: 0.0 for k in names if k in ("w", "b")}
     if neuron.student.kinked and "w" in names and len(names) <= 2 and all(box[k][0] <= 0.0 <= box[k][1] for k in cand):
-        g0 = exact_gradient(problem, {**{k: 0.0 for k in names}, **cand})[1] if set(cand) == set(names) else None
+        g0 = exact_gradient(problem, {**dict.fromkeys(names, 0.0), **cand})[1] if set(cand) == set(names) else None
         if g0 is not None and max(abs(float(v)) for v in g0.values()) < tol:
             clusters.append({"sum": np.asarray([cand[k] for k in names]), "n": 0, "fixed": True})
     for p in keep:
@@ -649,7 +666,9 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
         if dead[i] and not c.get("fixed"):
             # the dead plateau (the classifier's dead rule): every gradient through the unit ~ 0, no Hessian needed
             loss = float(_loss64(problem, params))
-            points.append(CriticalPoint(params, loss, 0.0, "dead_manifold", None, {"active_fraction": float(active[i])}, c["n"]))
+            points.append(
+                CriticalPoint(params, loss, 0.0, "dead_manifold", None, {"active_fraction": float(active[i])}, c["n"])
+            )
         else:
             points.append(_classify_point(problem, params, min_loss, count=c["n"]))
     return _merge_manifolds(points)
@@ -658,7 +677,9 @@ def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e
 def _leaf_bounds(problem, lo, hi):
     """Per-coordinate bounds as one bound per parameter leaf (scalar coordinates only)."""
     if any(s != () for s in problem.leaf_shapes()):
-        raise ValueError("critical_points needs a problem whose parameters are named scalars (such as the single neuron)")
+        raise ValueError(
+            "critical_points needs a problem whose parameters are named scalars (such as the single neuron)"
+        )
     # leaves in tree order, coordinates in the problem's order: map through the names
     order = list(problem.param_names)
     names = problem.coordinates()
@@ -686,8 +707,12 @@ def _merge_manifolds(points):
         keys = list(rep.params)
         extent = {k: (min(p.params[k] for p in ps), max(p.params[k] for p in ps)) for k in keys}
         ev = dict(rep.evidence)
-        ev.update({"extent": extent, "clusters": len(ps), "loss_range": (min(p.loss for p in ps), max(p.loss for p in ps))})
-        merged.append(CriticalPoint(rep.params, rep.loss, rep.grad_norm, kind, rep.eigvals, ev, sum(p.count for p in ps)))
+        ev.update(
+            {"extent": extent, "clusters": len(ps), "loss_range": (min(p.loss for p in ps), max(p.loss for p in ps))}
+        )
+        merged.append(
+            CriticalPoint(rep.params, rep.loss, rep.grad_norm, kind, rep.eigvals, ev, sum(p.count for p in ps))
+        )
     return sorted(merged + singles, key=lambda p: -p.count)
 
 
@@ -705,12 +730,11 @@ def _classify_point(problem, params, min_loss, count=1, tol_eig=1e-8):
     loss, gn = float(sp["loss"][0]), float(sp["grad_norm"][0])
     evidence = {}
     kink = False
-    if problem.student.kinked and "w" in params:
-        # at w = 0 with the whole mass on the kink (b = 0), the loss is not differentiable in w
-        if params["w"] == 0.0 and params.get("b", 0.0) == 0.0:
-            d = one_sided_derivatives(problem, params, {k: float(k == "w") for k in names})
-            evidence.update({"left_w": d["left"], "right_w": d["right"]})
-            kink = abs(d["jump"]) > 1e-9
+    # at w = 0 with the whole mass on the kink (b = 0), the loss is not differentiable in w
+    if problem.student.kinked and "w" in params and params["w"] == 0.0 and params.get("b", 0.0) == 0.0:
+        d = one_sided_derivatives(problem, params, {k: float(k == "w") for k in names})
+        evidence.update({"left_w": d["left"], "right_w": d["right"]})
+        kink = abs(d["jump"]) > 1e-9
     eig = None
     if kink:
         kind = "nondifferentiable"

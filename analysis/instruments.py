@@ -43,8 +43,10 @@ References:
   Density", ICML 2019 (stochastic Lanczos quadrature). Hutchinson, "A
   stochastic estimator of the trace of the influence matrix", 1989.
 """
+
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from functools import partial
@@ -57,9 +59,22 @@ import landscape as L
 
 from .stats import CONFIDENCE, t_value
 
-__all__ = ["Interpolation", "barrier", "interpolate", "path_to_nearest_minimum", "directions", "slice2d", "trajectory_plane",
-           "hvp", "hessian_top", "hessian_trace", "spectral_density", "default_tol", "NORMALIZATIONS",
-           "MIN_PROBES_FOR_ERROR"]
+__all__ = [
+    "MIN_PROBES_FOR_ERROR",
+    "NORMALIZATIONS",
+    "Interpolation",
+    "barrier",
+    "default_tol",
+    "directions",
+    "hessian_top",
+    "hessian_trace",
+    "hvp",
+    "interpolate",
+    "path_to_nearest_minimum",
+    "slice2d",
+    "spectral_density",
+    "trajectory_plane",
+]
 
 NORMALIZATIONS = ("filter", "layer", None)
 
@@ -145,17 +160,25 @@ def interpolate(problem, *points, n=51, chunk=1 << 14) -> Interpolation:
         raise ValueError(f"n must be an integer >= 2, got {n!r}")
     vecs = [_vector(problem, p, f"points[{i}]") for i, p in enumerate(points)]
     ts, losses, norms = [], [], []
-    for i, (a, b) in enumerate(zip(vecs[:-1], vecs[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(vecs)):
         with np.errstate(over="ignore", invalid="ignore"):
             d = np.asarray(b, np.float64) - np.asarray(a, np.float64)
         if not np.all(np.isfinite(d)):
-            raise ValueError(f"the segment from points[{i}] to points[{i + 1}] is too long to represent (their "
-                             "difference overflows); use points closer together")
+            raise ValueError(
+                f"the segment from points[{i}] to points[{i + 1}] is too long to represent (their "
+                "difference overflows); use points closer together"
+            )
         if not np.any(d != 0):
             raise ValueError(f"points[{i}] and points[{i + 1}] are the same point")
         coef = np.linspace(0.0, 1.0, int(n))
-        r = L.plane(problem, problem.unravel(a), [problem.unravel(jnp.asarray(d, a.dtype))], [coef],
-                    quantities=("loss", "grad_norm"), chunk=chunk)
+        r = L.plane(
+            problem,
+            problem.unravel(a),
+            [problem.unravel(jnp.asarray(d, a.dtype))],
+            [coef],
+            quantities=("loss", "grad_norm"),
+            chunk=chunk,
+        )
         keep = slice(0 if i == 0 else 1, None)  # each inner point once
         ts.append(i + coef[keep])
         losses.append(np.asarray(r.loss)[keep])
@@ -231,8 +254,11 @@ def directions(problem, centre, *, key, n=2, normalization="filter", unit_axis=0
     if isinstance(unit_axis, (bool, np.bool_)) or not isinstance(unit_axis, (int, np.integer)):
         raise ValueError(f"unit_axis must be an integer (0: rows are units, -1: columns), got {unit_axis!r}")
     c = problem.check_point(centre, "centre")
-    bad = [name for name, leaf in zip(problem.param_names, jax.tree_util.tree_leaves(c))
-           if np.ndim(leaf) >= 2 and not -np.ndim(leaf) <= unit_axis < np.ndim(leaf)]
+    bad = [
+        name
+        for name, leaf in zip(problem.param_names, jax.tree_util.tree_leaves(c))
+        if np.ndim(leaf) >= 2 and not -np.ndim(leaf) <= unit_axis < np.ndim(leaf)
+    ]
     if bad:
         raise ValueError(f"unit_axis {unit_axis} is out of range for the leaves {', '.join(bad)}")
     leaves, treedef = jax.tree_util.tree_flatten(jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float64), c))
@@ -292,14 +318,21 @@ def trajectory_plane(problem, history, *, end=None, components=2):
     D = np.asarray(X - e, np.float64)
     if not np.any(D):
         raise ValueError("the trajectory never moves")
-    if isinstance(components, (bool, np.bool_)) or not isinstance(components, (int, np.integer)) \
-            or not 1 <= components <= min(D.shape):
+    if (
+        isinstance(components, (bool, np.bool_))
+        or not isinstance(components, (int, np.integer))
+        or not 1 <= components <= min(D.shape)
+    ):
         raise ValueError(f"components must be an integer in [1, {min(D.shape)}], got {components!r}")
     _, s, vt = np.linalg.svd(D, full_matrices=False)
     var = s**2
     dirs = vt[:components]
-    return {"directions": [problem.unravel(jnp.asarray(d)) for d in dirs], "explained": var / var.sum(),
-            "coords": D @ dirs.T, "end": problem.unravel(jnp.asarray(e))}
+    return {
+        "directions": [problem.unravel(jnp.asarray(d)) for d in dirs],
+        "explained": var / var.sum(),
+        "coords": D @ dirs.T,
+        "end": problem.unravel(jnp.asarray(e)),
+    }
 
 
 # ------------------------------------------------------------------------- Hessian
@@ -428,9 +461,12 @@ def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=None):
     dtype = np.dtype(X.dtype)
     tol = _positive(tol, "tol") if tol is not None else default_tol(dtype)
     max_steps = dim // block
-    if steps is not None and (isinstance(steps, (bool, np.bool_)) or not isinstance(steps, (int, np.integer))
-                              or not 1 <= steps <= max_steps):
-        raise ValueError(f"steps must be an integer in [1, {max_steps}] (steps x block <= the dimension), got {steps!r}")
+    if steps is not None and (
+        isinstance(steps, (bool, np.bool_)) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= max_steps
+    ):
+        raise ValueError(
+            f"steps must be an integer in [1, {max_steps}] (steps x block <= the dimension), got {steps!r}"
+        )
     if steps is not None and block * int(steps) < k:
         raise ValueError(f"steps={steps} blocks of {block} span {block * int(steps)} < k = {k} vectors")
     keys = jax.random.split(key, n)
@@ -446,23 +482,49 @@ def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=None):
         ok = valid & (res <= tol * scale)
         converged = ok.all(axis=1)
         if steps is not None or converged.all():
-            reason = ["" if c else (f"{int((~ok[i]).sum())} of the {k} wanted residuals above tol {tol:.3g} x "
-                                    f"{float(scale[i, 0]):.3g} with a Krylov space of {block * s} (steps={s}); "
-                                    "give more steps" if valid[i].all() else
-                                    f"the Krylov space from this start spans fewer than {k} directions")
-                      for i, c in enumerate(converged)]
-            return {"eigenvalues": np.where(valid, theta, np.nan), "residuals": res, "converged": converged,
-                    "reason": reason, "method": "lanczos", "steps": s, "krylov_dim": block * s, **base}
+            reason = [
+                ""
+                if c
+                else (
+                    f"{int((~ok[i]).sum())} of the {k} wanted residuals above tol {tol:.3g} x "
+                    f"{float(scale[i, 0]):.3g} with a Krylov space of {block * s} (steps={s}); "
+                    "give more steps"
+                    if valid[i].all()
+                    else f"the Krylov space from this start spans fewer than {k} directions"
+                )
+                for i, c in enumerate(converged)
+            ]
+            return {
+                "eigenvalues": np.where(valid, theta, np.nan),
+                "residuals": res,
+                "converged": converged,
+                "reason": reason,
+                "method": "lanczos",
+                "steps": s,
+                "krylov_dim": block * s,
+                **base,
+            }
         s *= 2
     sp = L.dense_spectrum(problem, problem.unravel(X), residuals=True)
     eig, res = sp["eigvals"][:, ::-1][:, :k], sp["residuals"][:, ::-1][:, :k]
-    return {"eigenvalues": eig, "residuals": res, "converged": np.ones(n, bool), "reason": [""] * n,
-            "method": "dense", "steps": max_steps, "krylov_dim": dim, **base}
+    return {
+        "eigenvalues": eig,
+        "residuals": res,
+        "converged": np.ones(n, bool),
+        "reason": [""] * n,
+        "method": "dense",
+        "steps": max_steps,
+        "krylov_dim": dim,
+        **base,
+    }
 
 
 def _positive(v, name):
-    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) \
-            or not (math.isfinite(float(v)) and float(v) > 0):
+    if (
+        isinstance(v, (bool, np.bool_))
+        or not isinstance(v, (int, float, np.integer, np.floating))
+        or not (math.isfinite(float(v)) and float(v) > 0)
+    ):
         raise ValueError(f"{name} must be a positive finite number, got {v!r}")
     return float(v)
 
@@ -498,8 +560,15 @@ def hessian_trace(problem, points, *, key, probes=100, confidence=CONFIDENCE):
         raise ValueError(f"probes must be an integer >= 2, got {probes!r}")
     est = np.asarray(jax.vmap(lambda x, kk: _hutchinson(problem, x, kk, int(probes)))(X, jax.random.split(key, n)))
     trace = est.mean(1)
-    out = {"trace": trace, "probes": int(probes), "confidence": confidence,
-           "key": np.asarray(jax.random.key_data(key)).tolist(), "stderr": None, "ci": None, "note": ""}
+    out = {
+        "trace": trace,
+        "probes": int(probes),
+        "confidence": confidence,
+        "key": np.asarray(jax.random.key_data(key)).tolist(),
+        "stderr": None,
+        "ci": None,
+        "note": "",
+    }
     if probes < MIN_PROBES_FOR_ERROR:
         out["note"] = f"no error stated below {MIN_PROBES_FOR_ERROR} probes"
         return out
@@ -559,5 +628,13 @@ def spectral_density(problem, points, *, key, probes=10, steps=30, sigma=None, g
     kernel = np.exp(-0.5 * ((g - np.nan_to_num(nodes)[..., None]) / sigma) ** 2)
     dens = np.sum(weights[..., None] * kernel, axis=2)
     dens = dens.mean(1) / (sigma * math.sqrt(2 * math.pi))
-    return {"grid": grid, "density": dens, "nodes": nodes, "weights": weights, "sigma": sigma, "probes": int(probes),
-            "steps": int(steps), "key": np.asarray(jax.random.key_data(key)).tolist()}
+    return {
+        "grid": grid,
+        "density": dens,
+        "nodes": nodes,
+        "weights": weights,
+        "sigma": sigma,
+        "probes": int(probes),
+        "steps": int(steps),
+        "key": np.asarray(jax.random.key_data(key)).tolist(),
+    }

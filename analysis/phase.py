@@ -25,11 +25,11 @@ Infinite-horizon boundaries (crossing eventually happens iff):
   crossing predicate, at a finite horizon by bisection on the exact recursion.
   Simulations train through ``landscape.train`` with a crossing probe.
 """
+
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -42,19 +42,19 @@ from .stats import wilson
 __all__ = [
     "LINEAR_METHODS",
     "PHASE_AXES",
-    "phase_axes",
-    "applies",
-    "left_curvature",
-    "linear_map",
+    "PhaseDiagram",
     "analytic_crossing",
+    "applies",
+    "boundary",
+    "crossing_probability",
     "heavy_ball_lr",
     "heavy_ball_momentum",
-    "boundary",
+    "left_curvature",
+    "linear_map",
     "momentum_threshold",
-    "simulate_crossing",
-    "PhaseDiagram",
+    "phase_axes",
     "phase_diagram",
-    "crossing_probability",
+    "simulate_crossing",
 ]
 
 LINEAR_METHODS = ("sgd", "momentum", "nesterov")
@@ -67,8 +67,10 @@ PHASE_AXES = {"lr_min": 1e-3, "lr_max": 3.0, "beta_min": 0.0, "beta_max": 0.99}
 def phase_axes(n: int, n_betas: int | None = None):
     """``(lrs, betas)``: the phase diagram's axes with ``n`` step sizes and ``n_betas`` (default ``n``) momenta."""
     a = PHASE_AXES
-    return (np.geomspace(a["lr_min"], a["lr_max"], n),
-            np.linspace(a["beta_min"], a["beta_max"], n if n_betas is None else n_betas))
+    return (
+        np.geomspace(a["lr_min"], a["lr_max"], n),
+        np.linspace(a["beta_min"], a["beta_max"], n if n_betas is None else n_betas),
+    )
 
 
 def applies(method: str) -> bool:
@@ -80,9 +82,13 @@ def applies(method: str) -> bool:
 def _check_problem(problem, analytic=True):
     problem = L.neuron.require(problem, "the crossing analysis")
     if tuple(problem.coordinates()) != ("w",):
-        raise ValueError(f"the crossing analysis is for the no-bias problem (trained=('w',)), got {problem.coordinates()}")
+        raise ValueError(
+            f"the crossing analysis is for the no-bias problem (trained=('w',)), got {problem.coordinates()}"
+        )
     if analytic and not problem.student.piecewise_linear:
-        raise ValueError(f"the closed-form crossing analysis needs a piecewise-linear student, got {problem.student.label}")
+        raise ValueError(
+            f"the closed-form crossing analysis needs a piecewise-linear student, got {problem.student.label}"
+        )
 
 
 def left_curvature(problem) -> float:
@@ -227,8 +233,19 @@ def momentum_threshold(method, lr, steps=None, h=1.0, tol=1e-12):
     return out, float(np.max(hi - lo))
 
 
-def simulate_crossing(problem, optimizer, hyper, *, w0=O.w0, steps=O.steps, gradient="population", seeds=1,
-                      batch_size=O.batch_size, key=None, dtype=None):
+def simulate_crossing(
+    problem,
+    optimizer,
+    hyper,
+    *,
+    w0=O.w0,
+    steps=O.steps,
+    gradient="population",
+    seeds=1,
+    batch_size=O.batch_size,
+    key=None,
+    dtype=None,
+):
     """Run the optimizer from ``w0`` for every combination of hyperparameters.
 
     Args:
@@ -266,16 +283,28 @@ def simulate_crossing(problem, optimizer, hyper, *, w0=O.w0, steps=O.steps, grad
             raise ValueError(f"hyper[{k!r}] must be a non-empty 1-D array of finite values")
     cells = math.prod(np.asarray(v).size for v in hyper.values()) * seeds
     if cells > MAX_CELLS:
-        raise ValueError(f"the sweep has {cells:.3g} cells x seeds, more than the limit {MAX_CELLS:.3g}; use a coarser grid")
+        raise ValueError(
+            f"the sweep has {cells:.3g} cells x seeds, more than the limit {MAX_CELLS:.3g}; use a coarser grid"
+        )
     dtype = dtype or jnp.result_type(float)
     names = list(hyper)
     mesh = np.meshgrid(*[np.asarray(hyper[k], np.float64) for k in names], indexing="ij")
     shape = mesh[0].shape + ((seeds,) if seeds > 1 else ())
     flat = {k: np.repeat(m.ravel(), seeds) for k, m in zip(names, mesh)}
     n = flat[names[0]].size
-    t = L.train(problem, {"w": np.full(n, w0, dtype)}, optimizer=opt, steps=steps, batch_size=batch_size,
-                gradient=gradient, record_every=steps, streams="independent", hyperparams=flat,
-                probes={"crossed": CROSSED}, key=key if key is not None else jax.random.key(0))
+    t = L.train(
+        problem,
+        {"w": np.full(n, w0, dtype)},
+        optimizer=opt,
+        steps=steps,
+        batch_size=batch_size,
+        gradient=gradient,
+        record_every=steps,
+        streams="independent",
+        hyperparams=flat,
+        probes={"crossed": CROSSED},
+        key=key if key is not None else jax.random.key(0),
+    )
     return np.asarray(t.probes["crossed"]).reshape(shape)
 
 
@@ -361,12 +390,34 @@ def phase_diagram(problem=None, method="momentum", *, lrs=None, betas=None, step
         gap = float(np.max(np.abs(b_sim[both] - b_ana[both]))) if both.any() else float("nan")
         if np.any(np.isnan(b_sim) != np.isnan(b_ana)):
             gap = float("inf")
-    return PhaseDiagram(method, lrs, betas, steps, sim, ana, b_sim, b_ana, b_inf, b_fin, dis, gap,
-                        settings={"w0": w0, "steps": steps, "second": second, "problem": problem.config()})
+    return PhaseDiagram(
+        method,
+        lrs,
+        betas,
+        steps,
+        sim,
+        ana,
+        b_sim,
+        b_ana,
+        b_inf,
+        b_fin,
+        dis,
+        gap,
+        settings={"w0": w0, "steps": steps, "second": second, "problem": problem.config()},
+    )
 
 
-def crossing_probability(problem=None, *, lrs=None, seeds=64, steps=O.steps, w0=O.w0, batch_size=O.batch_size, key=None,
-                         optimizer=O.optimizer):
+def crossing_probability(
+    problem=None,
+    *,
+    lrs=None,
+    seeds=64,
+    steps=O.steps,
+    w0=O.w0,
+    batch_size=O.batch_size,
+    key=None,
+    optimizer=O.optimizer,
+):
     """Minibatch crossing probability against step size, with 95% Wilson intervals.
 
     Returns:
@@ -375,13 +426,27 @@ def crossing_probability(problem=None, *, lrs=None, seeds=64, steps=O.steps, w0=
     """
     problem = problem or L.Problem()
     lrs = np.geomspace(0.3, 3.0, 24) if lrs is None else np.asarray(lrs, np.float64)
-    first = simulate_crossing(problem, optimizer, {"learning_rate": lrs}, w0=w0, steps=steps, gradient="minibatch",
-                              seeds=seeds, batch_size=batch_size, key=key if key is not None else jax.random.key(0))
+    first = simulate_crossing(
+        problem,
+        optimizer,
+        {"learning_rate": lrs},
+        w0=w0,
+        steps=steps,
+        gradient="minibatch",
+        seeds=seeds,
+        batch_size=batch_size,
+        key=key if key is not None else jax.random.key(0),
+    )
     if seeds == 1:
         first = first[:, None]
     k = np.sum(first > 0, axis=1)
     ci = np.asarray([wilson(int(c), seeds) for c in k])
     pop = simulate_crossing(problem, optimizer, {"learning_rate": lrs}, w0=w0, steps=steps)
-    return {"lrs": lrs, "probability": k / seeds, "ci": (ci[:, 0], ci[:, 1]), "seeds": seeds,
-            "population_first_crossing": pop, "settings": {"w0": w0, "steps": steps, "batch_size": batch_size,
-                                                           "optimizer": optimizer}}
+    return {
+        "lrs": lrs,
+        "probability": k / seeds,
+        "ci": (ci[:, 0], ci[:, 1]),
+        "seeds": seeds,
+        "population_first_crossing": pop,
+        "settings": {"w0": w0, "steps": steps, "batch_size": batch_size, "optimizer": optimizer},
+    }

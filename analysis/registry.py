@@ -19,6 +19,7 @@ Contract
 * Experiments are pure: the same settings give the same data (keys are
   explicit settings).
 """
+
 from __future__ import annotations
 
 import functools
@@ -28,16 +29,26 @@ import json
 import os
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import jax
 import numpy as np
 
 from landscape.io import jsonable, write_atomic
 
-__all__ = ["Experiment", "Result", "REGISTRY", "experiment", "run", "settings_of", "set_cache_dir", "cache_dir",
-           "code_digest", "clear_memory"]
+__all__ = [
+    "REGISTRY",
+    "Experiment",
+    "Result",
+    "cache_dir",
+    "clear_memory",
+    "code_digest",
+    "experiment",
+    "run",
+    "set_cache_dir",
+    "settings_of",
+]
 
 
 @dataclass(frozen=True)
@@ -150,8 +161,13 @@ def _versions() -> dict:
 
 
 def _key(name: str, settings: dict) -> tuple[str, dict]:
-    meta = {"experiment": name, "settings": jsonable(settings), "code": code_digest(), "versions": _versions(),
-            "x64": bool(jax.config.jax_enable_x64)}
+    meta = {
+        "experiment": name,
+        "settings": jsonable(settings),
+        "code": code_digest(),
+        "versions": _versions(),
+        "x64": bool(jax.config.jax_enable_x64),
+    }
     return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:24], meta
 
 
@@ -177,7 +193,11 @@ def _unflatten(flat):
         d = out
         for p in parts[:-1]:
             d = d.setdefault(p, {})
-        d[parts[-1]] = v.item() if v.ndim == 0 and v.dtype.kind in "fiub" else (str(v) if v.dtype.kind == "U" and v.ndim == 0 else v)
+        d[parts[-1]] = (
+            v.item()
+            if v.ndim == 0 and v.dtype.kind in "fiub"
+            else (str(v) if v.dtype.kind == "U" and v.ndim == 0 else v)
+        )
     return out
 
 

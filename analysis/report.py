@@ -15,6 +15,7 @@ Contract
   and never replaces the full report; :func:`update_readme` refuses a partial
   report, so the README's table always lists every claim.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,17 @@ from landscape.io import jsonable, write_atomic
 
 from .rules import CLAIM_VERDICTS, STATEMENT_VERDICTS
 
-__all__ = ["build", "render_markdown", "verdict_table", "write", "update_readme", "README_START", "README_END",
-           "VOCABULARY", "check_readme"]
+__all__ = [
+    "README_END",
+    "README_START",
+    "VOCABULARY",
+    "build",
+    "check_readme",
+    "render_markdown",
+    "update_readme",
+    "verdict_table",
+    "write",
+]
 
 README_START = "<!-- verdicts:start -->"
 README_END = "<!-- verdicts:end -->"
@@ -42,9 +52,18 @@ _MARK = {"confirmed": "✔", "refuted": "✘", "conditional": "◐", "inconclusi
 
 def build(claims, extension, provenance, *, quick, partial) -> dict:
     """The report document (JSON-ready)."""
-    return jsonable({"claims": [c.as_dict() for c in claims], "extension": extension or [], "provenance": provenance,
-                     "quick": bool(quick), "partial": bool(partial), "vocabulary": VOCABULARY,
-                     "claim_verdicts": list(CLAIM_VERDICTS), "statement_verdicts": list(STATEMENT_VERDICTS)})
+    return jsonable(
+        {
+            "claims": [c.as_dict() for c in claims],
+            "extension": extension or [],
+            "provenance": provenance,
+            "quick": bool(quick),
+            "partial": bool(partial),
+            "vocabulary": VOCABULARY,
+            "claim_verdicts": list(CLAIM_VERDICTS),
+            "statement_verdicts": list(STATEMENT_VERDICTS),
+        }
+    )
 
 
 def _cell(text) -> str:
@@ -76,42 +95,73 @@ def verdict_table(doc, *, link=None) -> str:
 
 def render_markdown(doc) -> str:
     """``report.md``: the vocabulary, the claims table, then each statement's evidence and settings."""
-    md = ["# Verification of the claims" + (" (partial run)" if doc.get("partial") else ""), "",
-          "Every verdict below is computed by `python -m analysis verify` from exact losses, trajectories,",
-          "certificates and phase diagrams: each claim is split into the statements it makes, each statement is",
-          "judged by a pure rule of named numbers (`analysis/rules.py`), and the claim's verdict follows from its",
-          "statements' by one rule: any refuted statement makes it *refuted* (all) or *partly refuted*; otherwise",
-          "any inconclusive one makes it *inconclusive*; otherwise any conditional one makes it *conditional*;",
-          "otherwise it is *confirmed*.", "", "## Verdicts", ""]
+    md = [
+        "# Verification of the claims" + (" (partial run)" if doc.get("partial") else ""),
+        "",
+        "Every verdict below is computed by `python -m analysis verify` from exact losses, trajectories,",
+        "certificates and phase diagrams: each claim is split into the statements it makes, each statement is",
+        "judged by a pure rule of named numbers (`analysis/rules.py`), and the claim's verdict follows from its",
+        "statements' by one rule: any refuted statement makes it *refuted* (all) or *partly refuted*; otherwise",
+        "any inconclusive one makes it *inconclusive*; otherwise any conditional one makes it *conditional*;",
+        "otherwise it is *confirmed*.",
+        "",
+        "## Verdicts",
+        "",
+    ]
     for k, v in doc["vocabulary"].items():
         md.append(f"- **{k}**: {v}")
     md += ["", "## Claims", "", verdict_table(doc, link=""), "## Evidence", ""]
     for c in doc["claims"]:
         md += [f"### {c['id']} ({c['source']}): {c['verdict']}", "", f"> {c['statement']}", ""]
         for i, s in enumerate(c["statements"], 1):
-            md += [f'<a id="{c["id"].lower()}-s{i}"></a>', f"**{i}. {s['text']}**: {s['verdict']} ({s['reason']}; "
-                   f"rule `{s['rule']}`)", ""]
+            md += [
+                f'<a id="{c["id"].lower()}-s{i}"></a>',
+                f"**{i}. {s['text']}**: {s['verdict']} ({s['reason']}; rule `{s['rule']}`)",
+                "",
+            ]
             md.append("Numbers: " + "; ".join(f"`{k}` = {_fmt(v)}" for k, v in s["evidence"].items()) + ".")
             md.append("")
             md.append("Settings: " + "; ".join(f"`{k}` = {_fmt(v)}" for k, v in s["settings"].items()) + ".")
             md.append("")
         for m in c.get("maps", []):
-            md += [f"Across {m['setting']} (*{m['statement']}*):", "", "| setting | verdict | numbers |", "|---|---|---|"]
+            md += [
+                f"Across {m['setting']} (*{m['statement']}*):",
+                "",
+                "| setting | verdict | numbers |",
+                "|---|---|---|",
+            ]
             for col in m["columns"]:
                 label = col["label"] + (" (original)" if col.get("original") else "")
                 md.append(f"| {_cell(label)} | {col['verdict']} | {_cell(col['reason'])} |")
             flips = m.get("flips") or []
-            md += ["", ("The verdict flips between " + "; ".join(f"{a} and {b}" for a, b in flips) + ".") if flips
-                   else "The verdict is the same across these settings.", ""]
+            md += [
+                "",
+                ("The verdict flips between " + "; ".join(f"{a} and {b}" for a, b in flips) + ".")
+                if flips
+                else "The verdict is the same across these settings.",
+                "",
+            ]
     if doc.get("extension"):
-        md += ["## Extension: deeper networks", "",
-               "A row *agrees* only when it is compared, with an interval test, against a closed form or a published",
-               "value under the same protocol; rows without such a reference say *no reference*.", "",
-               "| id | question | measured | 95% interval | reference | status | numbers |", "|---|---|---|---|---|---|---|"]
+        md += [
+            "## Extension: deeper networks",
+            "",
+            "A row *agrees* only when it is compared, with an interval test, against a closed form or a published",
+            "value under the same protocol; rows without such a reference say *no reference*.",
+            "",
+            "| id | question | measured | 95% interval | reference | status | numbers |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in doc["extension"]:
             ref = r["reference_kind"] + (f" = {_fmt(r['reference'])}" if r["reference"] is not None else "")
-            cells = [r["id"], r["question"], _fmt(r["measured"]), _fmt(r["ci"]) if r["ci"] else "-", ref, r["status"],
-                     r.get("reason", "")]
+            cells = [
+                r["id"],
+                r["question"],
+                _fmt(r["measured"]),
+                _fmt(r["ci"]) if r["ci"] else "-",
+                ref,
+                r["status"],
+                r.get("reason", ""),
+            ]
             md.append("| " + " | ".join(_cell(x) for x in cells) + " |")
         md.append("")
     return "\n".join(md)
@@ -153,7 +203,9 @@ def update_readme(path: str, doc: dict) -> None:
         text = fh.read()
     head, rest = text.split(README_START, 1)
     _, tail = rest.split(README_END, 1)
-    write_atomic(path, head + README_START + "\n" + verdict_table(doc, link="figures/out/report.md") + README_END + tail)
+    write_atomic(
+        path, head + README_START + "\n" + verdict_table(doc, link="figures/out/report.md") + README_END + tail
+    )
 
 
 def make(out: str, *, quick: bool = False, ids=None, readme: str | None = None, progress=None) -> dict:
@@ -180,8 +232,10 @@ def make(out: str, *, quick: bool = False, ids=None, readme: str | None = None, 
     partial = ids is not None and set(ids) != set(CLAIMS)
     if readme is not None:
         if partial:
-            raise ValueError("--readme needs every claim: a partial run (--only) is written to report-partial.* and "
-                             "never fills the README")
+            raise ValueError(
+                "--readme needs every claim: a partial run (--only) is written to report-partial.* and "
+                "never fills the README"
+            )
         check_readme(readme)
     check_writable(out)
     t0 = time.perf_counter()
@@ -190,8 +244,13 @@ def make(out: str, *, quick: bool = False, ids=None, readme: str | None = None, 
     if extension is not None and progress:
         for r in extension:
             progress(r["id"], r)
-    doc = build(list(results.values()), extension, provenance(seconds=time.perf_counter() - t0, quick=quick),
-                quick=quick, partial=partial)
+    doc = build(
+        list(results.values()),
+        extension,
+        provenance(seconds=time.perf_counter() - t0, quick=quick),
+        quick=quick,
+        partial=partial,
+    )
     write(out, doc)
     if readme is not None:
         update_readme(readme, doc)

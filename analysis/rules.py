@@ -21,6 +21,7 @@ Contract
   statement makes it ``inconclusive``; otherwise any conditional statement
   makes it ``conditional``; otherwise it is ``confirmed``.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,9 +29,26 @@ from dataclasses import dataclass
 
 from .stats import AGREEMENT, wilson, z_value
 
-__all__ = ["STATEMENT_VERDICTS", "CLAIM_VERDICTS", "Judgement", "claim_verdict", "always", "never", "sometimes",
-           "equals", "at_most", "at_least", "differ", "agrees", "smooth", "depends_on", "more_likely", "within_budget",
-           "stuck", "RULES"]
+__all__ = [
+    "CLAIM_VERDICTS",
+    "RULES",
+    "STATEMENT_VERDICTS",
+    "Judgement",
+    "agrees",
+    "always",
+    "at_least",
+    "at_most",
+    "claim_verdict",
+    "depends_on",
+    "differ",
+    "equals",
+    "more_likely",
+    "never",
+    "smooth",
+    "sometimes",
+    "stuck",
+    "within_budget",
+]
 
 STATEMENT_VERDICTS = ("confirmed", "refuted", "conditional", "inconclusive")
 CLAIM_VERDICTS = ("confirmed", "partly refuted", "refuted", "conditional", "inconclusive")
@@ -78,7 +96,7 @@ def claim_verdict(verdicts) -> str:
 
 
 def always(k, n, *, moving=0, level=0.95, confidence=0.95) -> Judgement:
-    """"It always happens": ``k`` of ``n`` runs show it, ``moving`` more are undecided.
+    """ "It always happens": ``k`` of ``n`` runs show it, ``moving`` more are undecided.
 
     Confirmed when at least ``level`` of the runs show it (moving runs counted
     as not showing it; the reason states the Wilson interval); inconclusive
@@ -90,15 +108,16 @@ def always(k, n, *, moving=0, level=0.95, confidence=0.95) -> Judgement:
         return Judgement("inconclusive", "no runs")
     lo, hi = wilson(k, n, confidence)
     if k / n >= level:
-        return Judgement("confirmed", f"{k} of {n} runs ({_pct(k / n)}, {int(confidence * 100)}% interval "
-                                      f"{_pct(lo)} to {_pct(hi)})")
+        return Judgement(
+            "confirmed", f"{k} of {n} runs ({_pct(k / n)}, {int(confidence * 100)}% interval {_pct(lo)} to {_pct(hi)})"
+        )
     if moving and min(n, k + moving) / n >= level:
         return Judgement("inconclusive", f"{k} of {n} runs, and {moving} still moving at the end of their budget")
     return Judgement("refuted", f"{k} of {n} runs ({_pct(k / n)}, interval {_pct(lo)} to {_pct(hi)}), not all")
 
 
 def never(k, n, *, moving=0, confidence=0.95) -> Judgement:
-    """"It never happens": ``k`` of ``n`` runs show it, ``moving`` undecided.
+    """ "It never happens": ``k`` of ``n`` runs show it, ``moving`` undecided.
 
     Refuted as soon as one run shows it; confirmed when none does and none is
     still moving (the reason states the Wilson interval's upper end: how
@@ -116,7 +135,7 @@ def never(k, n, *, moving=0, confidence=0.95) -> Judgement:
 
 
 def sometimes(k, n, *, moving=0, confidence=0.95) -> Judgement:
-    """"It can happen": ``k`` of ``n`` runs show it.
+    """ "It can happen": ``k`` of ``n`` runs show it.
 
     Confirmed when at least one run shows it; refuted when none does, none is
     moving and the interval's upper end is below 5%; inconclusive otherwise.
@@ -141,7 +160,9 @@ def equals(value, claimed, *, tol, name="value") -> Judgement:
         return Judgement("inconclusive", f"{name} not measured")
     if abs(value - claimed) <= tol:
         return Judgement("confirmed", f"{name} = {value:.6g}, claimed {claimed:.6g} (tolerance {tol:g})")
-    return Judgement("refuted", f"{name} = {value:.6g}, not {claimed:.6g} (differs by {abs(value - claimed):.3g} > {tol:g})")
+    return Judgement(
+        "refuted", f"{name} = {value:.6g}, not {claimed:.6g} (differs by {abs(value - claimed):.3g} > {tol:g})"
+    )
 
 
 def at_most(value, bound, *, name="value") -> Judgement:
@@ -182,14 +203,19 @@ def agrees(measured, stderr, reference, *, confidence=AGREEMENT, name="measured"
     z = z_value(confidence)
     gap = abs(measured - reference)
     if gap <= z * stderr:
-        return Judgement("confirmed", f"{name} {measured:.4g} vs {reference:.4g}: gap {gap:.3g} within {z:.3g} standard "
-                                      f"errors ({z * stderr:.3g})")
-    return Judgement("refuted", f"{name} {measured:.4g} vs {reference:.4g}: gap {gap:.3g} beyond {z:.3g} standard errors "
-                                f"({z * stderr:.3g})")
+        return Judgement(
+            "confirmed",
+            f"{name} {measured:.4g} vs {reference:.4g}: gap {gap:.3g} within {z:.3g} standard "
+            f"errors ({z * stderr:.3g})",
+        )
+    return Judgement(
+        "refuted",
+        f"{name} {measured:.4g} vs {reference:.4g}: gap {gap:.3g} beyond {z:.3g} standard errors ({z * stderr:.3g})",
+    )
 
 
 def smooth(points_checked, nonsmooth_points, nonsmooth_fraction, *, where="") -> Judgement:
-    """"The loss is smooth": differentiable everywhere in the region.
+    """ "The loss is smooth": differentiable everywhere in the region.
 
     From a scan of one-sided derivatives: confirmed when no point has a
     gradient jump; conditional when jumps occur only on a set of measure zero
@@ -203,13 +229,16 @@ def smooth(points_checked, nonsmooth_points, nonsmooth_fraction, *, where="") ->
     if nonsmooth_points == 0:
         return Judgement("confirmed", f"no gradient jump at {points_checked} points checked")
     if nonsmooth_fraction <= 0.01:
-        return Judgement("conditional", f"smooth only away from {where or f'{nonsmooth_points} points'}: gradient jumps "
-                                        f"at {nonsmooth_points} of {points_checked} points checked (a set of measure zero)")
+        return Judgement(
+            "conditional",
+            f"smooth only away from {where or f'{nonsmooth_points} points'}: gradient jumps "
+            f"at {nonsmooth_points} of {points_checked} points checked (a set of measure zero)",
+        )
     return Judgement("refuted", f"gradient jumps on {_pct(nonsmooth_fraction)} of the region")
 
 
 def depends_on(exact_values, *, tol, minibatch=None, condition="minibatch noise", name="threshold") -> Judgement:
-    """"The outcome depends on X": a quantity measured at several values of X.
+    """ "The outcome depends on X": a quantity measured at several values of X.
 
     ``exact_values``: the quantity (e.g. the crossing threshold found by root
     finding on the exact recursion) at each value of X; ``minibatch``: a list
@@ -224,13 +253,18 @@ def depends_on(exact_values, *, tol, minibatch=None, condition="minibatch noise"
         return Judgement("inconclusive", f"{name} not found for at least two values")
     spread = max(vals) - min(vals)
     if spread > tol:
-        return Judgement("confirmed", f"{name} ranges from {min(vals):.6g} to {max(vals):.6g} (spread {spread:.3g} > {tol:g})")
+        return Judgement(
+            "confirmed", f"{name} ranges from {min(vals):.6g} to {max(vals):.6g} (spread {spread:.3g} > {tol:g})"
+        )
     if minibatch:
         ivs = [wilson(k, n) for k, n in minibatch if n > 0]
         if ivs and max(lo for lo, _ in ivs) > min(hi for _, hi in ivs):
             rates = ", ".join(_pct(k / n) for k, n in minibatch if n > 0)
-            return Judgement("conditional", f"exact {name} the same everywhere ({min(vals):.6g}, spread {spread:.2g}), "
-                                            f"but under {condition} the rates differ ({rates})")
+            return Judgement(
+                "conditional",
+                f"exact {name} the same everywhere ({min(vals):.6g}, spread {spread:.2g}), "
+                f"but under {condition} the rates differ ({rates})",
+            )
     return Judgement("refuted", f"{name} is {min(vals):.6g} for every value (spread {spread:.2g} <= {tol:g})")
 
 
@@ -247,15 +281,17 @@ def more_likely(k1, n1, k2, n2, *, confidence=0.95, names=("first", "second")) -
     (lo1, hi1), (lo2, hi2) = wilson(k1, n1, confidence), wilson(k2, n2, confidence)
     r1, r2 = k1 / n1, k2 / n2
     if lo1 > hi2:
-        return Judgement("confirmed", f"{names[0]} {_pct(r1)} [{_pct(lo1)}, {_pct(hi1)}] above {names[1]} {_pct(r2)} "
-                                      f"[{_pct(lo2)}, {_pct(hi2)}]")
+        return Judgement(
+            "confirmed",
+            f"{names[0]} {_pct(r1)} [{_pct(lo1)}, {_pct(hi1)}] above {names[1]} {_pct(r2)} [{_pct(lo2)}, {_pct(hi2)}]",
+        )
     if r1 <= r2:
         return Judgement("refuted", f"{names[0]} {_pct(r1)} is not above {names[1]} {_pct(r2)}")
     return Judgement("inconclusive", f"{names[0]} {_pct(r1)} vs {names[1]} {_pct(r2)}: intervals overlap")
 
 
 def within_budget(first_step, budget, *, later_step=None, later_budget=None) -> Judgement:
-    """"It does not happen (within the budget)": the first step at which it happens, or -1.
+    """ "It does not happen (within the budget)": the first step at which it happens, or -1.
 
     Confirmed when it never happens, even in the longer run (``later_step``
     -1 or not measured); conditional when it does not happen within
@@ -268,13 +304,16 @@ def within_budget(first_step, budget, *, later_step=None, later_budget=None) -> 
     if first_step > 0:
         return Judgement("refuted", f"it happens at step {first_step} of {budget}")
     if later_step is not None and later_step > 0:
-        return Judgement("conditional", f"only within {budget} steps: it happens at step {later_step}"
-                                        + (f" of a {later_budget}-step run" if later_budget else ""))
+        return Judgement(
+            "conditional",
+            f"only within {budget} steps: it happens at step {later_step}"
+            + (f" of a {later_budget}-step run" if later_budget else ""),
+        )
     return Judgement("confirmed", f"not within {budget} steps" + (f" nor {later_budget}" if later_budget else ""))
 
 
 def stuck(converged, moving, n) -> Judgement:
-    """"Some runs get stuck above the optimum".
+    """ "Some runs get stuck above the optimum".
 
     ``converged``: runs that stopped (dead or stationary) above the optimum;
     ``moving``: runs above it still moving at the end of their budget; of
@@ -286,13 +325,35 @@ def stuck(converged, moving, n) -> Judgement:
     if _missing(converged, moving, n) or n < 1:
         return Judgement("inconclusive", "no runs")
     if converged > 0:
-        return Judgement("confirmed", f"{converged} of {n} runs ({_pct(converged / n)}) stop above the optimum"
-                                      + (f"; {moving} more still moving above it" if moving else ""))
+        return Judgement(
+            "confirmed",
+            f"{converged} of {n} runs ({_pct(converged / n)}) stop above the optimum"
+            + (f"; {moving} more still moving above it" if moving else ""),
+        )
     if moving > 0:
-        return Judgement("conditional", f"only within the budget: {moving} of {n} runs ({_pct(moving / n)}) are above "
-                                        "the optimum but still moving, none has stopped there")
+        return Judgement(
+            "conditional",
+            f"only within the budget: {moving} of {n} runs ({_pct(moving / n)}) are above "
+            "the optimum but still moving, none has stopped there",
+        )
     return Judgement("refuted", f"all {n} runs reach the optimum")
 
 
-RULES = {f.__name__: f for f in (always, never, sometimes, equals, at_most, at_least, differ, agrees, smooth, depends_on,
-                                 more_likely, within_budget, stuck)}
+RULES = {
+    f.__name__: f
+    for f in (
+        always,
+        never,
+        sometimes,
+        equals,
+        at_most,
+        at_least,
+        differ,
+        agrees,
+        smooth,
+        depends_on,
+        more_likely,
+        within_budget,
+        stuck,
+    )
+}

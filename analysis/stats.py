@@ -5,12 +5,13 @@ Contract: pure Python/NumPy on host values, two-sided at ``confidence``
 :func:`normal_interval` is ``mean +- z se``; :func:`wilson` is the Wilson
 score interval of a binomial proportion ``k / n``.
 """
+
 from __future__ import annotations
 
 import math
 from statistics import NormalDist
 
-__all__ = ["wilson", "z_value", "t_value", "normal_interval", "CONFIDENCE", "AGREEMENT"]
+__all__ = ["AGREEMENT", "CONFIDENCE", "normal_interval", "t_value", "wilson", "z_value"]
 
 CONFIDENCE = 0.95  # the intervals reported beside every rate and average
 AGREEMENT = 0.9973002039367398  # P(|Z| <= 3): the interval within which an estimate agrees with its reference
@@ -55,8 +56,9 @@ def t_value(confidence: float, df: int) -> float:
         y = a * y * y
         y = math.expm1(y) if y > 0.002 else 0.5 * y * y + y
     else:
-        y = ((1.0 / (((n + 6.0) / (n * y) - 0.089 * d - 0.822) * (n + 2.0) * 3.0) + 0.5 / (n + 4.0)) * y - 1.0) \
-            * (n + 1.0) / (n + 2.0) + 1.0 / y
+        y = ((1.0 / (((n + 6.0) / (n * y) - 0.089 * d - 0.822) * (n + 2.0) * 3.0) + 0.5 / (n + 4.0)) * y - 1.0) * (
+            n + 1.0
+        ) / (n + 2.0) + 1.0 / y
     return math.sqrt(n * y)
 
 

@@ -5,6 +5,7 @@ the candidate and its baselines side by side in that one run; ratios are
 reported only after the compared runs are checked to agree. Writes
 ``<out>/<device>.json`` and ``<out>/<device>.md``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,9 +31,8 @@ def _md_table(results):
     lines = ["| case | measurement | value |", "|---|---|---|"]
     for case, vals in results["cases"].items():
         for k, v in vals.items():
-            if isinstance(v, float):
-                v = f"{v:.4g}"
-            lines.append(f"| {case} | {k} | {v} |")
+            shown = f"{v:.4g}" if isinstance(v, float) else v
+            lines.append(f"| {case} | {k} | {shown} |")
     return "\n".join(lines) + "\n"
 
 
@@ -101,7 +101,11 @@ def main(argv=None):
 
 
 HEADLINES = [
-    ("minibatch training, sorted path against Keras (4096 starts, 2000 steps, batch 1000)", "train", "ratio_sorted_over_keras"),
+    (
+        "minibatch training, sorted path against Keras (4096 starts, 2000 steps, batch 1000)",
+        "train",
+        "ratio_sorted_over_keras",
+    ),
     ("minibatch training, sorted path against a per-step Python loop", "train", "ratio_sorted_over_python_loop"),
     ("(w, b) minibatch training, sorted path against Keras (65,536 starts)", "fastpath", "ratio_sorted_over_keras"),
     ("exact (w, b) grid against a Monte Carlo loss of 10^4 samples", "grid", "ratio_exact_over_mc"),

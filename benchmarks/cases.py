@@ -6,6 +6,7 @@ runs did not compute the same thing. Each case is meant to run in its own
 process (see ``benchmarks.__main__``) so that its peak memory is its own.
 Sizes are the issues' targets; ``quick`` shrinks them for tests.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -53,7 +54,7 @@ def case_grid(quick=False):
         if dtype == jnp.float64 and not jax.config.jax_enable_x64:
             continue
         ax = jnp.linspace(-3, 3, n, dtype=dtype)
-        t, r = _best(lambda: L.grid(problem, {"w": ax, "b": ax}).loss)
+        t, _r = _best(lambda: L.grid(problem, {"w": ax, "b": ax}).loss)
         out[f"exact_{jnp.dtype(dtype).name}_points_per_s"] = n * n / t
     # Monte Carlo: mean over 10^4 fresh samples of the per-sample loss and gradient
     x = jax.random.normal(jax.random.key(0), (samples,), jnp.float64 if jax.config.jax_enable_x64 else jnp.float32)
@@ -96,8 +97,8 @@ def _keras_original(w0, batches, lr=0.01, bias=False):
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=lr), loss="mse")
 
     def gen():
-        for x in batches:
-            x = x.reshape(-1, 1)
+        for batch in batches:
+            x = batch.reshape(-1, 1)
             yield x, np.maximum(x, 0)
 
     steps = len(batches)
@@ -187,9 +188,14 @@ def case_population(quick=False):
     n = 4096 if quick else 65536
     steps = 200 if quick else 2000
     init = _uniform_starts(n)
-    kw = dict(optimizer=L.optimizer("sgd", learning_rate=0.1), steps=steps, gradient="population",
-              record_every=steps, key=jax.random.key(0))
-    t, fin = _best(lambda: L.train(problem, init, **kw).final, repeat=2)
+    kw = dict(
+        optimizer=L.optimizer("sgd", learning_rate=0.1),
+        steps=steps,
+        gradient="population",
+        record_every=steps,
+        key=jax.random.key(0),
+    )
+    t, _fin = _best(lambda: L.train(problem, init, **kw).final, repeat=2)
     out = {"starts": n, "steps": steps, "start_steps_per_s": n * steps / t}
     # the same sweep one start at a time through a per-step Python loop
     lr = 0.1
@@ -224,8 +230,14 @@ def case_stream(quick=False):
     chunk = 1 << (14 if quick else 20)
     rng = np.random.default_rng(0)
     init = {"w": rng.uniform(-3, 3, n).astype(np.float32), "b": rng.uniform(-3, 3, n).astype(np.float32)}
-    kw = dict(optimizer=L.optimizer("sgd", learning_rate=0.1), steps=steps, gradient="population", record_every=steps,
-              key=jax.random.key(0), chunk=chunk)
+    kw = dict(
+        optimizer=L.optimizer("sgd", learning_rate=0.1),
+        steps=steps,
+        gradient="population",
+        record_every=steps,
+        key=jax.random.key(0),
+        chunk=chunk,
+    )
     t0 = time.perf_counter()
     t = L.train(problem, init, **kw)
     dt = time.perf_counter() - t0
@@ -233,8 +245,14 @@ def case_stream(quick=False):
     idx = np.asarray([0, n // 2, n - 1])
     s = L.train(problem, {k: v[idx] for k, v in init.items()}, **{**kw, "chunk": None})
     np.testing.assert_allclose(np.asarray(t.final["w"])[idx], np.asarray(s.final["w"]), rtol=1e-5, atol=1e-6)
-    return {"starts": n, "steps": steps, "chunk": chunk, "seconds": dt, "start_steps_per_s": n * steps / dt,
-            "input_mb": sum(v.nbytes for v in init.values()) / 2**20}
+    return {
+        "starts": n,
+        "steps": steps,
+        "chunk": chunk,
+        "seconds": dt,
+        "start_steps_per_s": n * steps / dt,
+        "input_mb": sum(v.nbytes for v in init.values()) / 2**20,
+    }
 
 
 def case_deep(quick=False):
@@ -271,7 +289,9 @@ def case_deep(quick=False):
     out["spurious_starts"] = starts
     out["spurious_batched_start_steps_per_s"] = starts * steps / t_all
     out["spurious_one_start_start_steps_per_s"] = steps / t_one
-    out["ratio_spurious_batched_over_one_start"] = out["spurious_batched_start_steps_per_s"] / out["spurious_one_start_start_steps_per_s"]
+    out["ratio_spurious_batched_over_one_start"] = (
+        out["spurious_batched_start_steps_per_s"] / out["spurious_one_start_start_steps_per_s"]
+    )
     return out
 
 
@@ -288,7 +308,7 @@ def case_instruments(quick=False):
     x = problem.ravel([{"W": W}])
     f = lambda v: problem.population_loss(problem.unravel(v))
     grad = jax.jit(jax.grad(f))
-    hvp_xv = jax.jit(lambda x_, v_: I._hvp(problem, x_, v_))
+    hvp_xv = jax.jit(lambda x_, v_: L.hessian.hvp(problem, x_, v_))
     hvp = lambda v_: hvp_xv(x, v_)
     v = jax.random.normal(jax.random.key(1), x.shape, x.dtype)
     t_grad, _ = _best(lambda: grad(x), repeat=5)
@@ -296,8 +316,13 @@ def case_instruments(quick=False):
     eps = 1e-5  # the HVP against central differences of the gradient
     fd = (grad(x + eps * v) - grad(x - eps * v)) / (2 * eps)
     assert float(jnp.linalg.norm(hv - fd) / jnp.linalg.norm(fd)) < 1e-5
-    out = {"parameters": int(x.shape[0]), "gradient_s": t_grad, "hvp_s": t_hvp, "hvp_per_s": 1 / t_hvp,
-           "ratio_hvp_over_gradient": t_hvp / t_grad}
+    out = {
+        "parameters": int(x.shape[0]),
+        "gradient_s": t_grad,
+        "hvp_s": t_hvp,
+        "hvp_per_s": 1 / t_hvp,
+        "ratio_hvp_over_gradient": t_hvp / t_grad,
+    }
     centre = [{"W": W}]
     n = 11 if quick else 51
     coef = np.linspace(-1.0, 1.0, n)
@@ -309,14 +334,14 @@ def case_instruments(quick=False):
     assert abs(float(sl[n // 2, n // 2]) - float(f(x))) <= 1e-12 * max(1.0, float(f(x)))
     batch = [{"W": W[None]}]
     top = I.hessian_top(problem, batch, 10, key=jax.random.key(3))  # the converged Krylov size, compiled
-    t_top, top = _best(lambda: I.hessian_top(problem, batch, 10, key=jax.random.key(3), steps=top["steps"]),
-                       repeat=1)
+    t_top, top = _best(lambda: I.hessian_top(problem, batch, 10, key=jax.random.key(3), steps=top["steps"]), repeat=1)
     out["top10_s"] = t_top
     out["top10_krylov_dim"] = top["krylov_dim"]
     out["top10_converged"] = bool(top["converged"][0])
     out["top10_max_residual"] = float(top["residuals"][0].max())
-    t_sd, sd = _best(lambda: I.spectral_density(problem, batch, key=jax.random.key(4), probes=10, steps=30)["density"],
-                     repeat=1)
+    t_sd, _sd = _best(
+        lambda: I.spectral_density(problem, batch, key=jax.random.key(4), probes=10, steps=30)["density"], repeat=1
+    )
     out["density_10_probes_30_steps_s"] = t_sd
     out["instruments_with_compilation_s"] = time.perf_counter() - t_cold
     out["top_eigenvalue"] = float(top["eigenvalues"][0, 0])
@@ -329,12 +354,21 @@ def case_instruments(quick=False):
     dense_fn = jax.jit(lambda v: jnp.linalg.eigvalsh(jax.hessian(fs)(v)))
     t_dense, ev = _best(lambda: dense_fn(xs), repeat=1)
     steps_s = I.hessian_top(small, [{"W": Ws[None]}], 10, key=jax.random.key(6))["steps"]  # converged size
-    t_lz, top_s = _best(lambda: I.hessian_top(small, [{"W": Ws[None]}], 10, key=jax.random.key(6),
-                                              steps=steps_s)["eigenvalues"], repeat=1)
+    t_lz, top_s = _best(
+        lambda: I.hessian_top(small, [{"W": Ws[None]}], 10, key=jax.random.key(6), steps=steps_s)["eigenvalues"],
+        repeat=1,
+    )
     err = float(np.max(np.abs(top_s[0] - np.asarray(ev)[::-1][:10])))
     assert err < 1e-8, err
-    out.update({"dense_parameters": ks * ks, "dense_hessian_eigh_s": t_dense, "dense_top10_lanczos_s": t_lz,
-                "dense_top10_max_error": err, "ratio_dense_over_lanczos": t_dense / t_lz})
+    out.update(
+        {
+            "dense_parameters": ks * ks,
+            "dense_hessian_eigh_s": t_dense,
+            "dense_top10_lanczos_s": t_lz,
+            "dense_top10_max_error": err,
+            "ratio_dense_over_lanczos": t_dense / t_lz,
+        }
+    )
     return out
 
 
@@ -353,7 +387,7 @@ def _post(url, body, timeout=120):
     except urllib.error.HTTPError as e:
         e.read()
         code = e.code
-    except Exception:  # noqa: BLE001 - a dropped connection counts as an answer of its own
+    except Exception:
         code = -1
     return code, time.perf_counter() - t
 
@@ -396,8 +430,9 @@ def case_explorer(quick=False):
     with socket.socket() as sk:
         sk.bind(("127.0.0.1", 0))
         port = sk.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "explorer", "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "explorer", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -415,14 +450,22 @@ def case_explorer(quick=False):
         bas = lambda lr: {"n": n, "steps": 2000, "optimizer": "sgd", "hyper": {"learning_rate": lr}}
         _post(base + "/api/basins", bas(0.1))
         blat = [_post(base + "/api/basins", bas(0.1 + 0.001 * i))[1] for i in range(1, 4)]
-        out = {"run_2000_steps_p50_ms": 1e3 * float(np.median(lat)), "run_2000_steps_max_ms": 1e3 * max(lat),
-               f"basin_map_{n}x{n}_s": float(np.median(blat))}
+        out = {
+            "run_2000_steps_p50_ms": 1e3 * float(np.median(lat)),
+            "run_2000_steps_max_ms": 1e3 * max(lat),
+            f"basin_map_{n}x{n}_s": float(np.median(blat)),
+        }
         good = [("/api/train", run(-2 + 0.013 * i, 0.05 + 0.0007 * i)) for i in range(60)]
         good += [("/api/landscape", {"n": (61, 121)[i % 2], "box": {"w": [-3 - i, 3], "b": [-3, 3]}}) for i in range(6)]
-        bad = [("/api/train", {"start": {"w": "x", "b": 0}}), ("/api/train", b"{not json"),
-               ("/api/basins", {"n": 10 ** 9}), ("/api/train", {"start": {"w": 0, "b": 0}, "steps": -1}),
-               ("/api/landscape", {"problem": {"activation": "tanh"}}), ("/api/nothing", {}),
-               ("/api/train", b'{"pad": "' + b"x" * 70_000 + b'"}')] * 8
+        bad = [
+            ("/api/train", {"start": {"w": "x", "b": 0}}),
+            ("/api/train", b"{not json"),
+            ("/api/basins", {"n": 10**9}),
+            ("/api/train", {"start": {"w": 0, "b": 0}, "steps": -1}),
+            ("/api/landscape", {"problem": {"activation": "tanh"}}),
+            ("/api/nothing", {}),
+            ("/api/train", b'{"pad": "' + b"x" * 70_000 + b'"}'),
+        ] * 8
         burst = good + bad
         with ThreadPoolExecutor(16) as ex:
             answers = list(ex.map(lambda pb: _post(base + pb[0], pb[1]), burst))
@@ -430,8 +473,14 @@ def case_explorer(quick=False):
         for code, _ in answers:
             codes[str(code)] = codes.get(str(code), 0) + 1
         times = np.asarray([t for _, t in answers])
-        out.update({"burst_requests": len(burst), "burst_concurrency": 16, "burst_p50_ms": 1e3 * float(np.median(times)),
-                    "burst_p95_ms": 1e3 * float(np.quantile(times, 0.95))})
+        out.update(
+            {
+                "burst_requests": len(burst),
+                "burst_concurrency": 16,
+                "burst_p50_ms": 1e3 * float(np.median(times)),
+                "burst_p95_ms": 1e3 * float(np.quantile(times, 0.95)),
+            }
+        )
         out.update({f"burst_status_{c}": v for c, v in sorted(codes.items())})
         out.update(_page_load(base))
         alive = _post(base + "/api/train", run(0.5, 0.1))[0] == 200 and proc.poll() is None
@@ -447,9 +496,16 @@ def case_explorer(quick=False):
     return out
 
 
-CASES = {"stream": case_stream, "grid": case_grid, "train": case_train, "fastpath": case_fastpath, "population": case_population,
-         "deep": case_deep, "instruments": case_instruments,
-         "explorer": case_explorer}
+CASES = {
+    "stream": case_stream,
+    "grid": case_grid,
+    "train": case_train,
+    "fastpath": case_fastpath,
+    "population": case_population,
+    "deep": case_deep,
+    "instruments": case_instruments,
+    "explorer": case_explorer,
+}
 
 
 def run_case(name, quick=False):

@@ -56,12 +56,12 @@ from analysis import claims, deep, instruments
 
 QUICK = os.environ.get("TOUR_QUICK") == "1"
 
-GRID = 49 if QUICK else 241            # points per axis of the loss picture
-STEPS = 1000 if QUICK else 5000        # gradient-descent steps per training run
-BASIN_GRID = 24 if QUICK else 64       # starts per axis of the basin map
+GRID = 49 if QUICK else 241  # points per axis of the loss picture
+STEPS = 1000 if QUICK else 5000  # gradient-descent steps per training run
+BASIN_GRID = 24 if QUICK else 64  # starts per axis of the basin map
 DEPTHS = (2, 10) if QUICK else (2, 4, 6, 8, 10)  # depths of the deeper networks
-NETWORKS = 500 if QUICK else 20_000    # random networks per depth
-TEACHER_UNITS = 4 if QUICK else 6      # size k = n of the Safran-Shamir problem
+NETWORKS = 500 if QUICK else 20_000  # random networks per depth
+TEACHER_UNITS = 4 if QUICK else 6  # size k = n of the Safran-Shamir problem
 
 print("quick mode" if QUICK else "full mode", "| JAX", jax.__version__, "on", jax.devices()[0].platform)
 
@@ -123,13 +123,13 @@ plt.show()
 # %%
 starts = {"w": jnp.array([0.5, -1.0]), "b": jnp.array([0.0, 0.0])}
 sgd = L.optimizer("sgd", learning_rate=0.1)
-runs = L.train(problem, starts, optimizer=sgd, steps=STEPS, gradient="population",
-               record_every=STEPS // 50, key=jax.random.key(0))
+runs = L.train(
+    problem, starts, optimizer=sgd, steps=STEPS, gradient="population", record_every=STEPS // 50, key=jax.random.key(0)
+)
 
 for i, name in enumerate(["good start", "backwards start"]):
     w_end, b_end = float(runs.final["w"][i]), float(runs.final["b"][i])
-    print(f"{name:16s} ends at w = {w_end:+.4f}, b = {b_end:+.4f}, "
-          f"loss = {float(runs.population_loss[-1, i]):.6f}")
+    print(f"{name:16s} ends at w = {w_end:+.4f}, b = {b_end:+.4f}, loss = {float(runs.population_loss[-1, i]):.6f}")
 
 # %% [markdown]
 # The good start lands on `(1, 0)` with loss 0. The backwards start stalls with loss 1/2: it
@@ -163,8 +163,15 @@ plt.show()
 
 # %%
 one_weight = L.Problem()
-runs_w = L.train(one_weight, {"w": jnp.array([0.5, -1.0])}, optimizer=sgd, steps=STEPS,
-                 gradient="population", record_every=STEPS, key=jax.random.key(0))
+runs_w = L.train(
+    one_weight,
+    {"w": jnp.array([0.5, -1.0])},
+    optimizer=sgd,
+    steps=STEPS,
+    gradient="population",
+    record_every=STEPS,
+    key=jax.random.key(0),
+)
 print("final w:", np.round(np.asarray(runs_w.final["w"]), 6) + 0.0)
 print("labels: ", A.classify(one_weight, runs_w.final).names())
 
@@ -179,20 +186,31 @@ print("labels: ", A.classify(one_weight, runs_w.final).names())
 w0 = jnp.linspace(-3.0, 3.0, BASIN_GRID)
 b0 = jnp.linspace(-3.0, 3.0, BASIN_GRID)
 W0, B0 = jnp.meshgrid(w0, b0, indexing="ij")
-sweep = L.train(problem, {"w": W0.ravel(), "b": B0.ravel()}, optimizer=sgd, steps=STEPS,
-                gradient="population", record_every=STEPS, key=jax.random.key(0))
+sweep = L.train(
+    problem,
+    {"w": W0.ravel(), "b": B0.ravel()},
+    optimizer=sgd,
+    steps=STEPS,
+    gradient="population",
+    record_every=STEPS,
+    key=jax.random.key(0),
+)
 basins = A.classify(problem, sweep.final, diverged=sweep.diverged)
 print(basins.summary())
 
-colours = {"global_min": "tab:blue", "dead": "tab:red", "stationary": "tab:orange", "moving": "tab:grey",
-           "diverged": "black"}
+colours = {
+    "global_min": "tab:blue",
+    "dead": "tab:red",
+    "stationary": "tab:orange",
+    "moving": "tab:grey",
+    "diverged": "black",
+}
 codes = basins.labels.reshape(BASIN_GRID, BASIN_GRID)  # rows are w0, columns are b0
 cmap = ListedColormap([colours[name] for name in A.BASINS])
 fig, ax = plt.subplots(figsize=(5, 4.5))
 ax.pcolormesh(w0, b0, codes.T, cmap=cmap, vmin=-0.5, vmax=len(A.BASINS) - 0.5, shading="nearest")
 present = [name for name in A.BASINS if basins.counts[name]]
-ax.legend(handles=[Patch(color=colours[name], label=name) for name in present],
-          loc="lower right")
+ax.legend(handles=[Patch(color=colours[name], label=name) for name in present], loc="lower right")
 ax.set(xlabel="start w", ylabel="start b", title="where each start ends")
 plt.show()
 
@@ -231,9 +249,11 @@ for s in result.statements:
 for depth in DEPTHS:
     r = deep.born_dead(depth, 3, samples=NETWORKS, key=jax.random.key(depth))
     lo, hi = r["ci"]
-    print(f"depth {depth:2d}: born dead {r['probability']:.3f} [{lo:.3f}, {hi:.3f}]   "
-          f"dead at one input {r['single_input_probability']:.3f} "
-          f"(closed form {r['closed_form_single_input']:.3f})")
+    print(
+        f"depth {depth:2d}: born dead {r['probability']:.3f} [{lo:.3f}, {hi:.3f}]   "
+        f"dead at one input {r['single_input_probability']:.3f} "
+        f"(closed form {r['closed_form_single_input']:.3f})"
+    )
 
 # %% [markdown]
 # Deeper means more likely dead: with width 3, most depth-10 networks are dead on arrival.
@@ -247,7 +267,7 @@ for depth in DEPTHS:
 
 # %%
 ss = deep.safran_shamir(TEACHER_UNITS, TEACHER_UNITS)
-teacher_point = [{"W": jnp.eye(TEACHER_UNITS)[None]}]   # a batch of one point: leading axis of size 1
+teacher_point = [{"W": jnp.eye(TEACHER_UNITS)[None]}]  # a batch of one point: leading axis of size 1
 print("parameters:", ss.n_params, "| loss at W = I:", float(ss.population_loss([{"W": jnp.eye(TEACHER_UNITS)}])))
 spectrum = instruments.hessian_top(ss, teacher_point, ss.n_params, key=jax.random.key(0))
 eigenvalues = spectrum["eigenvalues"][0]

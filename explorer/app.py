@@ -8,6 +8,7 @@ Errors are JSON ``{"error": message}``: 422 for a refused value, 413 for a
 body too large, 404 for an unknown path, 503 when the server is busy, and
 500 (one line, no traceback) for anything else.
 """
+
 from __future__ import annotations
 
 import json
@@ -16,10 +17,10 @@ import threading
 from collections import OrderedDict
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -30,9 +31,9 @@ from . import compute, schema, views
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_REPORT = os.path.join(ROOT, "figures", "out", "report.json")
-WORKERS = 2           # computations at once (the rest wait)
-WAIT_S = 60.0         # how long a request waits for a worker before a 503
-CACHE_ENTRIES = 256   # answered requests kept
+WORKERS = 2  # computations at once (the rest wait)
+WAIT_S = 60.0  # how long a request waits for a worker before a 503
+CACHE_ENTRIES = 256  # answered requests kept
 
 
 def _plotly_js():
@@ -93,8 +94,9 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
             try:
                 body = json.loads(raw or b"{}")
             except (ValueError, UnicodeDecodeError, RecursionError):
-                return JSONResponse({"error": "the request body is not valid JSON (or nests too deeply)"},
-                                    status_code=422)
+                return JSONResponse(
+                    {"error": "the request body is not valid JSON (or nests too deeply)"}, status_code=422
+                )
             try:
                 settings = parse(body)
             except schema.BadRequest as e:
@@ -121,10 +123,20 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
         return handler
 
     async def config(request):
-        return JSONResponse({"activations": schema.ACTIVATIONS, "optimizers": schema.OPTIMIZERS,
-                             "hyper": schema.HYPER, "defaults": schema.DEFAULTS, "caps": schema.CAPS,
-                             "box": schema.BOX, "records": compute.RECORDS, "steps": schema.STEP_CHOICES,
-                             "phase_methods": schema.PHASE_METHODS, "definitions": compute.definitions()})
+        return JSONResponse(
+            {
+                "activations": schema.ACTIVATIONS,
+                "optimizers": schema.OPTIMIZERS,
+                "hyper": schema.HYPER,
+                "defaults": schema.DEFAULTS,
+                "caps": schema.CAPS,
+                "box": schema.BOX,
+                "records": compute.RECORDS,
+                "steps": schema.STEP_CHOICES,
+                "phase_methods": schema.PHASE_METHODS,
+                "definitions": compute.definitions(),
+            }
+        )
 
     async def verdicts(request):
         try:
@@ -134,8 +146,14 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
             return JSONResponse({"verdicts": [], "note": "no report.json yet: run make reproduce"})
         rows = []
         for c in doc.get("claims", []):
-            rows.append({"id": c.get("id"), "verdict": c.get("verdict"), "claim": c.get("statement") or c.get("claim") or c.get("summary"),
-                         "view": views.VIEWS.get(c.get("id"), views.DEFAULT_VIEW)})
+            rows.append(
+                {
+                    "id": c.get("id"),
+                    "verdict": c.get("verdict"),
+                    "claim": c.get("statement") or c.get("claim") or c.get("summary"),
+                    "view": views.VIEWS.get(c.get("id"), views.DEFAULT_VIEW),
+                }
+            )
         return JSONResponse({"verdicts": rows, "partial": bool(doc.get("partial", False))})
 
     async def index(request):
@@ -148,8 +166,9 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
         return JSONResponse({"error": f"no such page: {request.url.path}"}, status_code=exc.status_code)
 
     async def failed(request, exc):
-        return JSONResponse({"error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"},
-                            status_code=500)
+        return JSONResponse(
+            {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}, status_code=500
+        )
 
     routes = [
         Route("/", index),
@@ -164,5 +183,6 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))]
-    return Starlette(routes=routes, middleware=middleware,
-                     exception_handlers={HTTPException: not_found, Exception: failed})
+    return Starlette(
+        routes=routes, middleware=middleware, exception_handlers={HTTPException: not_found, Exception: failed}
+    )

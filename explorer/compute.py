@@ -7,6 +7,7 @@ values (a new step size is data, not a new program), runs are recorded at a
 fixed number of points, and the landscape grid and basin maps come in a few
 sizes chosen by the page.
 """
+
 from __future__ import annotations
 
 import math
@@ -79,9 +80,16 @@ def landscape(s):
     dead = np.asarray(problem.dead(at, tol_dead=B.TOLERANCES["tol_dead"], tol_active=B.TOLERANCES["tol_active"]))
     min_loss = problem.min_loss if problem.min_loss is not None else float(B.global_minimum(problem)[0])
     near = G.near_flat(loss, gn, min_loss)
-    out = {"w": w.tolist(), "b": b.tolist(), "loss": [_finite(row) for row in loss],
-           "dead_set": dead_set.astype(int).tolist(), "dead": dead.astype(int).tolist(),
-           "near_flat": near.astype(int).tolist(), "min_loss": min_loss, "definitions": definitions()}
+    out = {
+        "w": w.tolist(),
+        "b": b.tolist(),
+        "loss": [_finite(row) for row in loss],
+        "dead_set": dead_set.astype(int).tolist(),
+        "dead": dead.astype(int).tolist(),
+        "near_flat": near.astype(int).tolist(),
+        "min_loss": min_loss,
+        "definitions": definitions(),
+    }
     if problem.student.can_die:
         # the edge of the classifier's dead region, as a smooth field: log10 of the active input mass
         frac = np.asarray(L.neuron.active_fraction(problem, at))
@@ -92,9 +100,14 @@ def landscape(s):
 def train_kwargs(s):
     """The arguments of ``landscape.train`` for a validated run (the browser test calls it the same way)."""
     problem = make_problem(s["problem"])
-    kw = {"optimizer": s["optimizer"], "steps": s["steps"], "gradient": s["gradient"],
-          "record_every": record_every(s["steps"]), "hyperparams": dict(s["hyper"]),
-          "key": jax.random.key(s.get("seed", 0))}
+    kw = {
+        "optimizer": s["optimizer"],
+        "steps": s["steps"],
+        "gradient": s["gradient"],
+        "record_every": record_every(s["steps"]),
+        "hyperparams": dict(s["hyper"]),
+        "key": jax.random.key(s.get("seed", 0)),
+    }
     if s["gradient"] == "minibatch":
         kw["batch_size"] = s["batch_size"]
     init = {"w": jnp.asarray([s["start"]["w"]], jnp.float64), "b": jnp.asarray([s["start"]["b"]], jnp.float64)}
@@ -110,10 +123,17 @@ def train(s):
     b = np.asarray(t.params["b"])[:, 0]
     fw, fb = float(np.asarray(t.final["w"])[0]), float(np.asarray(t.final["b"])[0])
     label = B.classify(problem, t.final, diverged=t.diverged).names()[0]
-    return {"steps": np.asarray(t.steps).tolist(), "w": _finite(w), "b": _finite(b),
-            "loss": _finite(np.asarray(t.population_loss)[:, 0]), "final": {"w": fw, "b": fb},
-            "final_repr": {"w": repr(fw), "b": repr(fb)}, "end_state": str(label),
-            "diverged": bool(np.asarray(t.diverged)[0]), "seconds": time.perf_counter() - t0}
+    return {
+        "steps": np.asarray(t.steps).tolist(),
+        "w": _finite(w),
+        "b": _finite(b),
+        "loss": _finite(np.asarray(t.population_loss)[:, 0]),
+        "final": {"w": fw, "b": fb},
+        "final_repr": {"w": repr(fw), "b": repr(fb)},
+        "end_state": str(label),
+        "diverged": bool(np.asarray(t.diverged)[0]),
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def basins(s):
@@ -126,12 +146,25 @@ def basins(s):
     _program("basins", s["optimizer"], n, s["steps"], repr(problem.config()))
     hyper = {k: np.full(n * n, v) for k, v in s["hyper"].items()}
     t0 = time.perf_counter()
-    t = L.train(problem, init, optimizer=s["optimizer"], steps=s["steps"], gradient="population",
-                record_every=s["steps"], hyperparams=hyper, key=jax.random.key(0))
+    t = L.train(
+        problem,
+        init,
+        optimizer=s["optimizer"],
+        steps=s["steps"],
+        gradient="population",
+        record_every=s["steps"],
+        hyperparams=hyper,
+        key=jax.random.key(0),
+    )
     r = B.classify(problem, t.final, diverged=t.diverged)
-    return {"w": w.tolist(), "b": b.tolist(), "labels": np.asarray(r.labels).reshape(n, n).tolist(),
-            "names": list(B.BASINS), "fractions": {k: float(v) for k, v in r.fractions.items()},
-            "seconds": time.perf_counter() - t0}
+    return {
+        "w": w.tolist(),
+        "b": b.tolist(),
+        "labels": np.asarray(r.labels).reshape(n, n).tolist(),
+        "names": list(B.BASINS),
+        "fractions": {k: float(v) for k, v in r.fractions.items()},
+        "seconds": time.perf_counter() - t0,
+    }
 
 
 def one_weight(s):
@@ -139,12 +172,22 @@ def one_weight(s):
     problem = L.Problem(trained=("w",))
     steps = s["steps"]
     _program("one_weight", steps, s["batch_size"])
-    t = L.train(problem, {"w": jnp.asarray([s["w0"]], jnp.float64)}, optimizer=L.ORIGINAL.optimizer, steps=steps,
-                batch_size=s["batch_size"], record_every=record_every(steps), key=jax.random.key(s["seed"]),
-                hyperparams={"learning_rate": s["learning_rate"]})
-    return {"steps": np.asarray(t.steps).tolist(), "w": _finite(np.asarray(t.params["w"])[:, 0]),
-            "loss": _finite(np.asarray(t.population_loss)[:, 0]),
-            "batch_loss": _finite(np.asarray(t.batch_loss)[:, 0])}
+    t = L.train(
+        problem,
+        {"w": jnp.asarray([s["w0"]], jnp.float64)},
+        optimizer=L.ORIGINAL.optimizer,
+        steps=steps,
+        batch_size=s["batch_size"],
+        record_every=record_every(steps),
+        key=jax.random.key(s["seed"]),
+        hyperparams={"learning_rate": s["learning_rate"]},
+    )
+    return {
+        "steps": np.asarray(t.steps).tolist(),
+        "w": _finite(np.asarray(t.params["w"])[:, 0]),
+        "loss": _finite(np.asarray(t.population_loss)[:, 0]),
+        "batch_loss": _finite(np.asarray(t.batch_loss)[:, 0]),
+    }
 
 
 def phase(s):
@@ -152,9 +195,14 @@ def phase(s):
     n = s["n"]
     _program("phase", s["method"], n, s["steps"])
     lrs, betas = P.phase_axes(n)
-    d = P.phase_diagram(L.Problem(student=L.ORIGINAL.student), s["method"], lrs=lrs, betas=betas, steps=s["steps"],
-                        w0=s["w0"])
-    return {"lrs": lrs.tolist(), "betas": betas.tolist(), "first_crossing": np.asarray(d.simulated).tolist(),
-            "boundary_infinite": _finite(d.boundary_infinite) if d.boundary_infinite is not None else None,
-            "boundary_finite": _finite(d.boundary_finite) if d.boundary_finite is not None else None,
-            "disagreement_cells": int(d.disagreement_cells)}
+    d = P.phase_diagram(
+        L.Problem(student=L.ORIGINAL.student), s["method"], lrs=lrs, betas=betas, steps=s["steps"], w0=s["w0"]
+    )
+    return {
+        "lrs": lrs.tolist(),
+        "betas": betas.tolist(),
+        "first_crossing": np.asarray(d.simulated).tolist(),
+        "boundary_infinite": _finite(d.boundary_infinite) if d.boundary_infinite is not None else None,
+        "boundary_finite": _finite(d.boundary_finite) if d.boundary_finite is not None else None,
+        "disagreement_cells": int(d.disagreement_cells),
+    }

@@ -8,6 +8,7 @@ by name, never ignored. Defaults come from the library: the optimizers'
 hyperparameters from ``landscape.optimizers.defaults``, the original
 experiment's settings from ``landscape.ORIGINAL``.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,20 +23,20 @@ HYPER = {name: tuple(optimizer_defaults(name)) for name in OPTIMIZERS}
 DEFAULTS = {name: optimizer_defaults(name) for name in OPTIMIZERS}
 STEP_CHOICES = (100, 200, 500, 1000, 2000, 5000, 10000, 20000)  # compiled shapes: a few, reused
 BATCH_CHOICES = (16, 32, 64, 128, 256, 512, 1000, 2048, 4096)
-SLOPE_STEP = 0.05    # leaky slopes and uniform bounds on a grid: each new value is a new program
+SLOPE_STEP = 0.05  # leaky slopes and uniform bounds on a grid: each new value is a new program
 BOUND_STEP = 0.5
 CAPS = {
-    "steps": 20_000,             # steps of one run
-    "minibatch_steps": 5_000,    # steps of a minibatch run
-    "batch_size": 4_096,         # samples per minibatch
-    "landscape_n": 201,          # grid points per axis of the loss picture
-    "basins_n": 128,             # starts per axis of a basin map
-    "basins_steps": 5_000,       # steps of a basin map
-    "basins_smooth_n": 64,       # starts per axis for smooth activations (slower)
-    "phase_n": 64,               # cells per axis of the phase diagram
-    "phase_steps": 4_000,        # step budget of the phase diagram
-    "box": 20.0,                 # |w|, |b| of boxes and starts
-    "body_bytes": 65_536,        # request size
+    "steps": 20_000,  # steps of one run
+    "minibatch_steps": 5_000,  # steps of a minibatch run
+    "batch_size": 4_096,  # samples per minibatch
+    "landscape_n": 201,  # grid points per axis of the loss picture
+    "basins_n": 128,  # starts per axis of a basin map
+    "basins_steps": 5_000,  # steps of a basin map
+    "basins_smooth_n": 64,  # starts per axis for smooth activations (slower)
+    "phase_n": 64,  # cells per axis of the phase diagram
+    "phase_steps": 4_000,  # step budget of the phase diagram
+    "box": 20.0,  # |w|, |b| of boxes and starts
+    "body_bytes": 65_536,  # request size
 }
 BOX = {"w": (-3.0, 3.0), "b": (-3.0, 3.0)}
 
@@ -50,8 +51,9 @@ def _dict(body, name="body", allowed=None):
     if allowed is not None:
         unknown = sorted(set(body) - set(allowed))
         if unknown:
-            raise BadRequest(f"{name} has no field {', '.join(map(repr, unknown))}; its fields are "
-                             f"{', '.join(allowed)}")
+            raise BadRequest(
+                f"{name} has no field {', '.join(map(repr, unknown))}; its fields are {', '.join(allowed)}"
+            )
     return body
 
 
@@ -114,8 +116,9 @@ def problem(body):
     act = choice(body, "activation", "relu", ACTIVATIONS)
     out = {"activation": act}
     if act == "leaky_relu":
-        out["slope"] = on_grid(number(body, "slope", 0.3, lo=0.0, hi=1.0, lo_open=True, hi_open=True), SLOPE_STEP,
-                               "slope")
+        out["slope"] = on_grid(
+            number(body, "slope", 0.3, lo=0.0, hi=1.0, lo_open=True, hi_open=True), SLOPE_STEP, "slope"
+        )
     inputs = choice(body, "inputs", "gaussian", ("gaussian", "uniform"))
     out["inputs"] = inputs
     if inputs == "uniform":
@@ -149,8 +152,9 @@ def optimizer(body):
     hyper = _dict(hyper, "hyper")
     unknown = sorted(set(hyper) - set(HYPER[name]))
     if unknown:
-        raise BadRequest(f"hyper has {', '.join(unknown)}, which {name} does not take; it takes "
-                         f"{', '.join(HYPER[name])}")
+        raise BadRequest(
+            f"hyper has {', '.join(unknown)}, which {name} does not take; it takes {', '.join(HYPER[name])}"
+        )
     out = {}
     for h in HYPER[name]:
         if h == "learning_rate":
@@ -171,15 +175,21 @@ def train(body):
     name, hyper = optimizer(body)
     start = _dict(body.get("start"), "start") if "start" in body else None
     if start is None:
-        raise BadRequest("start must be given as {\"w\": number, \"b\": number}")
+        raise BadRequest('start must be given as {"w": number, "b": number}')
     _dict(start, "start", ("w", "b"))
     w = number(start, "w", lo=-CAPS["box"], hi=CAPS["box"])
     b = number(start, "b", lo=-CAPS["box"], hi=CAPS["box"])
     gradient = choice(body, "gradient", "population", ("population", "minibatch"))
     cap = CAPS["steps"] if gradient == "population" else CAPS["minibatch_steps"]
     steps = one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= cap))
-    out = {"problem": p, "optimizer": name, "hyper": hyper, "start": {"w": w, "b": b}, "gradient": gradient,
-           "steps": steps}
+    out = {
+        "problem": p,
+        "optimizer": name,
+        "hyper": hyper,
+        "start": {"w": w, "b": b},
+        "gradient": gradient,
+        "steps": steps,
+    }
     if gradient == "minibatch":
         out["batch_size"] = one_of(body, "batch_size", ORIGINAL.batch_size, BATCH_CHOICES)
         out["seed"] = integer(body, "seed", ORIGINAL.seed, lo=0, hi=2**31 - 1)
@@ -202,17 +212,22 @@ def basins(body):
 
 def landscape(body):
     body = _dict(body, "body", ("problem", "n", "box"))
-    return {"problem": problem(body.get("problem", {})), "n": one_of(body, "n", 121, (61, 121, 201)),
-            "box": box(body.get("box", {}))}
+    return {
+        "problem": problem(body.get("problem", {})),
+        "n": one_of(body, "n", 121, (61, 121, 201)),
+        "box": box(body.get("box", {})),
+    }
 
 
 def one_weight(body):
     body = _dict(body, "body", ("w0", "learning_rate", "steps", "batch_size", "seed"))
-    return {"w0": number(body, "w0", -1.0, lo=-CAPS["box"], hi=CAPS["box"]),
-            "learning_rate": number(body, "learning_rate", ORIGINAL.learning_rate, lo=0.0, hi=10.0, lo_open=True),
-            "steps": one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["minibatch_steps"])),
-            "batch_size": one_of(body, "batch_size", ORIGINAL.batch_size, BATCH_CHOICES),
-            "seed": integer(body, "seed", ORIGINAL.seed, lo=0, hi=2**31 - 1)}
+    return {
+        "w0": number(body, "w0", -1.0, lo=-CAPS["box"], hi=CAPS["box"]),
+        "learning_rate": number(body, "learning_rate", ORIGINAL.learning_rate, lo=0.0, hi=10.0, lo_open=True),
+        "steps": one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["minibatch_steps"])),
+        "batch_size": one_of(body, "batch_size", ORIGINAL.batch_size, BATCH_CHOICES),
+        "seed": integer(body, "seed", ORIGINAL.seed, lo=0, hi=2**31 - 1),
+    }
 
 
 PHASE_METHODS = ("sgd", "momentum", "nesterov")  # the optimizers whose crossing has a closed form
@@ -220,7 +235,9 @@ PHASE_METHODS = ("sgd", "momentum", "nesterov")  # the optimizers whose crossing
 
 def phase(body):
     body = _dict(body, "body", ("method", "n", "steps", "w0"))
-    return {"method": choice(body, "method", "momentum", PHASE_METHODS),
-            "n": one_of(body, "n", 48, (16, 32, 48, 64)),
-            "steps": one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["phase_steps"])),
-            "w0": number(body, "w0", ORIGINAL.w0, lo=-CAPS["box"], hi=0.0, hi_open=True)}
+    return {
+        "method": choice(body, "method", "momentum", PHASE_METHODS),
+        "n": one_of(body, "n", 48, (16, 32, 48, 64)),
+        "steps": one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["phase_steps"])),
+        "w0": number(body, "w0", ORIGINAL.w0, lo=-CAPS["box"], hi=0.0, hi_open=True),
+    }

@@ -1,5 +1,6 @@
 """Which view of the explorer shows the evidence of each claim (the explorer knows the report; the report
 does not know the explorer). Values are query strings of the page."""
+
 from __future__ import annotations
 
 # starts are w:b pairs; every other key is a control of the page

@@ -7,6 +7,7 @@ made and then the verification report is written to the same folder (the
 claims reuse the cached experiments) and, with ``--readme``, the README's
 verdict table is refreshed.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,22 @@ import time
 
 from landscape import cli
 
-FIGURES = ("good_start", "backwards_start", "kink", "wb_landscape", "basins", "activations", "optimizers", "lip",
-           "four_parameter", "born_dead", "deep_networks", "spectra", "slices", "animations")
+FIGURES = (
+    "good_start",
+    "backwards_start",
+    "kink",
+    "wb_landscape",
+    "basins",
+    "activations",
+    "optimizers",
+    "lip",
+    "four_parameter",
+    "born_dead",
+    "deep_networks",
+    "spectra",
+    "slices",
+    "animations",
+)
 
 
 def registry():
@@ -30,8 +45,11 @@ def build_parser():
     ap = cli.Parser(prog="python -m figures", description=__doc__.split("\n\n")[0])
     ap.add_argument("names", nargs="*", help=f"figures to make (default: all): {', '.join(FIGURES)}")
     ap.add_argument("--quick", action="store_true", help="small sweeps, same logic")
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out"),
-                    help="output folder (its .cache keeps the experiments' results)")
+    ap.add_argument(
+        "--out",
+        default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out"),
+        help="output folder (its .cache keeps the experiments' results)",
+    )
     ap.add_argument("--seed", type=cli.seed, default=0, help="random seed of every experiment")
     ap.add_argument("--no-verify", action="store_true", help="skip the verification report")
     ap.add_argument("--readme", default=None, help="refresh the verdict table of this README")
@@ -48,7 +66,7 @@ def _body(args):
     from analysis import report
     from landscape.io import check_writable
 
-    from ._common import use_cache
+    from .common import use_cache
 
     unknown = [n for n in args.names if n not in FIGURES]
     if unknown:
@@ -71,8 +89,12 @@ def _body(args):
         paths = figs[name](args.out, quick=args.quick, seed=args.seed)
         tqdm.write(f"{name:16s} {time.perf_counter() - t:6.1f} s  {', '.join(os.path.basename(p) for p in paths)}")
     if verify:
-        doc = report.make(args.out, quick=args.quick, readme=args.readme,
-                          progress=lambda cid, v: tqdm.write(f"{cid:4s} {v['status'] if isinstance(v, dict) else v.verdict}"))
+        doc = report.make(
+            args.out,
+            quick=args.quick,
+            readme=args.readme,
+            progress=lambda cid, v: tqdm.write(f"{cid:4s} {v['status'] if isinstance(v, dict) else v.verdict}"),
+        )
         print(f"report: {len(doc['claims'])} claims, {len(doc['extension'])} extension rows")
     print(f"done in {time.perf_counter() - t0:.0f} s -> {args.out}")
     return 0

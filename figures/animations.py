@@ -4,6 +4,7 @@ crawling over the (w, b) contours: experiment ``animations``.
 Every animation is at least 600 pixels wide with at least 40 frames, and uses
 the figures' colours: blue reaches the minimum, vermillion gets stuck.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,7 +18,7 @@ from analysis import BASINS
 from landscape.io import provenance, write_atomic, write_json
 
 from . import style
-from ._common import data
+from .common import data
 
 NAME = "animations"
 DPI = 100
@@ -61,7 +62,7 @@ def plot_function(d, s, title, ax=None):
     x = np.linspace(-3, 3, 200)
     color = style.GOOD if d["w"][-1, s] > 0.5 else style.STUCK
     ax.plot(x, np.maximum(x, 0), "k--", lw=2, label="target relu(x)")
-    line, = ax.plot(x, np.maximum(d["w"][0, s] * x, 0), color=color, lw=2.5, label="student relu(w x)")
+    (line,) = ax.plot(x, np.maximum(d["w"][0, s] * x, 0), color=color, lw=2.5, label="student relu(w x)")
     txt = ax.set_title("")
     ax.set(xlim=(-3, 3), ylim=(-0.5, 3.5), xlabel="x", ylabel="output")
     ax.legend(loc="upper left", fontsize=9)
@@ -84,9 +85,15 @@ def plot_crawl(d, ax=None):
     fig = ax.figure
     g = d["axis"]
     W, B = np.meshgrid(g, g, indexing="ij")
-    ax.contourf(W, B, np.maximum(d["grid_loss"], 1e-6), levels=np.geomspace(1e-6, d["grid_loss"].max(), 20), norm=LogNorm(),
-                cmap="cividis")
-    ax.plot([0, 0], [-3, 0], color=style.PALETTE["vermillion"], lw=3, alpha=0.6, label="dead set")
+    ax.contourf(
+        W,
+        B,
+        np.maximum(d["grid_loss"], 1e-6),
+        levels=np.geomspace(1e-6, d["grid_loss"].max(), 20),
+        norm=LogNorm(),
+        cmap="cividis",
+    )
+    style.dead_set(ax, g, g, d["dead_set"], alpha=0.6, label="dead set")
     colors = [style.BASIN_COLORS[BASINS[lab]] for lab in d["labels"]]
     lines = [ax.plot([], [], color=c, lw=2)[0] for c in colors]
     dots = [ax.plot([], [], "o", color=c, ms=7, mec="white")[0] for c in colors]
@@ -101,7 +108,7 @@ def plot_crawl(d, ax=None):
         for j in range(len(lines)):
             lines[j].set_data(d["tw"][: k + 1, j], d["tb"][: k + 1, j])
             dots[j].set_data([d["tw"][k, j]], [d["tb"][k, j]])
-        txt.set_text(f"SGD (lr 0.1) over the (w, b) loss: step {int(d['wb_steps'][k])}")
+        txt.set_text(f"SGD (lr {float(d['wb_lr']):g}) over the (w, b) loss: step {int(d['wb_steps'][k])}")
         return lines + dots + [txt]
 
     return fig, ax, update
@@ -119,7 +126,11 @@ def main(out, quick=False, seed=0):
     d = r.data
     paths = []
     frames = int(d["frames"])
-    for s, name, title in ((0, "anim_good_start", "good start w0 = 2"), (1, "anim_backwards_start", "backwards start w0 = -10")):
+    w0 = [float(v) for v in d["w0"]]
+    for s, name, title in (
+        (0, "anim_good_start", f"good start w0 = {w0[0]:g}"),
+        (1, "anim_backwards_start", f"backwards start w0 = {w0[1]:g}"),
+    ):
         fig, _, update = plot_function(d, s, title)
         _gif(fig, update, frames, out, name)
         paths.append(os.path.join(out, f"{name}.gif"))
@@ -127,7 +138,13 @@ def main(out, quick=False, seed=0):
     _gif(fig, update, frames, out, "anim_wb_crawl")
     paths.append(os.path.join(out, "anim_wb_crawl.gif"))
     for p in paths:
-        write_json(p[:-4] + ".json", {"figure": os.path.basename(p)[:-4], "settings": r.settings,
-                                      "shown": {"frames": frames, "width_px": int(WIDTH_IN * DPI)},
-                                      "provenance": provenance()})
+        write_json(
+            p[:-4] + ".json",
+            {
+                "figure": os.path.basename(p)[:-4],
+                "settings": r.settings,
+                "shown": {"frames": frames, "width_px": int(WIDTH_IN * DPI)},
+                "provenance": provenance(),
+            },
+        )
     return paths

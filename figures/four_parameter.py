@@ -1,4 +1,5 @@
 """Figure 9: a relu(w x + b) + c from the four sign quadrants of (w, a) (Q5): experiment ``four_parameter``."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -7,7 +8,7 @@ import numpy as np
 from analysis import BASINS
 
 from . import style
-from ._common import data, save
+from .common import data, save
 
 NAME = "four_parameter"
 
@@ -26,17 +27,25 @@ def plot(d, ax=None):
             a.plot(x, r["f"][i], color=style.BASIN_COLORS[BASINS[lab[i]]], alpha=0.35, lw=1)
         a.plot(x, np.maximum(x, 0), color="black", lw=2, ls="--", label="target relu(x)")
         ok = int(np.sum(lab == 0))
-        a.set(title=f"start w{sign(r['sign_w'])}, a{sign(r['sign_a'])}: {ok / lab.size:.0%} reach it\n({ok} of {lab.size})",
-              xlabel="x", ylim=(-2, 3.2))
+        a.set(
+            title=f"start w{sign(r['sign_w'])}, a{sign(r['sign_a'])}: {ok / lab.size:.0%} reach it\n({ok} of {lab.size})",
+            xlabel="x",
+            ylim=(-2, 3.2),
+        )
     ax[0].set_ylabel("learned a·relu(w x + b) + c")
     ax[0].legend(loc="upper left")
-    fig.suptitle("One flip (of w or of a) can be learned, both cannot: exact-gradient SGD, lr 0.05, until converged")
+    fig.suptitle(
+        f"One flip (of w or of a) can be learned, both cannot: exact-gradient SGD, lr {d['settings']['lr']:g}, "
+        "until converged"
+    )
     return fig, ax
 
 
 def main(out, quick=False, seed=0):
     r = data(NAME, quick, seed=seed)
-    fig, _ = plot(r.data)
-    shown = {f"q{q}": {"reached": int(np.sum(r[f"q{q}"]["labels"] == 0)), "of": int(r[f"q{q}"]["labels"].size)}
-             for q in range(4)}
+    fig, _ = plot({**r.data, "settings": r.settings})
+    shown = {
+        f"q{q}": {"reached": int(np.sum(r[f"q{q}"]["labels"] == 0)), "of": int(r[f"q{q}"]["labels"].size)}
+        for q in range(4)
+    }
     return save(fig, out, NAME, r.settings, shown=shown, svg=False)

@@ -1,11 +1,12 @@
 """Figure 1: loss and weight per epoch from good starts (Q1): experiment ``good_start``."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from . import style
-from ._common import data, save
+from .common import data, save
 
 NAME = "good_start"
 SHOWN_W0 = 2.0  # the start drawn (every run of the experiment is judged by Q1)
@@ -23,19 +24,30 @@ def plot(d, ax=None):
     for i in np.flatnonzero(sel):
         a1.semilogy(e, np.maximum(d["batch_loss"][:, i], 1e-20), color=style.GOOD, alpha=0.35, lw=1)
         a2.plot(e, d["w"][1:, i], color=style.GOOD, alpha=0.35, lw=1)
-    a1.semilogy(e, np.maximum(d["exact"][1:, np.flatnonzero(sel)[0]], 1e-20), color=style.PALETTE["black"], lw=2,
-                label="exact population loss")
-    a1.set(xlabel="epoch (100 steps of SGD, lr 0.01, batch 1000)", ylabel="loss (MSE)",
-           title=f"loss per epoch, w0 = {SHOWN_W0:g}")
+    a1.semilogy(
+        e,
+        np.maximum(d["exact"][1:, np.flatnonzero(sel)[0]], 1e-20),
+        color=style.PALETTE["black"],
+        lw=2,
+        label="exact population loss",
+    )
+    st = d["settings"]
+    a1.set(
+        xlabel=f"epoch ({int(d['epoch_steps'][1])} steps of SGD, lr {st['lr']:g}, batch {st['batch']})",
+        ylabel="loss (MSE)",
+        title=f"loss per epoch, w0 = {SHOWN_W0:g}",
+    )
     a1.legend()
     a2.axhline(1.0, color=style.PALETTE["green"], ls=":", lw=1.5, label="optimum w = 1")
-    a2.set(xlabel="epoch", ylabel="weight w", title=f"weight per epoch, w0 = {SHOWN_W0:g} ({int(sel.sum())} batch streams)")
+    a2.set(
+        xlabel="epoch", ylabel="weight w", title=f"weight per epoch, w0 = {SHOWN_W0:g} ({int(sel.sum())} batch streams)"
+    )
     a2.legend()
     return fig, ax
 
 
 def main(out, quick=False, seed=0):
     r = data(NAME, quick, seed=seed)
-    fig, _ = plot(r.data)
+    fig, _ = plot({**r.data, "settings": r.settings})
     sel = np.isclose(r["w0"], SHOWN_W0)
     return save(fig, out, NAME, r.settings, shown={"w0": SHOWN_W0, "final_w": r["w"][-1, sel].tolist()})

@@ -1,12 +1,15 @@
 """Figure 8: the lip: crossing phase diagram over (lr, momentum) against its closed form, and the minibatch
 crossing probability (A7, A8, A12): experiment ``lip``."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+import landscape as L
+
 from . import style
-from ._common import data, save
+from .common import data, save
 
 NAME = "lip"
 
@@ -24,23 +27,42 @@ def plot(d, ax=None):
     fig.colorbar(pc, ax=a1, label="first step with w > 0 (blank: never)")
     a1.plot(d["fine"], d["b_inf"], color=style.PALETTE["vermillion"], lw=2, label="analytic: lr = (1 - √β)² / h")
     a1.plot(d["fine"], d["b_fin"], color=style.PALETTE["orange"], lw=1.5, ls="--", label="analytic, within the budget")
-    a1.set(yscale="log", xlabel="momentum β (heavy ball)", ylabel="learning rate",
-           title=f"Exact gradients from w0 = -10 ({int(d['disagree'])} cells disagree with the analysis)")
+    a1.set(
+        yscale="log",
+        xlabel="momentum β (heavy ball)",
+        ylabel="learning rate",
+        title=f"Exact gradients from w0 = {d['settings']['w0']:g} ({int(d['disagree'])} cells disagree with the analysis)",
+    )
     a1.legend(loc="lower left")
     a1.grid(False)
     cp = d["cp"]
     a2.fill_between(cp["lrs"], cp["lo"], cp["hi"], color=style.PALETTE["sky"], alpha=0.4, label="95% Wilson interval")
-    a2.plot(cp["lrs"], cp["p"], "o-", color=style.PALETTE["blue"], label=f"minibatch SGD ({int(cp['seeds'])} seeds per lr)")
-    a2.axvline(1.0 / float(d["h"]), color=style.PALETTE["vermillion"], ls="--",
-               label=f"noiseless threshold lr = 1/h = {1.0 / float(d['h']):.3g}")
-    a2.set(xlabel="learning rate (plain SGD, batch 1000)", ylabel="P(cross w = 0 within the budget)",
-           title="Noise blurs the threshold")
+    a2.plot(
+        cp["lrs"], cp["p"], "o-", color=style.PALETTE["blue"], label=f"minibatch SGD ({int(cp['seeds'])} seeds per lr)"
+    )
+    a2.axvline(
+        1.0 / float(d["h"]),
+        color=style.PALETTE["vermillion"],
+        ls="--",
+        label=f"noiseless threshold lr = 1/h = {1.0 / float(d['h']):.3g}",
+    )
+    a2.set(
+        xlabel=f"learning rate (plain SGD, batch {L.ORIGINAL.batch_size})",
+        ylabel="P(cross w = 0 within the budget)",
+        title="Noise blurs the threshold",
+    )
     a2.legend()
     return fig, ax
 
 
 def main(out, quick=False, seed=0):
     r = data(NAME, quick, seed=seed)
-    fig, _ = plot(r.data)
-    return save(fig, out, NAME, r.settings, shown={"disagreeing_cells": int(r["disagree"]),
-                                                    "threshold": 1.0 / float(r["h"])}, svg=False)
+    fig, _ = plot({**r.data, "settings": r.settings})
+    return save(
+        fig,
+        out,
+        NAME,
+        r.settings,
+        shown={"disagreeing_cells": int(r["disagree"]), "threshold": 1.0 / float(r["h"])},
+        svg=False,
+    )

@@ -1,14 +1,16 @@
 """Figure 7: optimizers from w0 = -10 at the answer's settings (Keras defaults) and from w0 = -1 at lr 0.01
 (A8, A9): experiment ``optimizers``."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 
+import landscape as L
 from analysis.experiments import RUNS_A8, RUNS_A9
 
 from . import style
-from ._common import data, save
+from .common import data, save
 
 NAME = "optimizers"
 
@@ -27,7 +29,11 @@ def plot(d, ax=None):
             crossed = int(np.sum(run["crossed"] > 0))
             a.plot(e, w[:, 0], ls=ls, lw=1.8, label=f"{name} (lr {lr:g}): {crossed}/{run['crossed'].size} cross")
         a.axhline(0, color="gray", lw=0.8)
-        a.set(xlabel="epoch (100 steps, batch 1000)", ylabel="weight w", title=f"w0 = {w0:g}")
+        a.set(
+            xlabel=f"epoch ({L.ORIGINAL.steps_per_epoch} steps, batch {d['settings']['batch']})",
+            ylabel="weight w",
+            title=f"w0 = {w0:g}",
+        )
         a.legend(fontsize=8)
     ax[0].set_ylim(-10.5, 2.5)
     fig.suptitle("Optimizers from a backwards start (Optax definitions solid, Keras dashed; momentum 0.9)")
@@ -36,7 +42,10 @@ def plot(d, ax=None):
 
 def main(out, quick=False, seed=0):
     r = data(NAME, quick, seed=seed)
-    fig, _ = plot(r.data)
-    shown = {k: {"crossed": int(np.sum(v["crossed"] > 0)), "runs": int(v["crossed"].size)}
-             for k, v in r.data.items() if isinstance(v, dict) and "crossed" in v and np.ndim(v["crossed"]) == 1}
+    fig, _ = plot({**r.data, "settings": r.settings})
+    shown = {
+        k: {"crossed": int(np.sum(v["crossed"] > 0)), "runs": int(v["crossed"].size)}
+        for k, v in r.data.items()
+        if isinstance(v, dict) and "crossed" in v and np.ndim(v["crossed"]) == 1
+    }
     return save(fig, out, NAME, r.settings, shown=shown)

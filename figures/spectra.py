@@ -1,12 +1,13 @@
 """Hessian spectra of the Safran-Shamir problem at a global and at a spurious minimum: stochastic Lanczos
 quadrature against the dense spectrum, block-Lanczos top eigenvalues: experiment ``spectra``."""
+
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from . import style
-from ._common import data, save
+from .common import data, save
 
 NAME = "spectra"
 
@@ -24,22 +25,52 @@ def plot(d, axes=None):
         a, b = row
         for i, n in enumerate(names):
             s = e[n]
-            a.plot(s["grid"], s["density"], color=colors[n], lw=1.8,
-                   label=f"{n} minimum (loss {float(s['loss']):.3g}): SLQ density")
-            a.plot(s["dense"], np.full(len(s["dense"]), -0.04 - 0.05 * i) * np.max(s["density"]), "|",
-                   color=colors[n], ms=12, mew=1.2)
+            a.plot(
+                s["grid"],
+                s["density"],
+                color=colors[n],
+                lw=1.8,
+                label=f"{n} minimum (loss {float(s['loss']):.3g}): SLQ density",
+            )
+            a.plot(
+                s["dense"],
+                np.full(len(s["dense"]), -0.04 - 0.05 * i) * np.max(s["density"]),
+                "|",
+                color=colors[n],
+                ms=12,
+                mew=1.2,
+            )
             order = np.arange(1, len(s["dense"]) + 1)
-            b.semilogy(order, np.sort(s["dense"])[::-1].clip(1e-12), "o", ms=4, mfc="none", color=colors[n],
-                       label=f"{n}: dense eigh (smallest positive {float(s['smallest_positive']):.3g})")
-            b.semilogy(np.arange(1, len(s["top"]) + 1), np.clip(s["top"], 1e-12, None), "x", ms=6, color=colors[n],
-                       label=f"{n}: top {len(s['top'])} by block Lanczos")
+            b.semilogy(
+                order,
+                np.sort(s["dense"])[::-1].clip(1e-12),
+                "o",
+                ms=4,
+                mfc="none",
+                color=colors[n],
+                label=f"{n}: dense eigh (smallest positive {float(s['smallest_positive']):.3g})",
+            )
+            b.semilogy(
+                np.arange(1, len(s["top"]) + 1),
+                np.clip(s["top"], 1e-12, None),
+                "x",
+                ms=6,
+                color=colors[n],
+                label=f"{n}: top {len(s['top'])} by block Lanczos",
+            )
         sigma = float(e[names[0]]["sigma"])
-        a.set(xlabel="Hessian eigenvalue", ylabel="density",
-              title=f"k = n = {k}: SLQ density (broadening σ = {sigma:.2g})\nticks: the dense eigenvalues")
+        a.set(
+            xlabel="Hessian eigenvalue",
+            ylabel="density",
+            title=f"k = n = {k}: SLQ density (broadening σ = {sigma:.2g})\nticks: the dense eigenvalues",
+        )
         a.legend(loc="upper right")
-        b.set(xlabel="rank", ylabel="eigenvalue (log)",
-              title=f"k = n = {k}: the whole spectrum, sorted\nspurious minimum: "
-                    f"{e['origin'].replace('Safran, Yehudai & Shamir', 'Safran et al.')}")
+        b.set(
+            xlabel="rank",
+            ylabel="eigenvalue (log)",
+            title=f"k = n = {k}: the whole spectrum, sorted\nspurious minimum: "
+            f"{e['origin'].replace('Safran, Yehudai & Shamir', 'Safran et al.')}",
+        )
         b.legend(loc="lower left", fontsize=8)
     return fig, axes
 
@@ -52,8 +83,12 @@ def main(out, quick=False, seed=0):
         e = r[f"k{int(k)}"]
         for n in ("global", "spurious"):
             if n in e:
-                shown[f"k{int(k)}_{n}"] = {"loss": float(e[n]["loss"]), "top": [float(v) for v in e[n]["top"]],
-                                           "smallest_positive": float(e[n]["smallest_positive"]),
-                                           "trace": float(e[n]["trace"]), "trace_se": float(e[n]["trace_se"]),
-                                           "dense_trace": float(np.sum(e[n]["dense"]))}
+                shown[f"k{int(k)}_{n}"] = {
+                    "loss": float(e[n]["loss"]),
+                    "top": [float(v) for v in e[n]["top"]],
+                    "smallest_positive": float(e[n]["smallest_positive"]),
+                    "trace": float(e[n]["trace"]),
+                    "trace_se": float(e[n]["trace_se"]),
+                    "dense_trace": float(np.sum(e[n]["dense"])),
+                }
     return save(fig, out, NAME, r.settings, shown=shown, svg=False)

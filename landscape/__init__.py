@@ -8,8 +8,8 @@ directions; and one training engine (:func:`make_step`, the sweep layer of
 :mod:`landscape.sweep`, and :func:`train`). Everything here is a pure
 function of its arguments; parameters are plain pytrees.
 """
-from . import (activations, cli, derived, draws, hessian, io, networks, neuron, optimizers, progress, protocol,
-               sweep)
+
+from . import activations, cli, derived, draws, hessian, io, networks, neuron, optimizers, progress, protocol, sweep
 from .activations import ACTIVATIONS, Activation
 from .activations import resolve as resolve_activation
 from .custom import CustomProblem
@@ -26,22 +26,22 @@ from .train import Trajectories, train
 
 __all__ = [
     "ACTIVATIONS",
-    "AbstractProblem",
-    "Activation",
-    "CustomProblem",
-    "Crossing",
     "DEAD",
     "EXACTNESS",
-    "GridResult",
-    "Gaussian",
-    "NamedOptimizer",
     "OPTIMIZERS",
     "ORIGINAL",
+    "AbstractProblem",
+    "Activation",
+    "Crossing",
+    "CustomProblem",
+    "Gaussian",
+    "GridResult",
+    "NamedOptimizer",
     "Problem",
     "StationarityProblem",
     "Stop",
-    "Trajectories",
     "TrainState",
+    "Trajectories",
     "Uniform",
     "activations",
     "choose_path",

@@ -6,6 +6,7 @@ prints the exact loss landscape of the study's problem. Every option is
 validated before any work; bad input exits with one line and status 2,
 ``--debug`` shows tracebacks; long runs show a progress bar.
 """
+
 from __future__ import annotations
 
 import sys
@@ -42,34 +43,61 @@ def _build_parser():
         return cli.add_command(sub, name, help_)
 
     t = add("train", "run the original experiment or a variant")
-    t.add_argument("--student", type=_activation, default="relu", help="student activation, e.g. relu or leaky_relu:0.3")
+    t.add_argument(
+        "--student", type=_activation, default="relu", help="student activation, e.g. relu or leaky_relu:0.3"
+    )
     t.add_argument("--teacher", type=_activation, default="relu", help="teacher activation")
     t.add_argument("--inputs", default="gaussian", help="gaussian or uniform:LO,HI")
     t.add_argument("--train", default="w", help="trained parameters, e.g. w or w,b or w,b,a,c")
     for name, flag in PARAM_FLAGS.items():
-        t.add_argument(f"--{flag}", type=cli.finite_float(f"--{flag}"), nargs="+", default=None,
-                       help=f"initial {name}; several values run together (default {START_DEFAULTS[name]:g} when trained)")
-    t.add_argument("--optimizer", default=ORIGINAL.optimizer, choices=list(OPTIMIZERS), metavar="NAME",
-                   help=f"the optimizer, one of {', '.join(OPTIMIZERS)}")
-    t.add_argument("--lr", type=cli.finite_float("--lr", 0.0), default=None,
-                   help="learning rate (default: the optimizer's Keras default, 0.01 for sgd)")
+        t.add_argument(
+            f"--{flag}",
+            type=cli.finite_float(f"--{flag}"),
+            nargs="+",
+            default=None,
+            help=f"initial {name}; several values run together (default {START_DEFAULTS[name]:g} when trained)",
+        )
+    t.add_argument(
+        "--optimizer",
+        default=ORIGINAL.optimizer,
+        choices=list(OPTIMIZERS),
+        metavar="NAME",
+        help=f"the optimizer, one of {', '.join(OPTIMIZERS)}",
+    )
+    t.add_argument(
+        "--lr",
+        type=cli.finite_float("--lr", 0.0),
+        default=None,
+        help="learning rate (default: the optimizer's Keras default, 0.01 for sgd)",
+    )
     for hp in HYPERPARAMS:
         users = [n for n in OPTIMIZERS if hp in defaults(n)]
         flag = "--" + hp.replace("_", "-")
-        t.add_argument(flag, dest=hp, type=cli.finite_float(flag), default=None,
-                       help=f"the optimizer's {hp}, for {', '.join(users)} (default: its Keras default)")
+        t.add_argument(
+            flag,
+            dest=hp,
+            type=cli.finite_float(flag),
+            default=None,
+            help=f"the optimizer's {hp}, for {', '.join(users)} (default: its Keras default)",
+        )
     t.add_argument("--epochs", type=cli.positive_int("--epochs"), default=ORIGINAL.epochs, help="epochs (records)")
-    t.add_argument("--steps-per-epoch", type=cli.positive_int("--steps-per-epoch"), default=ORIGINAL.steps_per_epoch,
-                   help="steps per epoch")
-    t.add_argument("--batch", type=cli.positive_int("--batch"), default=ORIGINAL.batch_size,
-                   help="samples per minibatch")
+    t.add_argument(
+        "--steps-per-epoch",
+        type=cli.positive_int("--steps-per-epoch"),
+        default=ORIGINAL.steps_per_epoch,
+        help="steps per epoch",
+    )
+    t.add_argument(
+        "--batch", type=cli.positive_int("--batch"), default=ORIGINAL.batch_size, help="samples per minibatch"
+    )
     t.add_argument("--gradient", default="minibatch", choices=["minibatch", "population"], help="gradient mode")
     t.add_argument("--streams", default="shared", choices=["shared", "independent"], help="batch streams of the starts")
     t.add_argument("--dtype", default=ORIGINAL.dtype, choices=["float32", "float64"], help="float32 as Keras")
     t.add_argument("--seed", type=cli.seed, default=ORIGINAL.seed, help="random seed")
     t.add_argument("--json", default=None, metavar="PATH", help="write the log, the settings and the final parameters")
-    t.add_argument("--progress", action="store_true",
-                   help="show a progress bar (shown anyway for runs of over 1e10 sample-steps)")
+    t.add_argument(
+        "--progress", action="store_true", help="show a progress bar (shown anyway for runs of over 1e10 sample-steps)"
+    )
     s = add("summary", "print the exact loss landscape of the study's problem")
     s.add_argument("--json", default=None, metavar="PATH", help="write the numbers as JSON")
     return ap
@@ -90,8 +118,9 @@ def _train(args) -> int:
     for p, v in given.items():
         if v is not None and p not in problem.trained:
             raise ValueError(f"--{PARAM_FLAGS[p]} given but {p!r} is not trained (--train {','.join(problem.trained)})")
-    values = {p: np.asarray(given[p] if given[p] is not None else [START_DEFAULTS[p]], np.float64)
-              for p in problem.trained}
+    values = {
+        p: np.asarray(given[p] if given[p] is not None else [START_DEFAULTS[p]], np.float64) for p in problem.trained
+    }
     n = max(len(v) for v in values.values())
     for p, v in values.items():
         if len(v) not in (1, n):
@@ -108,14 +137,26 @@ def _train(args) -> int:
         check_output_file(args.json, "--json")
     steps = args.epochs * args.steps_per_epoch
     if steps > cli.MAX_INT:
-        raise ValueError(f"--epochs x --steps-per-epoch = {steps} steps is out of range; allowed: at most {cli.MAX_INT}")
+        raise ValueError(
+            f"--epochs x --steps-per-epoch = {steps} steps is out of range; allowed: at most {cli.MAX_INT}"
+        )
     progress = args.progress or n * steps * (args.batch if args.gradient == "minibatch" else 1) > 1e10
     traj = L.train(
-        problem, init, optimizer=opt, steps=steps, batch_size=args.batch, key=jax.random.key(args.seed),
-        gradient=args.gradient, record_every=args.steps_per_epoch, streams=args.streams, progress=progress,
+        problem,
+        init,
+        optimizer=opt,
+        steps=steps,
+        batch_size=args.batch,
+        key=jax.random.key(args.seed),
+        gradient=args.gradient,
+        record_every=args.steps_per_epoch,
+        streams=args.streams,
+        progress=progress,
     )
     print(f"# {problem.label}")
-    print(f"# optimizer {traj.settings['optimizer']}, {args.gradient} gradients, batch {args.batch}, {args.dtype}, seed {args.seed}")
+    print(
+        f"# optimizer {traj.settings['optimizer']}, {args.gradient} gradients, batch {args.batch}, {args.dtype}, seed {args.seed}"
+    )
     if args.gradient == "minibatch":
         print("# loss: the mean minibatch loss over the epoch's steps; exact: the population loss at the epoch's end")
     else:
@@ -128,20 +169,30 @@ def _train(args) -> int:
         for s in range(n):
             ps = "  ".join(f"{p} = {row[p][s]: .6f}" for p in problem.trained)
             tag = f"[start {s}] " if n > 1 else ""
-            print(f"Epoch {e:3d}/{args.epochs}  {tag}{ps}  loss = {row['loss'][s]:.6f}  exact = {row['exact_loss'][s]:.6f}")
+            print(
+                f"Epoch {e:3d}/{args.epochs}  {tag}{ps}  loss = {row['loss'][s]:.6f}  exact = {row['exact_loss'][s]:.6f}"
+            )
     diverged = np.asarray(traj.diverged)
     if diverged.any():
         print(f"# diverged starts: {np.flatnonzero(diverged).tolist()}")
     if args.json:
         final = {p: (traj.final[p].tolist() if n > 1 else float(traj.final[p][0])) for p in problem.trained}
-        write_json(args.json, {
-            "settings": {**traj.settings, "seed": args.seed, "epochs": args.epochs, "steps_per_epoch": args.steps_per_epoch},
-            "init": {p: v.tolist() for p, v in init.items()},
-            "epochs": epochs,
-            "final": final,
-            "diverged": diverged.tolist(),
-            "provenance": provenance(),
-        })
+        write_json(
+            args.json,
+            {
+                "settings": {
+                    **traj.settings,
+                    "seed": args.seed,
+                    "epochs": args.epochs,
+                    "steps_per_epoch": args.steps_per_epoch,
+                },
+                "init": {p: v.tolist() for p, v in init.items()},
+                "epochs": epochs,
+                "final": final,
+                "diverged": diverged.tolist(),
+                "provenance": provenance(),
+            },
+        )
     return 0
 
 
@@ -173,8 +224,9 @@ def summary_numbers():
     out["(w,b) grid minimum"] = float(r.loss[i, j])
     out["(w,b) argmin w"] = float(r.axes["w"][i])
     out["(w,b) argmin b"] = float(r.axes["b"][j])
-    out["(w,b) loss on dead set w=0,b<=0"] = float(L.population_loss(p2, {"w": jnp.asarray(0.0, jnp.float64),
-                                                                           "b": jnp.asarray(-1.0, jnp.float64)}))
+    out["(w,b) loss on dead set w=0,b<=0"] = float(
+        L.population_loss(p2, {"w": jnp.asarray(0.0, jnp.float64), "b": jnp.asarray(-1.0, jnp.float64)})
+    )
     return out
 
 

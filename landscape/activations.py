@@ -19,17 +19,19 @@ Contract
   good: relu, not leaky_relu or elu) and :attr:`Activation.mean_field_rate`
   (the mean-field growth of ``log |dy/dx|^2`` per layer).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["ACTIVATIONS", "Activation", "ActivationDef", "resolve", "parse"]
+__all__ = ["ACTIVATIONS", "Activation", "ActivationDef", "parse", "resolve"]
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -100,7 +102,9 @@ def _finite(name, lo=None, strict=False):
             op = ">" if strict else ">="
             raise ValueError(f"activation parameter {name!r} must be {op} {lo}, got {value!r}")
         if abs(value) > PARAM_BOUND:
-            raise ValueError(f"activation parameter {name}={value!r} is out of range; allowed: |{name}| <= {PARAM_BOUND:g}")
+            raise ValueError(
+                f"activation parameter {name}={value!r} is out of range; allowed: |{name}| <= {PARAM_BOUND:g}"
+            )
         return value
 
     return check
@@ -154,12 +158,8 @@ ACTIVATIONS: dict[str, ActivationDef] = {
         kinked=lambda alpha: alpha != 1.0,
     ),
     "selu": ActivationDef(_selu, kinked=lambda: True),
-    "softplus": ActivationDef(
-        _softplus, defaults={"beta": 1.0}, checks={"beta": _finite("beta", lo=0.0, strict=True)}
-    ),
-    "gelu": ActivationDef(
-        _gelu, defaults={"approximate": False}, checks={"approximate": _boolean("approximate")}
-    ),
+    "softplus": ActivationDef(_softplus, defaults={"beta": 1.0}, checks={"beta": _finite("beta", lo=0.0, strict=True)}),
+    "gelu": ActivationDef(_gelu, defaults={"approximate": False}, checks={"approximate": _boolean("approximate")}),
     "tanh": ActivationDef(_tanh),
     "sigmoid": ActivationDef(_sigmoid),
     "silu": ActivationDef(_silu),
@@ -273,9 +273,7 @@ def resolve(spec) -> Activation:
         if given is None:
             given = {}
         if not isinstance(given, Mapping):
-            raise TypeError(
-                f"activation parameters must be a mapping such as {{'slope': 0.3}}, got {given!r}"
-            )
+            raise TypeError(f"activation parameters must be a mapping such as {{'slope': 0.3}}, got {given!r}")
     else:
         raise TypeError(
             f"an activation is a name or (name, params) such as ('leaky_relu', {{'slope': 0.3}}), got {spec!r}"
@@ -286,9 +284,7 @@ def resolve(spec) -> Activation:
     unknown = set(given) - set(d.defaults)
     if unknown:
         allowed = ", ".join(sorted(d.defaults)) or "none"
-        raise TypeError(
-            f"activation {name!r} takes no parameter {sorted(unknown)!r}; allowed: {allowed}"
-        )
+        raise TypeError(f"activation {name!r} takes no parameter {sorted(unknown)!r}; allowed: {allowed}")
     params = dict(d.defaults)
     for key, value in given.items():
         params[key] = d.checks[key](value)

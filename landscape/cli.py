@@ -16,6 +16,7 @@ Contract
   refuse what does not fit (``2**70`` as a seed, ``1e309``) with a message
   naming the option.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,19 @@ import math
 import sys
 import traceback
 
-__all__ = ["Parser", "Formatter", "add_command", "run", "main", "positive_int", "nonneg_int", "finite_float",
-           "positive_float", "seed", "add_debug"]
+__all__ = [
+    "Formatter",
+    "Parser",
+    "add_command",
+    "add_debug",
+    "finite_float",
+    "main",
+    "nonneg_int",
+    "positive_float",
+    "positive_int",
+    "run",
+    "seed",
+]
 
 MAX_INT = 2**31 - 1
 
@@ -95,6 +107,7 @@ def seed(text):
 
 def finite_float(name, lo=None, hi=None, strict=False):
     """An argparse type: a finite float, optionally bounded."""
+
     def conv(text):
         try:
             v = float(text)
@@ -143,7 +156,7 @@ def run(body, args, debug: bool = False) -> int:
             traceback.print_exc()
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    except Exception as exc:  # noqa: BLE001 - every other failure is reported in one line, never as a traceback
+    except Exception as exc:
         if debug:
             traceback.print_exc()
         text = _one_line(exc)

@@ -23,11 +23,13 @@ A problem built from user functions cannot be fingerprinted: its description
 says so, and checkpoints refuse it rather than risk reusing another model's
 results.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -87,9 +89,23 @@ class CustomProblem(AbstractProblem):
     init: Callable | None = None
     name: str = "custom"
 
-    def __init__(self, *, apply=None, target=None, inputs="gaussian", params=None, dim=1, loss=None,
-                 population_loss=None, exactness=None, mc_samples=65536, seed=0, min_loss=None, init=None,
-                 name="custom"):
+    def __init__(
+        self,
+        *,
+        apply=None,
+        target=None,
+        inputs="gaussian",
+        params=None,
+        dim=1,
+        loss=None,
+        population_loss=None,
+        exactness=None,
+        mc_samples=65536,
+        seed=0,
+        min_loss=None,
+        init=None,
+        name="custom",
+    ):
         set_ = lambda k, v: object.__setattr__(self, k, v)
         if apply is None and loss is None:
             raise TypeError("CustomProblem needs apply(params, x) or loss(params, x, y)")
@@ -118,13 +134,18 @@ class CustomProblem(AbstractProblem):
         set_("population_loss_fn", _callable(population_loss, "population_loss", required=False))
         if population_loss is not None:
             if exactness not in ("closed form", "quadrature"):
-                raise ValueError(f"with population_loss=, exactness must be 'closed form' or 'quadrature', got {exactness!r}")
+                raise ValueError(
+                    f"with population_loss=, exactness must be 'closed form' or 'quadrature', got {exactness!r}"
+                )
         elif exactness is not None:
             raise ValueError("exactness= describes a population_loss=; without one the loss is Monte Carlo")
         set_("exactness_given", exactness)
         if min_loss is not None:
-            if isinstance(min_loss, (bool, np.bool_)) or not isinstance(min_loss, (int, float, np.integer, np.floating)) \
-                    or not math.isfinite(min_loss):
+            if (
+                isinstance(min_loss, (bool, np.bool_))
+                or not isinstance(min_loss, (int, float, np.integer, np.floating))
+                or not math.isfinite(min_loss)
+            ):
                 raise ValueError(f"min_loss must be a finite number, got {min_loss!r}")
             min_loss = float(min_loss)
         set_("min_loss_given", min_loss)
@@ -152,9 +173,14 @@ class CustomProblem(AbstractProblem):
         return self.min_loss_given
 
     def config(self) -> dict:
-        return {"name": self.name, "parameters": [list(s) for s in self.params[1]],
-                "inputs": self.inputs.describe() if hasattr(self.inputs, "describe") else "sampler",
-                "dim": self.dim, "mc_samples": self.mc_samples, "seed": self.seed}
+        return {
+            "name": self.name,
+            "parameters": [list(s) for s in self.params[1]],
+            "inputs": self.inputs.describe() if hasattr(self.inputs, "describe") else "sampler",
+            "dim": self.dim,
+            "mc_samples": self.mc_samples,
+            "seed": self.seed,
+        }
 
     @property
     def fingerprintable(self) -> bool:
@@ -162,8 +188,10 @@ class CustomProblem(AbstractProblem):
 
     @property
     def fingerprint_note(self) -> str:
-        return ("built from user functions (apply, target, loss, inputs): their code cannot be fingerprinted, "
-                "so stored results (checkpoints, caches) are never reused for it")
+        return (
+            "built from user functions (apply, target, loss, inputs): their code cannot be fingerprinted, "
+            "so stored results (checkpoints, caches) are never reused for it"
+        )
 
     @property
     def label(self) -> str:

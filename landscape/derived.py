@@ -9,6 +9,7 @@ descending it through the training engine finds critical points. It has no
 minibatch loss (no data: its gradient is a Hessian-vector product of the
 base problem's exact gradient, so it trains with exact gradients only); its fingerprint is the base problem's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -7,6 +7,7 @@ partitionable threefry, a draw of rank 3 or 4 can take seconds to compile on
 a CPU, a flat one a fraction of a second). A 1-D draw is exactly
 ``jax.random``'s of that shape.
 """
+
 from __future__ import annotations
 
 import math

@@ -25,12 +25,14 @@ Contract
   that :func:`landscape.train` runs chunk by chunk; it returns its outputs
   by name. No other training loop exists in the package.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -40,8 +42,21 @@ import optax
 from .original import ORIGINAL
 from .progress import CHANNELS
 
-__all__ = ["GRADIENTS", "STREAMS", "PATHS", "Stop", "Crossing", "TrainState", "choose_path", "make_step", "init_state",
-           "run", "ticks_every", "starts_axis", "TRACE_COUNT"]
+__all__ = [
+    "GRADIENTS",
+    "PATHS",
+    "STREAMS",
+    "TRACE_COUNT",
+    "Crossing",
+    "Stop",
+    "TrainState",
+    "choose_path",
+    "init_state",
+    "make_step",
+    "run",
+    "starts_axis",
+    "ticks_every",
+]
 
 GRADIENTS = ("minibatch", "population")
 STREAMS = ("shared", "independent")
@@ -79,8 +94,12 @@ class Stop:
             v = getattr(self, name)
             if v is None:
                 continue
-            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) \
-                    or not math.isfinite(v) or v < 0:
+            if (
+                isinstance(v, (bool, np.bool_))
+                or not isinstance(v, (int, float, np.integer, np.floating))
+                or not math.isfinite(v)
+                or v < 0
+            ):
                 raise ValueError(f"Stop.{name} must be a finite number >= 0, got {v!r}")
             object.__setattr__(self, name, float(v))
         if isinstance(self.every, (bool, np.bool_)) or not isinstance(self.every, (int, np.integer)) or self.every < 1:
@@ -140,7 +159,8 @@ def choose_path(problem, gradient: str, streams: str, path: str) -> str:
             raise ValueError(
                 f"population gradients need an exact loss; this problem's loss is {problem.exactness} "
                 "(closed forms: Gaussian inputs, one hidden layer, no biases, piecewise-linear activations; "
-                "quadrature: 1-D inputs); use gradient='minibatch'")
+                "quadrature: 1-D inputs); use gradient='minibatch'"
+            )
         return "exact"
     paths = problem.minibatch_paths
     if not paths:
@@ -153,12 +173,20 @@ def choose_path(problem, gradient: str, streams: str, path: str) -> str:
         raise ValueError(
             f"path={path!r} is not available here; available: {paths} (path='sorted' needs piecewise-linear "
             f"student and teacher (relu, leaky_relu, identity) and streams='shared'; problem: {problem.label}, "
-            f"streams {streams!r})")
+            f"streams {streams!r})"
+        )
     return path
 
 
-def make_step(problem, optimizer, *, gradient: str = "minibatch", batch_size: int = ORIGINAL.batch_size, path: str = "auto",
-              streams: str = "shared") -> Callable:
+def make_step(
+    problem,
+    optimizer,
+    *,
+    gradient: str = "minibatch",
+    batch_size: int = ORIGINAL.batch_size,
+    path: str = "auto",
+    streams: str = "shared",
+) -> Callable:
     """One optimizer step for every start: ``step(state, t, key, start_ids) -> (state, loss)``.
 
     ``state`` is a :class:`TrainState` (from :func:`init_state`); ``t`` is
@@ -225,10 +253,37 @@ def _maybe_tick(channel, r, every=1):
 
 
 # ----------------------------------------------------------------------- run
-@partial(jax.jit, static_argnames=("problem", "optimizer", "steps", "batch_size", "path", "streams", "record_every",
-                                   "stop", "probes"))
-def run(problem, optimizer, init, hyperparams, key, start_ids, channel=0, *, steps, batch_size, path, streams,
-        record_every, stop=None, probes=()):
+@partial(
+    jax.jit,
+    static_argnames=(
+        "problem",
+        "optimizer",
+        "steps",
+        "batch_size",
+        "path",
+        "streams",
+        "record_every",
+        "stop",
+        "probes",
+    ),
+)
+def run(
+    problem,
+    optimizer,
+    init,
+    hyperparams,
+    key,
+    start_ids,
+    channel=0,
+    *,
+    steps,
+    batch_size,
+    path,
+    streams,
+    record_every,
+    stop=None,
+    probes=(),
+):
     """Train every start of one chunk; outputs by name.
 
     Args:
@@ -249,20 +304,29 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, channel=0, *, ste
     TRACE_COUNT["train"] += 1
     dtype = jax.tree_util.tree_leaves(init)[0].dtype
     n = start_ids.shape[0]
-    step = make_step(problem, optimizer, gradient="population" if path == "exact" else "minibatch",
-                     batch_size=batch_size, path=path, streams=streams)
+    step = make_step(
+        problem,
+        optimizer,
+        gradient="population" if path == "exact" else "minibatch",
+        batch_size=batch_size,
+        path=path,
+        streams=streams,
+    )
     R = steps // record_every
     block = stop.every if stop is not None else record_every
     per_record = record_every // block
 
     def run_block(carry, b):
         """``block`` steps from block index ``b``; probes and the loss sum are carried."""
+
         def inner(c, i):
             st, lsum, pr = c
             t = b.astype(jnp.int32) * block + i
             st, loss = step(st, t, key, start_ids)
-            pr = {name: jnp.where((pr[name] < 0) & fn(st.params), (t + 1).astype(jnp.int32), pr[name])
-                  for name, fn in probes}
+            pr = {
+                name: jnp.where((pr[name] < 0) & fn(st.params), (t + 1).astype(jnp.int32), pr[name])
+                for name, fn in probes
+            }
             return (st, lsum + loss, pr), None
 
         carry, _ = jax.lax.scan(inner, carry, jnp.arange(block, dtype=jnp.int32))
@@ -273,6 +337,7 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, channel=0, *, ste
     zeros = jnp.zeros((n,), dtype)
 
     if stop is None:
+
         def interval(carry, r):
             st, pr = carry
             st, lsum, pr = run_block((st, zeros, pr), r)
@@ -305,7 +370,9 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, channel=0, *, ste
 
             def write(args):
                 hist, seen, lsum = args
-                hist = jax.tree_util.tree_map(lambda h, p: jax.lax.dynamic_update_index_in_dim(h, p, r, 0), hist, st.params)
+                hist = jax.tree_util.tree_map(
+                    lambda h, p: jax.lax.dynamic_update_index_in_dim(h, p, r, 0), hist, st.params
+                )
                 seen = jax.lax.dynamic_update_index_in_dim(seen, lsum / record_every, r, 0)
                 _maybe_tick(channel, r, ticks_every(R))
                 return hist, seen, jnp.zeros_like(lsum)
@@ -314,7 +381,8 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, channel=0, *, ste
             return st, b, hist, seen, lsum, pr
 
         state, b_end, history, seen, _, probes_out = jax.lax.while_loop(
-            cond, body, (state0, jnp.zeros((), jnp.int32), hist0, seen0, zeros, probes0))
+            cond, body, (state0, jnp.zeros((), jnp.int32), hist0, seen0, zeros, probes0)
+        )
         # records after every start stopped repeat the final state and its exact loss
         written = b_end // per_record
         rows = jnp.arange(R, dtype=jnp.int32)
@@ -330,8 +398,16 @@ def run(problem, optimizer, init, hyperparams, key, start_ids, channel=0, *, ste
 
     full = jax.tree_util.tree_map(lambda a, h: jnp.concatenate([a[None], h], 0), init, history)
     exact = jax.lax.map(problem.population_loss_batch, full)
-    return {"final": state.params, "history": history, "seen": seen, "exact": exact, "bad_at": state.bad_at,
-            "done_at": state.done_at, "steps_run": steps_run, "probes": probes_out}
+    return {
+        "final": state.params,
+        "history": history,
+        "seen": seen,
+        "exact": exact,
+        "bad_at": state.bad_at,
+        "done_at": state.done_at,
+        "steps_run": steps_run,
+        "probes": probes_out,
+    }
 
 
 def ticks_every(records: int) -> int:

@@ -18,6 +18,7 @@ Precision: float64 prefix sums are plain cumulative sums; float32 ones are
 double-float (error-free TwoSum) prefix sums, so a piece's sum carries only
 the float32 rounding of the result, even for batches of 10^5 and more.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,7 +29,7 @@ import jax.numpy as jnp
 
 from .population import accumulate
 
-__all__ = ["SortedBatch", "prepare", "loss_and_grad", "eligible"]
+__all__ = ["SortedBatch", "eligible", "loss_and_grad", "prepare"]
 
 
 class SortedBatch(NamedTuple):

@@ -23,12 +23,13 @@ Contract
   ``MAX_HESSIAN_PARAMS`` parameters (use ``analysis.instruments`` for the
   spectra of larger models).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Mapping
 
 import jax
 import jax.numpy as jnp
@@ -37,7 +38,7 @@ import numpy as np
 from .hessian import eigenvalues, hessian
 from .protocol import AbstractProblem, as_float_tree
 
-__all__ = ["grid", "plane", "GridResult", "QUANTITIES", "MAX_POINTS", "MAX_HESSIAN_PARAMS"]
+__all__ = ["MAX_HESSIAN_PARAMS", "MAX_POINTS", "QUANTITIES", "GridResult", "grid", "plane"]
 
 QUANTITIES = ("loss", "grad", "grad_norm", "hessian", "eigvals")
 TRACE_COUNT = {"grid": 0}  # incremented each time the grid kernel is traced
@@ -92,14 +93,18 @@ class GridResult:
                 arrays[name] = np.asarray(getattr(self, name))
         if isinstance(self.grad, dict):
             arrays.update({f"grad/{k}": np.asarray(v) for k, v in self.grad.items()})
-        meta = {"format": "relu-landscape grid 1", "axes": list(self.axes), "fixed": self.fixed,
-                "trained": list(self.trained)}
+        meta = {
+            "format": "relu-landscape grid 1",
+            "axes": list(self.axes),
+            "fixed": self.fixed,
+            "trained": list(self.trained),
+        }
         buf = _io.BytesIO()
         np.savez(buf, __meta__=np.asarray(json.dumps(meta)), **arrays)
         write_atomic(path, buf.getvalue())
 
     @classmethod
-    def load(cls, path: str) -> "GridResult":
+    def load(cls, path: str) -> GridResult:
         """Read what :meth:`save` wrote.
 
         Raises:
@@ -118,9 +123,16 @@ class GridResult:
             raise ValueError(f"{path!r} is not a readable saved grid ({exc})") from None
         grad = {k[5:]: jnp.asarray(v) for k, v in data.items() if k.startswith("grad/")} or None
         get = lambda k: jnp.asarray(data[k]) if k in data else None
-        return cls(axes={k: jnp.asarray(data[f"axis/{k}"]) for k in meta["axes"]}, fixed=meta["fixed"],
-                   trained=tuple(meta["trained"]), loss=get("loss"), grad=grad, hessian=get("hessian"),
-                   eigvals=get("eigvals"), grad_norm=get("grad_norm"))
+        return cls(
+            axes={k: jnp.asarray(data[f"axis/{k}"]) for k in meta["axes"]},
+            fixed=meta["fixed"],
+            trained=tuple(meta["trained"]),
+            loss=get("loss"),
+            grad=grad,
+            hessian=get("hessian"),
+            eigvals=get("eigvals"),
+            grad_norm=get("grad_norm"),
+        )
 
 
 def _check_axes(axes, names_ok=None):
@@ -130,7 +142,9 @@ def _check_axes(axes, names_ok=None):
     for name, values in axes.items():
         if names_ok is not None and name not in names_ok:
             shown = ", ".join(list(names_ok)[:8]) + (", ..." if len(names_ok) > 8 else "")
-            raise ValueError(f"axis {name!r} is not a trained parameter (a coordinate) of the problem; coordinates: {shown}")
+            raise ValueError(
+                f"axis {name!r} is not a trained parameter (a coordinate) of the problem; coordinates: {shown}"
+            )
         try:
             raw = np.asarray(values)
         except (ValueError, TypeError):
@@ -154,11 +168,15 @@ def _check_quantities(quantities, chunk, total, n_params):
     if isinstance(chunk, (bool, np.bool_)) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
         raise ValueError(f"chunk must be a positive integer, got {chunk!r}")
     if total > MAX_POINTS:
-        raise ValueError(f"the grid has {total:.3g} points, more than the limit {MAX_POINTS:.3g} "
-                         f"(about {total * 8 / 2**30:.3g} GiB for the losses alone); use coarser axes")
+        raise ValueError(
+            f"the grid has {total:.3g} points, more than the limit {MAX_POINTS:.3g} "
+            f"(about {total * 8 / 2**30:.3g} GiB for the losses alone); use coarser axes"
+        )
     if ("hessian" in quantities or "eigvals" in quantities) and n_params > MAX_HESSIAN_PARAMS:
-        raise ValueError(f"a dense Hessian of {n_params} parameters per point is refused (limit "
-                         f"{MAX_HESSIAN_PARAMS}); use analysis.instruments for Hessian spectra of large models")
+        raise ValueError(
+            f"a dense Hessian of {n_params} parameters per point is refused (limit "
+            f"{MAX_HESSIAN_PARAMS}); use analysis.instruments for Hessian spectra of large models"
+        )
     per_point = 1 + (n_params if "grad" in quantities else 0) + (n_params * n_params if "hessian" in quantities else 0)
     return tuple(sorted(quantities)), per_point
 
@@ -210,7 +228,9 @@ def _kernel(problem, quantities, chunk, n_dev, centre, directions, coefs):
         mesh = jax.sharding.Mesh(np.asarray(jax.devices()), ("points",))
         spec = jax.sharding.PartitionSpec("points")
         chunk_ids = jax.lax.with_sharding_constraint(chunk_ids, jax.sharding.NamedSharding(mesh, spec))
-        stacked = jax.shard_map(lambda ids: jax.lax.map(one_chunk, ids), mesh=mesh, in_specs=spec, out_specs=spec)(chunk_ids)
+        stacked = jax.shard_map(lambda ids: jax.lax.map(one_chunk, ids), mesh=mesh, in_specs=spec, out_specs=spec)(
+            chunk_ids
+        )
 
     def unchunk(a):
         a = a.reshape((n_chunks * chunk,) + a.shape[2:])[:total]
@@ -267,9 +287,16 @@ def plane(problem: AbstractProblem, centre, directions, coefs, *, quantities=("l
     ds = tuple(problem.ravel(jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), d)) for d in dirs_np)
     coef_arrays = tuple(jnp.asarray(axes[n], dtype) for n in names)
     out = _kernel(problem, quantities, int(min(chunk, total)), len(jax.devices()), c, ds, coef_arrays)
-    return GridResult(axes=dict(zip(names, coef_arrays)), fixed={}, trained=problem.coordinates(), loss=out.get("loss"),
-                      grad=out.get("grad"), hessian=out.get("hessian"), eigvals=out.get("eigvals"),
-                      grad_norm=out.get("grad_norm"))
+    return GridResult(
+        axes=dict(zip(names, coef_arrays)),
+        fixed={},
+        trained=problem.coordinates(),
+        loss=out.get("loss"),
+        grad=out.get("grad"),
+        hessian=out.get("hessian"),
+        eigvals=out.get("eigvals"),
+        grad_norm=out.get("grad_norm"),
+    )
 
 
 def grid(problem: AbstractProblem, axes, *, fixed=None, quantities=("loss", "grad"), chunk=1 << 16):
@@ -341,8 +368,15 @@ def grid(problem: AbstractProblem, axes, *, fixed=None, quantities=("loss", "gra
         d[coords.index(n)] = 1.0
         dirs.append(jnp.asarray(d, dtype))
     coef_arrays = tuple(jnp.asarray(arrays[n], dtype) for n in names)
-    out = _kernel(problem, quantities, int(min(chunk, total)), len(jax.devices()), jnp.asarray(vec, dtype), tuple(dirs),
-                  coef_arrays)
+    out = _kernel(
+        problem,
+        quantities,
+        int(min(chunk, total)),
+        len(jax.devices()),
+        jnp.asarray(vec, dtype),
+        tuple(dirs),
+        coef_arrays,
+    )
     return GridResult(
         axes=dict(zip(names, coef_arrays)),
         fixed=fixed_out,

@@ -16,6 +16,7 @@ Contract
   spectrum wherever it is asked for.
 * The dtype follows the points (float64 when they are float64).
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -26,7 +27,7 @@ import numpy as np
 
 from .protocol import AbstractProblem
 
-__all__ = ["flat_loss", "hvp", "hessian", "eigenvalues", "dense_spectrum", "MAX_DENSE_PARAMS"]
+__all__ = ["MAX_DENSE_PARAMS", "dense_spectrum", "eigenvalues", "flat_loss", "hessian", "hvp"]
 
 MAX_DENSE_PARAMS = 4096  # a 4096 x 4096 float64 Hessian is 128 MiB per point
 
@@ -92,8 +93,10 @@ def dense_spectrum(problem, points, *, chunk: int = 64, residuals: bool = False)
     if isinstance(chunk, (bool, np.bool_)) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
         raise ValueError(f"chunk must be an integer >= 1, got {chunk!r}")
     if problem.n_params > MAX_DENSE_PARAMS:
-        raise ValueError(f"a dense Hessian of {problem.n_params} parameters is refused (limit {MAX_DENSE_PARAMS}); "
-                         "use analysis.instruments.hessian_top for the spectra of large models")
+        raise ValueError(
+            f"a dense Hessian of {problem.n_params} parameters is refused (limit {MAX_DENSE_PARAMS}); "
+            "use analysis.instruments.hessian_top for the spectra of large models"
+        )
     arrays, n = problem.check_starts(points, "points")
     dtype = jnp.result_type(*[a.dtype for a in jax.tree_util.tree_leaves(arrays)])
     if not jnp.issubdtype(dtype, jnp.floating):
@@ -102,12 +105,12 @@ def dense_spectrum(problem, points, *, chunk: int = 64, residuals: bool = False)
     size = int(min(chunk, n))
     outs = []
     for start in range(0, n, size):
-        block = X[start:start + size]
+        block = X[start : start + size]
         pad = size - block.shape[0]
         if pad:  # the same compiled shape for the last chunk
             block = np.concatenate([block, np.repeat(block[-1:], pad, 0)])
         parts = _chunk_spectrum(problem, jnp.asarray(block, dtype), bool(residuals))
-        outs.append([np.asarray(a)[:size - pad] for a in parts])
+        outs.append([np.asarray(a)[: size - pad] for a in parts])
     loss, gn, eig, res = (np.concatenate([o[i] for o in outs]).astype(np.float64) for i in range(4))
     out = {"loss": loss, "grad_norm": gn, "eigvals": eig.reshape(n, problem.n_params)}
     if residuals:

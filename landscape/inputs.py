@@ -22,6 +22,7 @@ Contract
 * :func:`resolve_inputs` turns ``"gaussian"``, ``"uniform:LO,HI"`` or an
   instance into an instance, validating before any work.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,7 +34,7 @@ import numpy as np
 
 from . import draws
 
-__all__ = ["Gaussian", "Uniform", "resolve_inputs", "gauss_legendre", "UNIFORM_BOUND"]
+__all__ = ["UNIFORM_BOUND", "Gaussian", "Uniform", "gauss_legendre", "resolve_inputs"]
 
 _INV_SQRT2 = 1.0 / math.sqrt(2.0)
 _INV_SQRT2PI = 1.0 / math.sqrt(2.0 * math.pi)
@@ -148,8 +149,10 @@ class Uniform:
             if not math.isfinite(v):
                 raise ValueError(f"Uniform.{name} must be finite, got {v!r}")
             if abs(v) > UNIFORM_BOUND:
-                raise ValueError(f"Uniform.{name}={v!r} is out of range; allowed: |{name}| <= {UNIFORM_BOUND:g} "
-                                 "(moments up to x^3 must stay finite)")
+                raise ValueError(
+                    f"Uniform.{name}={v!r} is out of range; allowed: |{name}| <= {UNIFORM_BOUND:g} "
+                    "(moments up to x^3 must stay finite)"
+                )
             object.__setattr__(self, name, v)
         if not self.lo < self.hi:
             raise ValueError(f"Uniform needs lo < hi, got lo={self.lo!r}, hi={self.hi!r}")
@@ -209,12 +212,10 @@ def resolve_inputs(inputs):
         if text == "gaussian":
             return Gaussian()
         if text.startswith("uniform"):
-            inner = text[len("uniform"):].strip("():[] ")
+            inner = text[len("uniform") :].strip("():[] ")
             try:
                 lo, hi = (float(v) for v in inner.split(","))
             except ValueError:
                 raise ValueError(f"cannot read the interval of inputs={inputs!r}; write 'uniform:-1,1'") from None
             return Uniform(lo, hi)
-    raise ValueError(
-        f"unknown inputs {inputs!r}; allowed: 'gaussian', 'uniform:LO,HI' or landscape.Uniform(lo, hi)"
-    )
+    raise ValueError(f"unknown inputs {inputs!r}; allowed: 'gaussian', 'uniform:LO,HI' or landscape.Uniform(lo, hi)")

@@ -11,6 +11,7 @@ Contract
 * :func:`check_writable` and :func:`check_output_file` check an output folder
   or file path before any long work, with one message naming the path.
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,8 +26,18 @@ from importlib import metadata
 
 import jax
 
-__all__ = ["memory_limit", "provenance", "write_atomic", "write_json", "check_writable", "check_output_file", "package_version",
-           "source_state", "jsonable", "compilation_cache"]
+__all__ = [
+    "check_output_file",
+    "check_writable",
+    "compilation_cache",
+    "jsonable",
+    "memory_limit",
+    "package_version",
+    "provenance",
+    "source_state",
+    "write_atomic",
+    "write_json",
+]
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -58,6 +69,7 @@ def package_version() -> str:
 @functools.lru_cache(maxsize=1)
 def source_state() -> dict:
     """The git commit of the package's source tree and whether it was dirty (None outside git)."""
+
     def git(*args):
         return subprocess.run(["git", "-C", _ROOT, *args], capture_output=True, text=True, timeout=10)
 

@@ -18,13 +18,14 @@ Contract
   Hessian is the true one at parallel and antiparallel units (every student
   unit equals a teacher unit at a teacher-student global minimum).
 """
+
 from __future__ import annotations
 
 import math
 
 import jax.numpy as jnp
 
-__all__ = ["safe_norm", "relu_kernel", "relu_gram", "relu_mean", "expand_units", "shallow_moments", "shallow_inner"]
+__all__ = ["expand_units", "relu_gram", "relu_kernel", "relu_mean", "safe_norm", "shallow_inner", "shallow_moments"]
 
 
 def safe_norm(x):

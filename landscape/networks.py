@@ -34,8 +34,10 @@ References:
   Safran & Shamir, "Spurious Local Minima are Common in Two-Layer ReLU Neural
   Networks", ICML 2018 (the orthonormal teacher).
 """
+
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from functools import partial
@@ -49,7 +51,7 @@ from .activations import Activation, resolve
 from .inputs import Gaussian, resolve_inputs
 from .protocol import AbstractProblem
 
-__all__ = ["MLP", "NetProblem", "NetTeacher", "INITS", "READOUTS", "init", "init_many", "apply", "hidden"]
+__all__ = ["INITS", "MLP", "READOUTS", "NetProblem", "NetTeacher", "apply", "hidden", "init", "init_many"]
 
 INITS = ("he_normal", "he_uniform", "glorot_normal", "glorot_uniform", "symmetric", "rai")
 READOUTS = ("linear", "sum")
@@ -106,7 +108,7 @@ class MLP:
             raise ValueError("readout='sum' needs at least one hidden layer")
 
     @classmethod
-    def uniform(cls, depth: int, width: int, **kw) -> "MLP":
+    def uniform(cls, depth: int, width: int, **kw) -> MLP:
         """``depth - 1`` hidden layers of ``width`` units (depth counts the output layer).
 
         Raises:
@@ -133,7 +135,7 @@ class MLP:
         """Shapes of one network's parameters: a list of ``{"W": (out, in)[, "b": (out,)]}``."""
         sizes = self.sizes
         out = []
-        for fi, fo in list(zip(sizes[:-1], sizes[1:]))[: self.trained_layers]:
+        for fi, fo in list(itertools.pairwise(sizes))[: self.trained_layers]:
             layer = {"W": (fo, fi)}
             if self.bias:
                 layer["b"] = (fo,)
@@ -141,13 +143,22 @@ class MLP:
         return out
 
     def config(self) -> dict:
-        return {"in_dim": self.in_dim, "hidden": list(self.hidden), "activation": self.activation.name,
-                "activation_params": self.activation.kwargs, "bias": self.bias, "readout": self.readout}
+        return {
+            "in_dim": self.in_dim,
+            "hidden": list(self.hidden),
+            "activation": self.activation.name,
+            "activation_params": self.activation.kwargs,
+            "bias": self.bias,
+            "readout": self.readout,
+        }
 
     @property
     def label(self) -> str:
-        return (f"mlp{list(self.sizes)}-{self.activation.label}" + ("" if self.bias else "-nobias")
-                + ("-sum" if self.readout == "sum" else ""))
+        return (
+            f"mlp{list(self.sizes)}-{self.activation.label}"
+            + ("" if self.bias else "-nobias")
+            + ("-sum" if self.readout == "sum" else "")
+        )
 
 
 def _layer(z, u, fan_in, fan_out, scheme, bias):
@@ -159,7 +170,7 @@ def _layer(z, u, fan_in, fan_out, scheme, bias):
         v = z[..., : fan_out * (fan_in + 1)].reshape(lead + (fan_out, fan_in + 1)) * (RAI_SIGMA / math.sqrt(fan_in))
         k = jnp.minimum(jnp.floor(u[..., :fan_out] * cols).astype(jnp.int32), cols - 1)  # one column per row
         # Beta(2, 1) by its inverse CDF: F(x) = x^2, so sqrt(U)
-        pos = jnp.sqrt(u[..., fan_out:2 * fan_out])
+        pos = jnp.sqrt(u[..., fan_out : 2 * fan_out])
         onehot = jnp.arange(fan_in + 1, dtype=jnp.int32) == k[..., None]
         v = jnp.where(onehot, pos[..., None], v)
         out = {"W": v[..., :fan_in]}
@@ -175,7 +186,7 @@ def _layer(z, u, fan_in, fan_out, scheme, bias):
         draws_ = (2.0 * u - 1.0) * lim
     out = {"W": draws_[..., :nw].reshape(lead + (fan_out, fan_in))}
     if bias:
-        out["b"] = draws_[..., nw:nw + fan_out]  # biases from the same zero-mean law as the weights
+        out["b"] = draws_[..., nw : nw + fan_out]  # biases from the same zero-mean law as the weights
     return out
 
 
@@ -184,7 +195,7 @@ def _build(spec, scheme, z, u):
     out, at = [], 0
     for fi, fo in pairs:
         size = fo * (fi + 2)
-        out.append(_layer(z[..., at:at + size], u[..., at:at + size], fi, fo, scheme, spec.bias))
+        out.append(_layer(z[..., at : at + size], u[..., at : at + size], fi, fo, scheme, spec.bias))
         at += size
     return out
 
@@ -233,7 +244,7 @@ def hidden(spec: MLP, params, x):
     pre = []
     h = x
     for layer in params[: len(spec.hidden)]:
-        z = layer["W"] @ h + (layer["b"] if "b" in layer else 0.0)
+        z = layer["W"] @ h + (layer.get("b", 0.0))
         pre.append(z)
         h = act(z)
     if spec.readout == "sum":
@@ -248,7 +259,7 @@ def apply(spec: MLP, params, x):
     return hidden(spec, params, x)[0]
 
 
-def _plain_shallow(spec: "MLP") -> bool:
+def _plain_shallow(spec: MLP) -> bool:
     """One hidden layer, no biases, a piecewise-linear activation (kink at 0)."""
     return len(spec.hidden) == 1 and not spec.bias and spec.activation.piecewise_linear
 
@@ -269,7 +280,7 @@ class NetTeacher:
     values: tuple
 
     @classmethod
-    def of(cls, spec: MLP, params) -> "NetTeacher":
+    def of(cls, spec: MLP, params) -> NetTeacher:
         """Raises: TypeError, ValueError: a spec that is not an MLP, or parameters
         whose structure or shapes do not match it or that are not finite."""
         if not isinstance(spec, MLP):
@@ -297,7 +308,7 @@ class NetTeacher:
         return cls(spec, tuple(layers))
 
     @classmethod
-    def orthonormal(cls, k: int, d: int | None = None) -> "NetTeacher":
+    def orthonormal(cls, k: int, d: int | None = None) -> NetTeacher:
         """``y = sum_{j<k} relu(x_j)`` on ``R^d`` (Safran & Shamir's teacher).
 
         Raises:
@@ -327,8 +338,12 @@ class NetTeacher:
 
     def config(self) -> dict:
         """Every number of the teacher (JSON floats round-trip exactly)."""
-        return {"spec": self.spec.config(),
-                "layers": [{"W": [list(r) for r in W], **({"b": list(b)} if b is not None else {})} for W, b in self.values]}
+        return {
+            "spec": self.spec.config(),
+            "layers": [
+                {"W": [list(r) for r in W], **({"b": list(b)} if b is not None else {})} for W, b in self.values
+            ],
+        }
 
     @property
     def label(self) -> str:
@@ -388,9 +403,13 @@ def _represents(student: MLP, teacher) -> bool:
     """Whether the student can equal the teacher exactly (then the global minimum is 0)."""
     if isinstance(teacher, NetTeacher):
         t = teacher.spec
-        return (t.activation == student.activation and len(t.hidden) == len(student.hidden)
-                and all(ws >= wt for ws, wt in zip(student.hidden, t.hidden))
-                and (student.bias or not t.bias) and student.readout == "linear")
+        return (
+            t.activation == student.activation
+            and len(t.hidden) == len(student.hidden)
+            and all(ws >= wt for ws, wt in zip(student.hidden, t.hidden))
+            and (student.bias or not t.bias)
+            and student.readout == "linear"
+        )
     # an activation teacher on 1-D inputs
     if student.readout != "linear" or not student.hidden:
         return False
@@ -398,8 +417,7 @@ def _represents(student: MLP, teacher) -> bool:
         return True  # one unit with weights 1 and a unit readout
     # relu(x) and relu(-x) pass unchanged through relu layers of width >= 2,
     # and any piecewise-linear activation with its kink at 0 is r relu(x) - l relu(-x)
-    return (student.activation.name == "relu" and teacher.piecewise_linear
-            and all(w >= 2 for w in student.hidden))
+    return student.activation.name == "relu" and teacher.piecewise_linear and all(w >= 2 for w in student.hidden)
 
 
 @dataclass(frozen=True)
@@ -446,12 +464,16 @@ class NetProblem(AbstractProblem):
             raise TypeError(f"student must be a landscape.networks.MLP, got {type(self.student).__name__}")
         if isinstance(self.teacher, NetTeacher):
             if self.teacher.spec.in_dim != self.student.in_dim:
-                raise ValueError(f"teacher and student dimensions differ: the teacher takes d={self.teacher.spec.in_dim}, "
-                                 f"the student d={self.student.in_dim}")
+                raise ValueError(
+                    f"teacher and student dimensions differ: the teacher takes d={self.teacher.spec.in_dim}, "
+                    f"the student d={self.student.in_dim}"
+                )
         else:
             if self.student.in_dim != 1:
-                raise ValueError(f"a d-dimensional student (in_dim={self.student.in_dim}) needs a NetTeacher; "
-                                 f"an activation teacher {self.teacher!r} is for 1-D inputs")
+                raise ValueError(
+                    f"a d-dimensional student (in_dim={self.student.in_dim}) needs a NetTeacher; "
+                    f"an activation teacher {self.teacher!r} is for 1-D inputs"
+                )
             object.__setattr__(self, "teacher", resolve(self.teacher))
         object.__setattr__(self, "inputs", resolve_inputs(self.inputs))
         for name, v, lo in (("mc_samples", self.mc_samples, 2), ("seed", self.seed, 0)):
@@ -484,11 +506,13 @@ class NetProblem(AbstractProblem):
 
     def config(self) -> dict:
         t = self.teacher
-        return {"student": self.student.config(),
-                "teacher": t.config() if isinstance(t, NetTeacher) else {"name": t.name, **t.kwargs},
-                "inputs": self.inputs.describe(),
-                "mc_samples": self.mc_samples if self.exactness == "monte carlo" else None,
-                "seed": self.seed if self.exactness == "monte carlo" else None}
+        return {
+            "student": self.student.config(),
+            "teacher": t.config() if isinstance(t, NetTeacher) else {"name": t.name, **t.kwargs},
+            "inputs": self.inputs.describe(),
+            "mc_samples": self.mc_samples if self.exactness == "monte carlo" else None,
+            "seed": self.seed if self.exactness == "monte carlo" else None,
+        }
 
     @property
     def label(self) -> str:
@@ -533,8 +557,11 @@ class NetProblem(AbstractProblem):
         cost = np.sum((P[:, None, :] - W[None, :, :]) ** 2, axis=-1)  # student unit i against teacher unit j
         perm = linear_assignment(cost)
         n = W.shape[0]
-        return ([{"W": W[perm]}], f"the nearest of the {n}! permutations of the teacher's {n} units "
-                                  "(exact: linear assignment on squared distances)")
+        return (
+            [{"W": W[perm]}],
+            f"the nearest of the {n}! permutations of the teacher's {n} units "
+            "(exact: linear assignment on squared distances)",
+        )
 
     def draw_starts(self, key, n: int, dtype=None):
         return init_many(self.student, key, n, "he_normal", dtype)

@@ -18,15 +18,29 @@ refuses another kind of problem up front (:func:`require`).
 * ``PARAM_NAMES`` and ``DEFAULTS``: the neuron's parameters and the values
   of the untrained ones.
 """
+
 from __future__ import annotations
 
 from . import population as _pop
 from . import problem as _prob
 from .protocol import DEAD, AbstractProblem
 
-__all__ = ["require", "predict", "target", "batch_loss", "full_params", "population_loss_and_grad",
-           "student_moments", "unit_power", "active_fraction", "dead_set", "dead", "nonsmooth", "PARAM_NAMES",
-           "DEFAULTS"]
+__all__ = [
+    "DEFAULTS",
+    "PARAM_NAMES",
+    "active_fraction",
+    "batch_loss",
+    "dead",
+    "dead_set",
+    "full_params",
+    "nonsmooth",
+    "population_loss_and_grad",
+    "predict",
+    "require",
+    "student_moments",
+    "target",
+    "unit_power",
+]
 
 PARAM_NAMES = _prob.PARAM_NAMES
 DEFAULTS = _prob.DEFAULTS
@@ -43,8 +57,9 @@ def require(problem, what: str = "this"):
         raise TypeError(f"problem must implement the problem protocol, got {type(problem).__name__}")
     neuron = problem.as_neuron()
     if neuron is None:
-        raise ValueError(f"{what} is about the single neuron a act(w x + b) + c (landscape.Problem); "
-                         f"got {problem.label}")
+        raise ValueError(
+            f"{what} is about the single neuron a act(w x + b) + c (landscape.Problem); got {problem.label}"
+        )
     return neuron
 
 

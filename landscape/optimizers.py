@@ -24,22 +24,42 @@ Contract
 * Validation happens before anything is built: unknown names list the known
   ones; hyperparameters out of range raise ``ValueError``.
 """
+
 from __future__ import annotations
 
 import functools
 import inspect
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 
-__all__ = ["optimizer", "NamedOptimizer", "OPTIMIZERS", "HYPERPARAM_RANGES", "defaults", "check_hyperparam",
-           "resolve_hyperparams", "describe", "scale_by_adam_keras", "adam_keras", "amsgrad_keras", "sgd", "momentum",
-           "nesterov", "adam", "amsgrad", "rmsprop", "adagrad", "project_box"]
+__all__ = [
+    "HYPERPARAM_RANGES",
+    "OPTIMIZERS",
+    "NamedOptimizer",
+    "adagrad",
+    "adam",
+    "adam_keras",
+    "amsgrad",
+    "amsgrad_keras",
+    "check_hyperparam",
+    "defaults",
+    "describe",
+    "momentum",
+    "nesterov",
+    "optimizer",
+    "project_box",
+    "resolve_hyperparams",
+    "rmsprop",
+    "scale_by_adam_keras",
+    "sgd",
+]
 
 
 class ScaleByAdamKerasState(NamedTuple):
@@ -150,8 +170,15 @@ def adagrad(learning_rate=0.001, initial_accumulator_value=0.1, eps=1e-7):
 
 
 OPTIMIZERS: dict[str, Callable[..., optax.GradientTransformation]] = {
-    "sgd": sgd, "momentum": momentum, "nesterov": nesterov, "adam": adam, "amsgrad": amsgrad,
-    "adam_keras": adam_keras, "amsgrad_keras": amsgrad_keras, "rmsprop": rmsprop, "adagrad": adagrad,
+    "sgd": sgd,
+    "momentum": momentum,
+    "nesterov": nesterov,
+    "adam": adam,
+    "amsgrad": amsgrad,
+    "adam_keras": adam_keras,
+    "amsgrad_keras": amsgrad_keras,
+    "rmsprop": rmsprop,
+    "adagrad": adagrad,
 }
 HYPERPARAM_RANGES = {
     "learning_rate": ("learning_rate >= 0", lambda v: v >= 0),
@@ -205,9 +232,7 @@ def resolve_hyperparams(name: str, hyperparams: dict) -> dict:
     base = defaults(name)
     unknown = sorted(set(hyperparams) - set(base))
     if unknown:
-        raise ValueError(
-            f"optimizer {name!r} takes no hyperparameter {unknown}; allowed: {', '.join(base)}"
-        )
+        raise ValueError(f"optimizer {name!r} takes no hyperparameter {unknown}; allowed: {', '.join(base)}")
     out = dict(base)
     for k, v in hyperparams.items():
         out[k] = check_hyperparam(k, v)

@@ -10,13 +10,14 @@ Commands, experiments, the explorer and the report read their defaults
 from it (and the step from :func:`landscape.optimizers.defaults`), never
 retype them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .optimizers import defaults
 
-__all__ = ["Original", "ORIGINAL"]
+__all__ = ["ORIGINAL", "Original"]
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,10 @@ class Original:
 
     @property
     def label(self) -> str:
-        return (f"original: {self.optimizer.upper()}, lr {self.learning_rate:g}, {self.steps} steps, "
-                f"batch {self.batch_size}, {self.definitions.capitalize()} definitions")
+        return (
+            f"original: {self.optimizer.upper()}, lr {self.learning_rate:g}, {self.steps} steps, "
+            f"batch {self.batch_size}, {self.definitions.capitalize()} definitions"
+        )
 
 
 ORIGINAL = Original()

@@ -26,6 +26,7 @@ Contract
   second derivatives (``jax.hessian``) are exact wherever the loss is twice
   differentiable.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -34,9 +35,16 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
-__all__ = ["population_loss", "population_loss_and_grad", "student_moments", "unit_power", "active_fraction",
-           "accumulate",
-           "loss_and_grad_elementwise", "QUADRATURE"]
+__all__ = [
+    "QUADRATURE",
+    "accumulate",
+    "active_fraction",
+    "loss_and_grad_elementwise",
+    "population_loss",
+    "population_loss_and_grad",
+    "student_moments",
+    "unit_power",
+]
 
 # Composite Gauss-Legendre rule of the single neuron: panels per segment between kinks, nodes per panel.
 QUADRATURE = {"panels": 8, "nodes": 24}

@@ -16,10 +16,12 @@ Contract
 * Validation happens before any tracing and raises ``ValueError`` or
   ``TypeError`` naming the offending value and what is allowed.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -32,16 +34,16 @@ from .inputs import Gaussian, Uniform, resolve_inputs
 from .protocol import DEAD, AbstractProblem, as_float_tree
 
 __all__ = [
-    "PARAM_NAMES",
     "DEFAULTS",
+    "PARAM_NAMES",
     "Gaussian",
-    "Uniform",
     "Problem",
+    "Uniform",
+    "batch_loss",
+    "check_params",
+    "full_params",
     "predict",
     "target",
-    "batch_loss",
-    "full_params",
-    "check_params",
 ]
 
 PARAM_NAMES = ("w", "b", "a", "c")
@@ -83,7 +85,9 @@ class Problem(AbstractProblem):
         if isinstance(trained, str):
             trained = tuple(t.strip() for t in trained.split(","))
         if not isinstance(trained, (tuple, list)):
-            raise ValueError(f"trained must be a non-empty subset of {PARAM_NAMES} (a tuple or 'w,b'), got {self.trained!r}")
+            raise ValueError(
+                f"trained must be a non-empty subset of {PARAM_NAMES} (a tuple or 'w,b'), got {self.trained!r}"
+            )
         trained = tuple(trained)
         bad = [t for t in trained if not isinstance(t, str) or t not in PARAM_NAMES]
         if bad or not trained or len(set(trained)) != len(trained):
@@ -140,14 +144,16 @@ class Problem(AbstractProblem):
         loss flattens.
         """
         if "w" not in self.trained:
-            raise ValueError(f"the dead level needs a trained w (the unit is switched off at w = 0), trained: {self.trained}")
+            raise ValueError(
+                f"the dead level needs a trained w (the unit is switched off at w = 0), trained: {self.trained}"
+            )
         dtype = dtype or jnp.result_type(float)
         point = {k: jnp.asarray(0.0 if k == "w" else DEFAULTS[k], dtype) for k in self.trained}
         return float(_pop.population_loss(self, point))
 
     # ---------------------------------------------------------- parameters
     def param_shapes(self):
-        return {k: () for k in self.trained}
+        return dict.fromkeys(self.trained, ())
 
     def coordinates(self) -> tuple[str, ...]:
         return self.trained
@@ -179,9 +185,8 @@ class Problem(AbstractProblem):
         self.check_names(init, name)
         arrays = as_float_tree({k: init[k] for k in self.trained}, name)
         out = {}
-        for k, a in arrays.items():
-            if a.ndim == 0:
-                a = a[None]
+        for k, given in arrays.items():
+            a = given[None] if given.ndim == 0 else given
             if a.ndim != 1:
                 raise ValueError(f"{name}[{k!r}] must be 1-D (one value per start), got shape {a.shape}")
             if finite and not np.all(np.isfinite(a)):
@@ -208,8 +213,11 @@ class Problem(AbstractProblem):
             v = params[k]
             if not _is_traced(v):
                 a = np.asarray(v)
-                if a.dtype == object or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)) \
-                        or a.dtype == np.bool_:
+                if (
+                    a.dtype == object
+                    or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer))
+                    or a.dtype == np.bool_
+                ):
                     raise TypeError(f"params[{k!r}] must hold real numbers, got dtype {a.dtype}")
                 if a.size and not np.all(np.isfinite(a)):
                     raise ValueError(f"params[{k!r}] must be finite, got {a.ravel()[~np.isfinite(a.ravel())][0]!r}")
@@ -218,7 +226,9 @@ class Problem(AbstractProblem):
             np.broadcast_shapes(*[v.shape for v in vals.values()])
         except ValueError:
             shapes = {k: tuple(v.shape) for k, v in vals.items()}
-            raise ValueError(f"params values must broadcast together (one shape, or scalars), got shapes {shapes}") from None
+            raise ValueError(
+                f"params values must broadcast together (one shape, or scalars), got shapes {shapes}"
+            ) from None
         if any(jnp.issubdtype(v.dtype, jnp.complexfloating) for v in vals.values()):
             raise TypeError("params must hold real numbers, got complex values")
         dtype = jnp.result_type(*[v.dtype for v in vals.values()])
@@ -281,10 +291,13 @@ class Problem(AbstractProblem):
         backwards start). A constant output alone is not dead: at ``w = 0,
         b > 0`` the unit is active everywhere and ``w`` still gets a gradient.
         """
-        shape = jnp.broadcast_shapes(*(jnp.shape(v) for v in self.full_params(params)))
+        full = self.full_params(params)
+        shape = jnp.broadcast_shapes(*(jnp.shape(v) for v in full))
         if not self.student.can_die:
             return jnp.zeros(shape, bool)
-        scale = jnp.maximum(1.0, _pop.population_loss(replace(self, student="zero", trained=("c",)), {"c": 0.0}))
+        dtype = full[0].dtype
+        teacher_power = _pop.population_loss(replace(self, student="zero", trained=("c",)), {"c": jnp.zeros((), dtype)})
+        scale = jnp.maximum(jnp.ones((), dtype), teacher_power)
         near = (_pop.active_fraction(self, params) < tol_active) | (_pop.unit_power(self, params) < tol_dead * scale)
         return jnp.broadcast_to(near | self.dead_set(params), shape)
 

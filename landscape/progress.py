@@ -14,13 +14,14 @@ manager). ``CHANNELS`` is the one router of the process: a lock-protected
 table whose entries exist only while their call runs, so concurrent runs
 (the explorer's workers) never share a callback.
 """
+
 from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Callable
+from collections.abc import Callable
 
-__all__ = ["Callback", "Channels", "CHANNELS", "bar", "resolve"]
+__all__ = ["CHANNELS", "Callback", "Channels", "bar", "resolve"]
 
 Callback = Callable[[int, int], None]
 

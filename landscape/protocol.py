@@ -40,17 +40,28 @@ override them with a faster exact path (the single neuron's closed form, its
 sorted-prefix-sum minibatch path). Nothing else in the package asks what kind
 of problem it holds.
 """
+
 from __future__ import annotations
 
 import abc
 import hashlib
 import json
 import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["AbstractProblem", "EXACTNESS", "DEAD", "digest", "as_float_tree", "tree_describe", "is_shape", "sample_inputs"]
+__all__ = [
+    "DEAD",
+    "EXACTNESS",
+    "AbstractProblem",
+    "as_float_tree",
+    "digest",
+    "is_shape",
+    "sample_inputs",
+    "tree_describe",
+]
 
 EXACTNESS = ("closed form", "quadrature", "monte carlo")
 # The tolerances of "dead" (see :meth:`AbstractProblem.dead` and :meth:`landscape.Problem.dead`): the one home
@@ -66,8 +77,11 @@ def digest(obj) -> str:
 def _exact_json(o):
     if isinstance(o, (np.ndarray, jax.Array)):
         a = np.asarray(o)
-        return {"dtype": a.dtype.str, "shape": list(a.shape),
-                "sha256": hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()}
+        return {
+            "dtype": a.dtype.str,
+            "shape": list(a.shape),
+            "sha256": hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest(),
+        }
     if isinstance(o, (np.floating, float)):
         return repr(float(o))
     if isinstance(o, (np.integer,)):
@@ -94,13 +108,14 @@ def as_float_tree(tree, name: str):
       TypeError: a leaf that is not a real number array (complex, bool,
         strings, objects), naming the leaf.
     """
+
     def conv(path, leaf):
         where = name + jax.tree_util.keystr(path)
         if isinstance(leaf, (bool, np.bool_)):
             raise TypeError(f"{where} must hold real numbers, got the boolean {leaf!r}")
         try:
             a = np.asarray(leaf)
-        except Exception:  # noqa: BLE001 - any failure to convert is a type error for the user
+        except Exception:
             raise TypeError(f"{where} must be an array of real numbers, got {type(leaf).__name__}") from None
         if a.dtype == object or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
             kind = "complex" if np.issubdtype(a.dtype, np.complexfloating) else str(a.dtype)
@@ -175,7 +190,7 @@ class AbstractProblem(abc.ABC):
         out, i = [], 0
         for s in shapes:
             size = math.prod(s)
-            out.append(jnp.reshape(vec[..., i:i + size], lead + s))
+            out.append(jnp.reshape(vec[..., i : i + size], lead + s))
             i += size
         return jax.tree_util.tree_unflatten(self.param_treedef(), out)
 
@@ -183,11 +198,12 @@ class AbstractProblem(abc.ABC):
         want_def = self.param_treedef()
         try:
             got_def = jax.tree_util.tree_structure(params)
-        except Exception:  # noqa: BLE001
+        except Exception:
             got_def = None
         if got_def != want_def:
-            return (f"{name} must have the structure of the problem's parameters {_short(want_def)}, "
-                    f"got {_short(got_def)}")
+            return (
+                f"{name} must have the structure of the problem's parameters {_short(want_def)}, got {_short(got_def)}"
+            )
         return None
 
     def check_point(self, params, name: str = "params"):
@@ -202,7 +218,7 @@ class AbstractProblem(abc.ABC):
             raise ValueError(err)
         arrays = as_float_tree(params, name)
         flat_w = self.leaf_shapes()
-        flat_a, treedef = jax.tree_util.tree_flatten(arrays)
+        flat_a, _treedef = jax.tree_util.tree_flatten(arrays)
         for leaf_name, a, s in zip(self.param_names, flat_a, flat_w):
             if a.shape != tuple(s):
                 raise ValueError(f"{name}{leaf_name} has shape {a.shape}, the problem needs {tuple(s)}")
@@ -250,12 +266,12 @@ class AbstractProblem(abc.ABC):
     def sample(self, key, shape, dtype=None):
         """Inputs of shape ``shape + event_shape`` from the input distribution, or None for a problem
         without data (only a population loss): such a problem trains with exact gradients only."""
-        return None
+        return
 
     def batch_loss(self, params, x):
         """Mean loss of one parameter point over a batch ``x`` of shape ``(B,) + event_shape``, or None
         for a problem without data."""
-        return None
+        return
 
     @property
     def has_data(self) -> bool:
@@ -286,7 +302,7 @@ class AbstractProblem(abc.ABC):
     def output_moments(self, params):
         """``(mean, variance)`` of the model's output under the inputs, one point; None when the problem
         cannot give them (a model known only by its loss)."""
-        return None
+        return
 
     @property
     def min_loss(self) -> float | None:
@@ -295,12 +311,12 @@ class AbstractProblem(abc.ABC):
 
     def optimum(self):
         """A parameter point at which the loss is ``min_loss``, when the problem knows one (else None)."""
-        return None
+        return
 
     def draw_starts(self, key, n: int, dtype=None):
         """``n`` random starts (a batch), for searches such as the global minimum; None when the problem
         cannot draw them (give starts yourself)."""
-        return None
+        return
 
     def as_neuron(self):
         """The single neuron ``a act(w x + b) + c`` this problem is (a :class:`landscape.Problem`), or None.
@@ -308,7 +324,7 @@ class AbstractProblem(abc.ABC):
         Analyses of the neuron's own geometry (its dead set, its kink, the
         lip) ask this first and refuse other problems up front.
         """
-        return None
+        return
 
     def nearest_optimum(self, params):
         """The global minimum nearest to ``params`` among those the problem knows, and how it was found.
@@ -383,8 +399,12 @@ class AbstractProblem(abc.ABC):
 
     def describe(self) -> dict:
         """JSON-ready: kind, configuration, exactness and fingerprint (or why there is none)."""
-        out = {"kind": type(self).__name__, **self.config(), "exactness": self.exactness,
-               "fingerprint": self.fingerprint()}
+        out = {
+            "kind": type(self).__name__,
+            **self.config(),
+            "exactness": self.exactness,
+            "fingerprint": self.fingerprint(),
+        }
         if not self.fingerprintable:
             out["fingerprint_note"] = self.fingerprint_note
         return out

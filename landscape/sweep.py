@@ -26,6 +26,7 @@ host. :func:`spread` builds global arrays from each process's own rows
 (``jax.make_array_from_process_local_data``) and :func:`gather` brings
 results back to every process, so the same code runs unchanged.
 """
+
 from __future__ import annotations
 
 import io
@@ -40,7 +41,7 @@ import numpy as np
 from .io import write_atomic
 from .protocol import digest
 
-__all__ = ["starts_sharding", "padded", "bucket", "spread", "gather", "map_chunks", "ChunkStore", "CheckpointError"]
+__all__ = ["CheckpointError", "ChunkStore", "bucket", "gather", "map_chunks", "padded", "spread", "starts_sharding"]
 
 
 class CheckpointError(ValueError):
@@ -83,6 +84,7 @@ def spread(tree, take):
     sharding = starts_sharding()
     take = np.asarray(take)
     if sharding is None:
+
         def rows1(a):
             if a.shape[0] == take.size and np.array_equal(take, np.arange(take.size)):
                 return jax.numpy.asarray(a)
@@ -98,7 +100,7 @@ def spread(tree, take):
         index_map = sharding.addressable_devices_indices_map(a.shape)
         starts = sorted({idx[0].start or 0 for idx in index_map.values()})
         per = a.shape[0] // len(jax.devices())
-        chunks = [a[s:s + per] for s in starts]
+        chunks = [a[s : s + per] for s in starts]
         return jax.make_array_from_process_local_data(sharding, np.concatenate(chunks, 0), a.shape)
 
     return jax.tree_util.tree_map(local, rows)
@@ -111,16 +113,31 @@ def gather(tree):
     from jax.experimental import multihost_utils
 
     return jax.tree_util.tree_map(
-        lambda a: np.asarray(multihost_utils.process_allgather(a, tiled=True)) if isinstance(a, jax.Array)
-        and not a.is_fully_addressable else np.asarray(a), tree)
+        lambda a: (
+            np.asarray(multihost_utils.process_allgather(a, tiled=True))
+            if isinstance(a, jax.Array) and not a.is_fully_addressable
+            else np.asarray(a)
+        ),
+        tree,
+    )
 
 
 def _cut(a, m, axis):
     return a[(slice(None),) * axis + (slice(0, m),)]
 
 
-def map_chunks(fn, inputs, n: int, *, chunk: int | None = None, axis=lambda path: 0, store: "ChunkStore | None" = None,
-               template=None, progress: bool = False, desc: str = "starts"):
+def map_chunks(
+    fn,
+    inputs,
+    n: int,
+    *,
+    chunk: int | None = None,
+    axis=lambda path: 0,
+    store: ChunkStore | None = None,
+    template=None,
+    progress: bool = False,
+    desc: str = "starts",
+):
     """Run ``fn(sub_inputs, start_ids)`` over ``n`` starts chunk by chunk and join the outputs.
 
     Args:
@@ -189,12 +206,14 @@ class ChunkStore:
                     old = json.load(fh)
                 old_key = old["key"]
             except (OSError, ValueError, KeyError, TypeError) as exc:
-                raise CheckpointError(f"checkpoint manifest {manifest!r} cannot be read ({exc}); "
-                                      "use an empty folder or delete it") from None
+                raise CheckpointError(
+                    f"checkpoint manifest {manifest!r} cannot be read ({exc}); use an empty folder or delete it"
+                ) from None
             if old_key != self.key:
                 raise CheckpointError(
                     f"checkpoint folder {folder!r} holds chunks of another sweep (its settings differ); "
-                    "use an empty folder or the same settings")
+                    "use an empty folder or the same settings"
+                )
         else:
             write_atomic(manifest, json.dumps({"key": self.key, "settings": settings}, indent=1, default=str))
 
@@ -206,7 +225,7 @@ class ChunkStore:
         p = self._path(i)
         if not os.path.exists(p):
             return None
-        want, treedef = jax.tree_util.tree_flatten_with_path(template)
+        want, _treedef = jax.tree_util.tree_flatten_with_path(template)
         try:
             with np.load(p, allow_pickle=False) as z:
                 if str(z["__key__"]) != self.key or int(z["__chunk__"]) != i:
@@ -218,7 +237,9 @@ class ChunkStore:
                     shape = list(spec.shape)
                     shape[axis(path)] = m
                     if tuple(a.shape) != tuple(shape) or a.dtype != spec.dtype:
-                        raise ValueError(f"{name} has shape {a.shape} and dtype {a.dtype}, expected {tuple(shape)}, {spec.dtype}")
+                        raise ValueError(
+                            f"{name} has shape {a.shape} and dtype {a.dtype}, expected {tuple(shape)}, {spec.dtype}"
+                        )
                     leaves.append(a)
         except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
             warnings.warn(f"checkpoint chunk {p!r} is unusable ({exc}); recomputing it", stacklevel=3)

@@ -27,11 +27,13 @@ Contract
 * :meth:`Trajectories.save` / :meth:`Trajectories.load` write and read an
   ``.npz`` with the settings as JSON.
 """
+
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 import jax
 import jax.numpy as jnp
@@ -41,14 +43,14 @@ import optax
 from . import engine as _engine
 from . import optimizers as _opt
 from .engine import GRADIENTS, STREAMS, Crossing, Stop
-from .original import ORIGINAL
 from .io import memory_limit, package_version, write_atomic
+from .original import ORIGINAL
 from .progress import CHANNELS
 from .progress import resolve as resolve_progress
 from .protocol import AbstractProblem, tree_describe
-from .sweep import ChunkStore, CheckpointError, bucket, map_chunks
+from .sweep import CheckpointError, ChunkStore, bucket, map_chunks
 
-__all__ = ["train", "Trajectories", "GRADIENTS", "STREAMS", "Stop", "Crossing"]
+__all__ = ["GRADIENTS", "STREAMS", "Crossing", "Stop", "Trajectories", "train"]
 
 TRACE_COUNT = _engine.TRACE_COUNT
 MAX_STEPS = 2**31 - 1
@@ -97,9 +99,13 @@ class Trajectories:
         """Write the arrays as ``.npz`` (the settings as JSON inside), atomically."""
         import io as _io
 
-        arrays = {"steps": np.asarray(self.steps), "population_loss": np.asarray(self.population_loss),
-                  "batch_loss": np.asarray(self.batch_loss), "diverged": np.asarray(self.diverged),
-                  "diverged_at": np.asarray(self.diverged_at)}
+        arrays = {
+            "steps": np.asarray(self.steps),
+            "population_loss": np.asarray(self.population_loss),
+            "batch_loss": np.asarray(self.batch_loss),
+            "diverged": np.asarray(self.diverged),
+            "diverged_at": np.asarray(self.diverged_at),
+        }
         for name in ("stopped_at", "steps_run"):
             if getattr(self, name) is not None:
                 arrays[name] = np.asarray(getattr(self, name))
@@ -108,14 +114,17 @@ class Trajectories:
         for prefix, tree in (("params", self.params), ("final", self.final)):
             for p, a in jax.tree_util.tree_flatten_with_path(tree)[0]:
                 arrays[prefix + jax.tree_util.keystr(p)] = np.asarray(a)
-        meta = {"settings": self.settings, "params_structure": _structure(self.final),
-                "format": "relu-landscape trajectories 1"}
+        meta = {
+            "settings": self.settings,
+            "params_structure": _structure(self.final),
+            "format": "relu-landscape trajectories 1",
+        }
         buf = _io.BytesIO()
         np.savez(buf, __meta__=np.asarray(json.dumps(meta, default=str)), **arrays)
         write_atomic(path, buf.getvalue())
 
     @classmethod
-    def load(cls, path: str) -> "Trajectories":
+    def load(cls, path: str) -> Trajectories:
         """Read what :meth:`save` wrote.
 
         Raises:
@@ -134,12 +143,21 @@ class Trajectories:
         structure = meta["params_structure"]
         final = _rebuild(structure, "final", data)
         params = _rebuild(structure, "params", data)
-        probes = {k[len("probe/"):]: jnp.asarray(v) for k, v in data.items() if k.startswith("probe/")}
+        probes = {k[len("probe/") :]: jnp.asarray(v) for k, v in data.items() if k.startswith("probe/")}
         opt = lambda k: jnp.asarray(data[k]) if k in data else None
-        return cls(steps=data["steps"], params=params, population_loss=jnp.asarray(data["population_loss"]),
-                   batch_loss=jnp.asarray(data["batch_loss"]), final=final, diverged=jnp.asarray(data["diverged"]),
-                   diverged_at=jnp.asarray(data["diverged_at"]), settings=meta["settings"],
-                   stopped_at=opt("stopped_at"), steps_run=opt("steps_run"), probes=probes)
+        return cls(
+            steps=data["steps"],
+            params=params,
+            population_loss=jnp.asarray(data["population_loss"]),
+            batch_loss=jnp.asarray(data["batch_loss"]),
+            final=final,
+            diverged=jnp.asarray(data["diverged"]),
+            diverged_at=jnp.asarray(data["diverged_at"]),
+            settings=meta["settings"],
+            stopped_at=opt("stopped_at"),
+            steps_run=opt("steps_run"),
+            probes=probes,
+        )
 
 
 def _structure(tree):
@@ -170,7 +188,9 @@ def _check_key(key):
         raise TypeError(f"key must be a jax.random key such as jax.random.key(0), got {key!r}")
     if not jnp.issubdtype(key.dtype, jax.dtypes.prng_key):
         if key.shape != (2,) or key.dtype != jnp.uint32:
-            raise TypeError(f"key must be a jax.random key such as jax.random.key(0), got an array of shape {key.shape}")
+            raise TypeError(
+                f"key must be a jax.random key such as jax.random.key(0), got an array of shape {key.shape}"
+            )
         key = jax.random.wrap_key_data(key)
     if key.shape != ():
         raise TypeError(f"key must be a single jax.random key, got shape {key.shape}")
@@ -201,22 +221,28 @@ def _check_memory(problem, n, records, batch_size, gradient, streams, chunk):
     results = n * per_start
     limit = memory_limit()
     if results > limit:
-        raise ValueError(f"the recorded results need about {results / 2**30:.3g} GiB ({n} starts x {records + 1} records "
-                         f"x {problem.n_params} parameters), more than the limit {limit / 2**30:.3g} GiB; record less "
-                         "often (record_every) or run fewer starts per call")
+        raise ValueError(
+            f"the recorded results need about {results / 2**30:.3g} GiB ({n} starts x {records + 1} records "
+            f"x {problem.n_params} parameters), more than the limit {limit / 2**30:.3g} GiB; record less "
+            "often (record_every) or run fewer starts per call"
+        )
     size = min(chunk or n, n)
     events = int(np.prod(problem.event_shape)) if problem.event_shape else 1
     batch = batch_size * events * itemsize * (size if streams == "independent" and gradient == "minibatch" else 1)
     working = size * per_start * 3 + batch
     if working > limit:
-        raise ValueError(f"one chunk of {size} starts needs about {working / 2**30:.3g} GiB, more than the limit "
-                         f"{limit / 2**30:.3g} GiB; pass chunk= (for example chunk={max(1, int(size * limit / working / 2))})")
+        raise ValueError(
+            f"one chunk of {size} starts needs about {working / 2**30:.3g} GiB, more than the limit "
+            f"{limit / 2**30:.3g} GiB; pass chunk= (for example chunk={max(1, int(size * limit / working / 2))})"
+        )
 
 
 def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams, stop):
     if not isinstance(problem, AbstractProblem):
-        raise TypeError(f"problem must implement the problem protocol (landscape.Problem, networks.NetProblem, "
-                        f"landscape.CustomProblem), got {type(problem).__name__}")
+        raise TypeError(
+            f"problem must implement the problem protocol (landscape.Problem, networks.NetProblem, "
+            f"landscape.CustomProblem), got {type(problem).__name__}"
+        )
     arrays, n = problem.check_starts(init)
     if isinstance(optimizer, str):
         optimizer = _opt.optimizer(optimizer)
@@ -245,13 +271,17 @@ def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, 
         if stop.dead:
             shapes = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape, a.dtype), arrays)
             if jax.eval_shape(problem.dead, shapes) is None:
-                raise ValueError(f"Stop(dead=True) needs a problem that can tell when it is dead; {problem.label} "
-                                 "cannot (it gives no outputs to measure)")
+                raise ValueError(
+                    f"Stop(dead=True) needs a problem that can tell when it is dead; {problem.label} "
+                    "cannot (it gives no outputs to measure)"
+                )
     _check_memory(problem, n, steps // record_every, batch_size, gradient, streams, chunk)
     probe = optimizer.init(jax.tree_util.tree_map(lambda a: jnp.zeros(a.shape[1:]), arrays))
     known = getattr(probe, "hyperparams", None)
     if hyperparams and known is None:
-        raise ValueError("hyperparams= needs an optimizer with injectable hyperparameters (landscape.optimizer or optax.inject_hyperparams)")
+        raise ValueError(
+            "hyperparams= needs an optimizer with injectable hyperparameters (landscape.optimizer or optax.inject_hyperparams)"
+        )
     if hyperparams is not None and not isinstance(hyperparams, Mapping):
         raise TypeError(f"hyperparams must be a dict of name -> value(s), got {type(hyperparams).__name__}")
     # every injectable hyperparameter travels as a per-start array, so that the
@@ -267,7 +297,9 @@ def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, 
         if a.ndim == 0:
             a = np.full((n,), a)
         if a.shape != (n,):
-            raise ValueError(f"hyperparams[{k!r}] must be a scalar or have one value per start ({n}), got shape {a.shape}")
+            raise ValueError(
+                f"hyperparams[{k!r}] must be a scalar or have one value per start ({n}), got shape {a.shape}"
+            )
         for value in np.unique(a):
             _opt.check_hyperparam(k, float(value))
         hp[k] = a
@@ -347,25 +379,40 @@ def train(
     """
     key = _check_key(key)
     arrays, opt, n, hp, steps, batch_size, record_every, chunk = _check(
-        problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams, stop)
+        problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams, stop
+    )
     probe_items = _check_probes(probes)
     run_path = _engine.choose_path(problem, gradient, streams, path)
     dtype = jnp.result_type(*[a.dtype for a in jax.tree_util.tree_leaves(arrays)])
     if not jnp.issubdtype(dtype, jnp.floating):
         dtype = jnp.result_type(float)
     if run_path == "sorted" and dtype == jnp.float16:
-        raise ValueError("float16 starts are not supported on the sorted minibatch path (its prefix sums need "
-                         "float32 or float64); use float32 starts or path='direct'")
+        raise ValueError(
+            "float16 starts are not supported on the sorted minibatch path (its prefix sums need "
+            "float32 or float64); use float32 starts or path='direct'"
+        )
     arrays = jax.tree_util.tree_map(lambda a: a.astype(dtype), arrays)
     hp_arrays = {k: v.astype(dtype) for k, v in hp.items()}
     callback = resolve_progress(progress)
-    static = dict(problem=problem, optimizer=opt, steps=steps, batch_size=batch_size, path=run_path, streams=streams,
-                  record_every=record_every, stop=stop, probes=probe_items)
+    static = dict(
+        problem=problem,
+        optimizer=opt,
+        steps=steps,
+        batch_size=batch_size,
+        path=run_path,
+        streams=streams,
+        record_every=record_every,
+        stop=stop,
+        probes=probe_items,
+    )
     settings = {
         "problem": problem.describe(),
         "optimizer": _opt.describe(opt),
-        "hyperparams": {k: (float(v[0]) if np.all(v == v[0]) else "per-start") for k, v in hp.items()
-                        if hyperparams and k in hyperparams},
+        "hyperparams": {
+            k: (float(v[0]) if np.all(v == v[0]) else "per-start")
+            for k, v in hp.items()
+            if hyperparams and k in hyperparams
+        },
         "steps": steps,
         "batch_size": batch_size,
         "gradient": gradient,
@@ -373,8 +420,10 @@ def train(
         "path": run_path,
         "record_every": record_every,
         "stop": stop.describe() if stop is not None else None,
-        "probes": {k: (fn.describe() if hasattr(fn, "describe") else getattr(fn, "__name__", "function"))
-                   for k, fn in probe_items},
+        "probes": {
+            k: (fn.describe() if hasattr(fn, "describe") else getattr(fn, "__name__", "function"))
+            for k, fn in probe_items
+        },
         "n_starts": n,
         "dtype": jnp.dtype(dtype).name,
         "devices": len(jax.devices()),
@@ -383,25 +432,43 @@ def train(
     if checkpoint is not None:
         store = _store(checkpoint, problem, opt, arrays, hp_arrays, key, settings, chunk)
 
-    channel = 0
-
-    def fn(sub, ids):
-        return _engine.run(problem, opt, sub["init"], sub["hp"], key, ids, channel,
-                           **{k: v for k, v in static.items() if k not in ("problem", "optimizer")})
+    def fn(sub, ids, channel=0):
+        return _engine.run(
+            problem,
+            opt,
+            sub["init"],
+            sub["hp"],
+            key,
+            ids,
+            channel,
+            **{k: v for k, v in static.items() if k not in ("problem", "optimizer")},
+        )
 
     inputs = {"init": arrays, "hp": hp_arrays}
     template = None
     if store is not None:
         size = bucket(min(chunk or n, n))
-        template = jax.eval_shape(fn, jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct((size,) + a.shape[1:], a.dtype),
-                                                             inputs), jax.ShapeDtypeStruct((size,), jnp.int32))
+        template = jax.eval_shape(
+            fn,
+            jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct((size,) + a.shape[1:], a.dtype), inputs),
+            jax.ShapeDtypeStruct((size,), jnp.int32),
+        )
     records = steps // record_every
     ticks = -(-records // _engine.ticks_every(records))
     n_chunks = -(-n // bucket(min(chunk or n, n)))
     with CHANNELS.open(callback, n_chunks * ticks) as channel:
-        out = map_chunks(fn, inputs, n, chunk=chunk, axis=_engine.starts_axis, store=store, template=template)
-    full = jax.tree_util.tree_map(lambda a, h: jnp.concatenate([jnp.asarray(a)[None], jnp.asarray(h)], 0),
-                                  arrays, out["history"])
+        out = map_chunks(
+            functools.partial(fn, channel=channel),
+            inputs,
+            n,
+            chunk=chunk,
+            axis=_engine.starts_axis,
+            store=store,
+            template=template,
+        )
+    full = jax.tree_util.tree_map(
+        lambda a, h: jnp.concatenate([jnp.asarray(a)[None], jnp.asarray(h)], 0), arrays, out["history"]
+    )
     bad_at = jnp.asarray(out["bad_at"])
     return Trajectories(
         steps=np.arange(0, steps + 1, record_every),
@@ -425,16 +492,25 @@ def _store(folder, problem, opt, arrays, hp, key, settings, chunk):
         raise CheckpointError(f"checkpoint= refused: this problem cannot be fingerprinted ({problem.fingerprint_note})")
     desc = _opt.describe(opt)
     if desc.get("name") == "custom":
-        raise CheckpointError("checkpoint= refused: a custom Optax transformation cannot be fingerprinted (its code "
-                              "and hyperparameters cannot be read back); build it with landscape.optimizer(name, ...)")
+        raise CheckpointError(
+            "checkpoint= refused: a custom Optax transformation cannot be fingerprinted (its code "
+            "and hyperparameters cannot be read back); build it with landscape.optimizer(name, ...)"
+        )
     from .sweep import bucket
 
-    return ChunkStore(folder, {
-        "problem": fp, "optimizer": desc,
-        "settings": {k: v for k, v in settings.items() if k not in ("problem", "optimizer", "devices", "hyperparams")},
-        "chunk": bucket(min(chunk or settings["n_starts"], settings["n_starts"])),
-        "key": np.asarray(jax.random.key_data(key)).tolist(),
-        "init": tree_describe(arrays), "hyperparams": tree_describe(hp), "version": package_version(),
-        "x64": bool(jax.config.jax_enable_x64),
-    })
-
+    return ChunkStore(
+        folder,
+        {
+            "problem": fp,
+            "optimizer": desc,
+            "settings": {
+                k: v for k, v in settings.items() if k not in ("problem", "optimizer", "devices", "hyperparams")
+            },
+            "chunk": bucket(min(chunk or settings["n_starts"], settings["n_starts"])),
+            "key": np.asarray(jax.random.key_data(key)).tolist(),
+            "init": tree_describe(arrays),
+            "hyperparams": tree_describe(hp),
+            "version": package_version(),
+            "x64": bool(jax.config.jax_enable_x64),
+        },
+    )

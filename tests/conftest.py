@@ -1,4 +1,5 @@
 """Tests run in float64 with strict dtype promotion."""
+
 import jax
 
 jax.config.update("jax_enable_x64", True)

@@ -1,4 +1,5 @@
 """A sweep run by one of several processes (tests/test_multihost.py): ``PID NPROC PORT OUT``."""
+
 import sys
 
 pid, nproc, port, out = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -18,8 +19,16 @@ from analysis import deep as D  # noqa: E402
 assert jax.process_count() == nproc and len(jax.devices()) == 4
 res = {}
 p = L.Problem(trained=("w", "b"))
-t = L.train(p, {"w": jnp.linspace(-3, 3, 13), "b": jnp.linspace(1, -1, 13)}, optimizer="sgd", steps=20, batch_size=64,
-            record_every=10, key=jax.random.key(1), chunk=5)
+t = L.train(
+    p,
+    {"w": jnp.linspace(-3, 3, 13), "b": jnp.linspace(1, -1, 13)},
+    optimizer="sgd",
+    steps=20,
+    batch_size=64,
+    record_every=10,
+    key=jax.random.key(1),
+    chunk=5,
+)
 res["train_w"], res["train_loss"] = np.asarray(t.params["w"]), np.asarray(t.population_loss)
 r = L.grid(p, {"w": jnp.linspace(-3, 3, 37), "b": jnp.linspace(-2, 2, 29)}, quantities=("loss", "grad"), chunk=50)
 res["grid_loss"], res["grid_gw"] = np.asarray(r.loss), np.asarray(r.grad["w"])

@@ -1,4 +1,6 @@
 """Independent NumPy/SciPy references for the tests (no JAX, no package code)."""
+
+import itertools
 import math
 
 import numpy as np
@@ -54,7 +56,7 @@ def quad_loss(student, teacher, inputs, w, b=0.0, a=1.0, c=0.0, sp=None, tp=None
     pts = sorted({x for x in cuts if lo < x < hi})
     ends = [lo] + pts + [hi]
     total = 0.0
-    for u, v in zip(ends[:-1], ends[1:]):
+    for u, v in itertools.pairwise(ends):
         val, _ = integrate.quad(lambda x: resid(x) ** 2 * dens(x), u, v, epsabs=1e-15, epsrel=1e-13, limit=500)
         total += val
     return total

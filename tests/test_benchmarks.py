@@ -1,12 +1,16 @@
 """The benchmark suite runs end to end (quick sizes) and writes its tables."""
+
 import json
 import subprocess
 import sys
 
 
 def test_quick_suite_writes_results(tmp_path):
-    subprocess.run([sys.executable, "-m", "benchmarks", "grid", "population", "stream", "deep", "--quick", "--out", str(tmp_path)],
-                   check=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "benchmarks", "grid", "population", "stream", "deep", "--quick", "--out", str(tmp_path)],
+        check=True,
+        timeout=600,
+    )
     files = list(tmp_path.glob("*-quick.json"))
     assert len(files) == 1
     res = json.loads(files[0].read_text())
@@ -21,5 +25,7 @@ def test_quick_suite_writes_results(tmp_path):
 
 
 def test_unknown_case_is_refused(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "benchmarks", "nope", "--out", str(tmp_path)], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "nope", "--out", str(tmp_path)], capture_output=True, text=True
+    )
     assert r.returncode == 2 and "known: stream" in r.stderr

@@ -1,4 +1,5 @@
 """Deeper networks: inits, born-dead detection and rates, the arc-cosine kernel, spurious minima, explosion."""
+
 import math
 
 import jax
@@ -14,8 +15,13 @@ from landscape import networks as N
 
 def test_init_schemes_have_their_variances_and_rai_its_asymmetric_entry():
     spec = N.MLP(in_dim=50, hidden=(40,), bias=True)
-    for scheme, var in [("he_normal", 2 / 50), ("he_uniform", 2 / 50), ("glorot_normal", 2 / 90), ("glorot_uniform", 2 / 90),
-                        ("symmetric", 1 / 50)]:
+    for scheme, var in [
+        ("he_normal", 2 / 50),
+        ("he_uniform", 2 / 50),
+        ("glorot_normal", 2 / 90),
+        ("glorot_uniform", 2 / 90),
+        ("symmetric", 1 / 50),
+    ]:
         W = np.asarray(N.init(spec, jax.random.key(1), scheme)[0]["W"])
         assert W.var() == pytest.approx(var, rel=0.08), scheme
         assert abs(W.mean()) < 0.02
@@ -35,7 +41,9 @@ def test_single_input_death_matches_the_closed_form():
         r = D.born_dead(depth, width, scheme="symmetric", samples=20000)
         lo, hi = r["single_input_ci"]
         assert lo <= r["closed_form_single_input"] <= hi, (depth, width, r)
-        assert r["probability"] <= r["single_input_probability"] + 0.02  # dead everywhere is rarer than dead at one input
+        assert (
+            r["probability"] <= r["single_input_probability"] + 0.02
+        )  # dead everywhere is rarer than dead at one input
 
 
 @pytest.mark.parametrize("bias, support", [(False, (-1.0, 1.0)), (True, (-1.0, 1.0)), (True, (0.5, 2.0))])
@@ -44,7 +52,8 @@ def test_exact_1d_detection_agrees_with_a_dense_grid(bias, support):
     params = N.init_many(spec, jax.random.key(3), 3000, "he_normal")
     dead = D.dead_layers_1d(spec, params, support)
     xs = jnp.linspace(*support, 4001)
-    pre = D._pre_at(spec, params, xs)
+    # pre-activations of every network at every grid point, from the public forward pass: (nets, points, width)
+    pre = jax.jit(jax.vmap(lambda p: jax.vmap(lambda x: N.hidden(spec, p, x[None])[1])(xs)))(params)
     grid_dead = np.asarray(jnp.any(jnp.stack([jnp.all(z <= 0, axis=(1, 2)) for z in pre], 1), 1))
     assert np.all(grid_dead[dead])  # certified dead is dead at every grid point
     assert np.mean(dead == grid_dead) > 0.998  # alive only between grid points is rare
@@ -54,8 +63,11 @@ def test_exact_1d_detection_agrees_with_a_dense_grid(bias, support):
 def test_exact_piecewise_linear_detection():
     spec = N.MLP(in_dim=1, hidden=(2, 1), bias=True)
     # layer 2 is -relu(x - 0.3) - relu(-x - 0.3): <= 0 everywhere and exactly 0 on [-0.3, 0.3], so dead
-    net = [{"W": jnp.asarray([[1.0], [-1.0]]), "b": jnp.asarray([-0.3, -0.3])},
-           {"W": jnp.asarray([[-1.0, -1.0]]), "b": jnp.asarray([0.0])}, {"W": jnp.ones((1, 1)), "b": jnp.zeros(1)}]
+    net = [
+        {"W": jnp.asarray([[1.0], [-1.0]]), "b": jnp.asarray([-0.3, -0.3])},
+        {"W": jnp.asarray([[-1.0, -1.0]]), "b": jnp.asarray([0.0])},
+        {"W": jnp.ones((1, 1)), "b": jnp.zeros(1)},
+    ]
     assert D.exact_dead_1d(spec, net, -1.0, 1.0)
     # a bias of 1e-9 on that unit brings it to life on the middle piece only
     alive = [net[0], {"W": net[1]["W"], "b": jnp.asarray([1e-9])}, net[2]]
@@ -84,8 +96,11 @@ def test_bad_input():
     with pytest.raises(ValueError, match="n=2 < k=3"):
         D.spurious_minima(3, 2)
     with pytest.raises(ValueError, match="bounded interval"):
-        D.dead_layers_1d(N.MLP.uniform(3, 2, bias=True), N.init_many(N.MLP.uniform(3, 2, bias=True), jax.random.key(0), 2),
-                         (-math.inf, math.inf))
+        D.dead_layers_1d(
+            N.MLP.uniform(3, 2, bias=True),
+            N.init_many(N.MLP.uniform(3, 2, bias=True), jax.random.key(0), 2),
+            (-math.inf, math.inf),
+        )
 
 
 @pytest.mark.parametrize("d", [2, 5, 20])
@@ -141,21 +156,35 @@ def test_train_and_basins_accept_networks():
     spec = N.MLP.uniform(3, 4)
     problem = N.NetProblem(spec, "abs", L.Uniform(-1, 1))
     init = N.init_many(spec, jax.random.key(0), 12, "he_normal")
-    kw = dict(optimizer=L.optimizer("adam", learning_rate=0.01), steps=300, batch_size=64, record_every=100, key=jax.random.key(1))
+    kw = dict(
+        optimizer=L.optimizer("adam", learning_rate=0.01),
+        steps=300,
+        batch_size=64,
+        record_every=100,
+        key=jax.random.key(1),
+    )
     t = L.train(problem, init, **kw)
     assert t.params[0]["W"].shape == (4, 12, 4, 1) and t.population_loss.shape == (4, 12)
     t2 = L.train(problem, init, chunk=5, **kw)
     np.testing.assert_allclose(np.asarray(t2.final[1]["W"]), np.asarray(t.final[1]["W"]), rtol=1e-12, atol=1e-14)
     # a dead network (every hidden unit off) and the exact fit |x| = relu(x) + relu(-x)
-    dead = [{"W": -jnp.ones((4, 1)), "b": -5 * jnp.ones(4)}, {"W": jnp.ones((4, 4)), "b": jnp.zeros(4)},
-            {"W": jnp.ones((1, 4)), "b": jnp.zeros(1)}]
-    fit = [{"W": jnp.asarray([[1.0], [-1.0], [0.0], [0.0]]), "b": jnp.zeros(4)},
-           {"W": jnp.eye(4), "b": jnp.zeros(4)}, {"W": jnp.asarray([[1.0, 1.0, 0.0, 0.0]]), "b": jnp.zeros(1)}]
+    dead = [
+        {"W": -jnp.ones((4, 1)), "b": -5 * jnp.ones(4)},
+        {"W": jnp.ones((4, 4)), "b": jnp.zeros(4)},
+        {"W": jnp.ones((1, 4)), "b": jnp.zeros(1)},
+    ]
+    fit = [
+        {"W": jnp.asarray([[1.0], [-1.0], [0.0], [0.0]]), "b": jnp.zeros(4)},
+        {"W": jnp.eye(4), "b": jnp.zeros(4)},
+        {"W": jnp.asarray([[1.0, 1.0, 0.0, 0.0]]), "b": jnp.zeros(1)},
+    ]
     both = jax.tree_util.tree_map(lambda a, b: jnp.stack([a, b]), dead, fit)
     b = classify(problem, both)
     assert b.names().tolist() == ["dead", "global_min"]
     assert float(problem.population_loss(fit)) == pytest.approx(0.0, abs=1e-12)
-    assert float(problem.population_loss(dead)) == pytest.approx(1 / 3, abs=1e-9)  # E[|x|^2] on U(-1, 1), the output is 0
+    assert float(problem.population_loss(dead)) == pytest.approx(
+        1 / 3, abs=1e-9
+    )  # E[|x|^2] on U(-1, 1), the output is 0
     # 1-D quadrature is exact enough for population gradients: the loss falls
     tp = L.train(problem, init, gradient="population", **{**kw, "optimizer": L.optimizer("sgd", learning_rate=0.05)})
     assert tp.settings["path"] == "exact"
@@ -174,8 +203,25 @@ def test_deep_cli_writes_json(tmp_path, capsys):
     from analysis.__main__ import main
 
     path = tmp_path / "bd.json"
-    assert main(["deep", "born-dead", "--depth", "5", "--width", "3", "--init", "symmetric", "--samples", "2000",
-                 "--json", str(path)]) == 0
+    assert (
+        main(
+            [
+                "deep",
+                "born-dead",
+                "--depth",
+                "5",
+                "--width",
+                "3",
+                "--init",
+                "symmetric",
+                "--samples",
+                "2000",
+                "--json",
+                str(path),
+            ]
+        )
+        == 0
+    )
     data = json.loads(path.read_text())
     assert {"probability", "ci", "samples", "closed_form_single_input"} <= set(data) and data["samples"] == 2000
     assert main(["deep", "born-dead", "--depth", "0"]) == 2

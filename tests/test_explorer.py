@@ -1,5 +1,6 @@
 """The explorer: its JSON API through Starlette's test client (validation, caps, the library's numbers,
 concurrency) and its page in a real headless Chromium driven by Playwright."""
+
 import json
 import os
 import shutil
@@ -28,23 +29,39 @@ ARTIFACTS = os.path.join(ROOT, ".artifacts")
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     report = tmp_path_factory.mktemp("report") / "report.json"
-    report.write_text(json.dumps({"claims": [{"id": "Q2", "verdict": "confirmed", "statement": "dies at w = 0"},
-                                             {"id": "A9", "verdict": "partly refuted", "statement": "momentum"}]}))
+    report.write_text(
+        json.dumps(
+            {
+                "claims": [
+                    {"id": "Q2", "verdict": "confirmed", "statement": "dies at w = 0"},
+                    {"id": "A9", "verdict": "partly refuted", "statement": "momentum"},
+                ]
+            }
+        )
+    )
     return TestClient(create_app(str(report)), base_url="http://127.0.0.1")
 
 
 def _direct(w, b, lr=0.1, steps=2000, optimizer="sgd"):
     """``landscape.train`` called directly: the relu student on (w, b), exact gradients, float64."""
-    t = L.train(L.Problem(student="relu", trained=("w", "b")),
-                {"w": jnp.asarray([w], jnp.float64), "b": jnp.asarray([b], jnp.float64)}, optimizer=optimizer,
-                steps=steps, gradient="population", record_every=steps, hyperparams={"learning_rate": lr},
-                key=jax.random.key(0))
+    t = L.train(
+        L.Problem(student="relu", trained=("w", "b")),
+        {"w": jnp.asarray([w], jnp.float64), "b": jnp.asarray([b], jnp.float64)},
+        optimizer=optimizer,
+        steps=steps,
+        gradient="population",
+        record_every=steps,
+        hyperparams={"learning_rate": lr},
+        key=jax.random.key(0),
+    )
     return float(t.final["w"][0]), float(t.final["b"][0])
 
 
 def test_a_run_answers_the_librarys_float64_numbers(client):
-    r = client.post("/api/train", json={"start": {"w": -1.0, "b": 0.5}, "optimizer": "sgd",
-                                        "hyper": {"learning_rate": 0.1}, "steps": 2000})
+    r = client.post(
+        "/api/train",
+        json={"start": {"w": -1.0, "b": 0.5}, "optimizer": "sgd", "hyper": {"learning_rate": 0.1}, "steps": 2000},
+    )
     assert r.status_code == 200
     d = r.json()
     assert d["end_state"] == "dead" and len(d["w"]) == len(d["steps"]) == 201
@@ -65,43 +82,46 @@ def test_landscape_basins_one_weight_and_phase_are_the_librarys(client):
     assert 0 < bas["fractions"]["dead"] < 1 and 0 < bas["fractions"]["global_min"] < 1
     ow = client.post("/api/one_weight", json={"w0": -1.0, "steps": 200}).json()
     # the original: a negative weight decays toward 0 like (1 - lr)^t (the exact slope is w) and never crosses it
-    assert ow["w"][0] == -1.0 and max(ow["w"]) < 0 and ow["w"][-1] == pytest.approx(-(0.99 ** 200), rel=0.1)
+    assert ow["w"][0] == -1.0 and max(ow["w"]) < 0 and ow["w"][-1] == pytest.approx(-(0.99**200), rel=0.1)
     ph = client.post("/api/phase", json={"n": 16, "steps": 200}).json()
     assert np.asarray(ph["first_crossing"]).shape == (16, 16) and ph["disagreement_cells"] == 0
 
 
-@pytest.mark.parametrize("path, body, needle", [
-    ("/api/train", {"start": {"w": float("nan"), "b": 0}}, "w must be a finite number"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "steps": -5}, "steps must be one of 100, 200, 500"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "steps": 10**9}, "steps must be one of"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "steps": 700}, "steps must be one of"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "gradient": "minibatch", "steps": 10000}, "2000, 5000, got 10000"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "problem": {"activation": "leaky_relu", "slope": 0.31}}, "multiple"),
-    ("/api/train", {"start": {"w": 10**400, "b": 0}}, "digits"),
-    ("/api/landscape", {"box": None}, "box must be a JSON object"),
-    ("/api/landscape", {"box": {"w": "x"}}, "w must be a range"),
-    ("/api/landscape", {"problem": []}, "problem must be a JSON object"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "problem": {"activation": "tanh"}}, "activation must be one of"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "problem": {"activation": "leaky_relu", "slope": 2}}, "slope"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "optimizer": "lbfgs"}, "optimizer must be one of"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "hyper": {"learning_rate": -1}}, "learning_rate"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "hyper": {"momentum": 0.5}}, "does not take"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "optimizer": "momentum", "hyper": {"momentum": 1.0}}, "momentum"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "gradient": "minibatch", "batch_size": 0}, "batch_size"),
-    ("/api/train", {"start": {"w": 0, "b": 0}, "hyper": None}, "hyper must be a JSON object"),
-    ("/api/train", {"start": [0, 0]}, "start must be a JSON object"),
-    ("/api/train", {}, "start must be given"),
-    ("/api/train", {"start": {"w": True, "b": 0}}, "w must be a number"),
-    ("/api/landscape", {"n": 10**9}, "n must be one of 61, 121, 201"),
-    ("/api/landscape", {"box": {"w": [3, -3]}}, "lo < hi"),
-    ("/api/landscape", {"problem": {"inputs": "uniform", "lo": 1, "hi": 1}}, "lo < hi"),
-    ("/api/basins", {"n": 129}, "n must be one of 16, 32, 64, 128"),
-    ("/api/basins", {"n": 128, "problem": {"activation": "elu"}}, "n must be one of 16, 32, 64, got 128"),
-    ("/api/basins", {"steps": 10**6}, "steps"),
-    ("/api/phase", {"method": "adam"}, "method must be one of"),
-    ("/api/phase", {"w0": 1}, "w0"),
-    ("/api/one_weight", {"learning_rate": "fast"}, "learning_rate must be a number"),
-])
+@pytest.mark.parametrize(
+    "path, body, needle",
+    [
+        ("/api/train", {"start": {"w": float("nan"), "b": 0}}, "w must be a finite number"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "steps": -5}, "steps must be one of 100, 200, 500"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "steps": 10**9}, "steps must be one of"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "steps": 700}, "steps must be one of"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "gradient": "minibatch", "steps": 10000}, "2000, 5000, got 10000"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "problem": {"activation": "leaky_relu", "slope": 0.31}}, "multiple"),
+        ("/api/train", {"start": {"w": 10**400, "b": 0}}, "digits"),
+        ("/api/landscape", {"box": None}, "box must be a JSON object"),
+        ("/api/landscape", {"box": {"w": "x"}}, "w must be a range"),
+        ("/api/landscape", {"problem": []}, "problem must be a JSON object"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "problem": {"activation": "tanh"}}, "activation must be one of"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "problem": {"activation": "leaky_relu", "slope": 2}}, "slope"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "optimizer": "lbfgs"}, "optimizer must be one of"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "hyper": {"learning_rate": -1}}, "learning_rate"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "hyper": {"momentum": 0.5}}, "does not take"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "optimizer": "momentum", "hyper": {"momentum": 1.0}}, "momentum"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "gradient": "minibatch", "batch_size": 0}, "batch_size"),
+        ("/api/train", {"start": {"w": 0, "b": 0}, "hyper": None}, "hyper must be a JSON object"),
+        ("/api/train", {"start": [0, 0]}, "start must be a JSON object"),
+        ("/api/train", {}, "start must be given"),
+        ("/api/train", {"start": {"w": True, "b": 0}}, "w must be a number"),
+        ("/api/landscape", {"n": 10**9}, "n must be one of 61, 121, 201"),
+        ("/api/landscape", {"box": {"w": [3, -3]}}, "lo < hi"),
+        ("/api/landscape", {"problem": {"inputs": "uniform", "lo": 1, "hi": 1}}, "lo < hi"),
+        ("/api/basins", {"n": 129}, "n must be one of 16, 32, 64, 128"),
+        ("/api/basins", {"n": 128, "problem": {"activation": "elu"}}, "n must be one of 16, 32, 64, got 128"),
+        ("/api/basins", {"steps": 10**6}, "steps"),
+        ("/api/phase", {"method": "adam"}, "method must be one of"),
+        ("/api/phase", {"w0": 1}, "w0"),
+        ("/api/one_weight", {"learning_rate": "fast"}, "learning_rate must be a number"),
+    ],
+)
 def test_bad_values_get_a_422_naming_the_value_and_what_is_allowed(client, path, body, needle):
     r = client.post(path, content=json.dumps(body, allow_nan=True), headers={"Content-Type": "application/json"})
     assert r.status_code == 422, r.text
@@ -130,8 +150,10 @@ def test_malformed_and_oversized_requests_and_unknown_paths(client):
 
 def test_concurrent_requests_do_not_corrupt_one_another(client):
     starts = [(-1.0, 0.5), (0.5, 0.5), (2.0, -1.0), (-0.3, 1.2), (1.5, 0.3), (-2.0, -0.5)]
-    bodies = [{"start": {"w": w, "b": b}, "hyper": {"learning_rate": 0.05 + 0.01 * i}, "steps": 500}
-              for i, (w, b) in enumerate(starts)]
+    bodies = [
+        {"start": {"w": w, "b": b}, "hyper": {"learning_rate": 0.05 + 0.01 * i}, "steps": 500}
+        for i, (w, b) in enumerate(starts)
+    ]
     with ThreadPoolExecutor(6) as ex:
         got = list(ex.map(lambda body: client.post("/api/train", json=body).json(), bodies))
     for body, d in zip(bodies, got):
@@ -224,8 +246,9 @@ def test_page_in_a_headless_browser_runs_from_clicked_starts_with_the_librarys_n
         fresh.goto(link.replace("optimizer=sgd", "optimizer=amsgrad"))  # other controls: the runs keep theirs
         fresh.wait_for_selector("body[data-runs-loaded='1']", timeout=120_000)
         again = fresh.eval_on_selector_all("#runs li.run", "els => els.map(e => ({...e.dataset}))")
-        assert [(r["finalW"], r["finalB"], r["endState"]) for r in again] == \
-            [(r["finalW"], r["finalB"], r["endState"]) for r in runs]
+        assert [(r["finalW"], r["finalB"], r["endState"]) for r in again] == [
+            (r["finalW"], r["finalB"], r["endState"]) for r in runs
+        ]
         assert all(json.loads(r["settings"])["optimizer"] == "sgd" for r in again)
         fresh.close()
         os.makedirs(ARTIFACTS, exist_ok=True)

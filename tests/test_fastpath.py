@@ -1,9 +1,11 @@
 """The sorted-prefix-sum minibatch path equals jax.grad of the batch loss."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import landscape as L
 from landscape import fastpath as F
@@ -28,7 +30,12 @@ def _assert_same(problem, params, x, tol=1e-12):
     scale = max(1.0, abs(float(l2)))
     assert abs(float(l1) - float(l2)) <= tol * scale, (params, float(l1), float(l2))
     for k in problem.trained:
-        assert abs(float(g1[k]) - float(g2[k])) <= tol * max(scale, abs(float(g2[k]))), (k, params, float(g1[k]), float(g2[k]))
+        assert abs(float(g1[k]) - float(g2[k])) <= tol * max(scale, abs(float(g2[k]))), (
+            k,
+            params,
+            float(g1[k]),
+            float(g2[k]),
+        )
 
 
 @pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.label)
@@ -45,11 +52,14 @@ def test_edges(problem):
     # samples exactly at the student's kink (w x + b == 0), at 0, repeated values
     x = jnp.asarray([-2.0, -0.5, -0.5, 0.0, 0.0, 0.25, 0.5, 0.5, 1.0, 3.0])
     edges = [
-        dict(w=0.0, b=0.0), dict(w=-0.0, b=0.0), dict(w=0.0, b=0.7), dict(w=0.0, b=-0.7),
-        dict(w=2.0, b=-1.0),   # kink at x = 0.5, two samples on it
-        dict(w=-2.0, b=1.0),   # the same kink, reversed orientation
-        dict(w=4.0, b=2.0),    # kink at -0.5
-        dict(w=1.0, b=10.0),   # every sample active
+        dict(w=0.0, b=0.0),
+        dict(w=-0.0, b=0.0),
+        dict(w=0.0, b=0.7),
+        dict(w=0.0, b=-0.7),
+        dict(w=2.0, b=-1.0),  # kink at x = 0.5, two samples on it
+        dict(w=-2.0, b=1.0),  # the same kink, reversed orientation
+        dict(w=4.0, b=2.0),  # kink at -0.5
+        dict(w=1.0, b=10.0),  # every sample active
         dict(w=1.0, b=-10.0),  # every sample inactive
         dict(w=-1.0, b=-10.0),
         dict(w=1e-300, b=0.0),
@@ -65,14 +75,19 @@ def test_edges(problem):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    w=st.floats(-5, 5, allow_subnormal=False), b=st.floats(-5, 5, allow_subnormal=False),
-    a=st.floats(-3, 3, allow_subnormal=False), c=st.floats(-2, 2, allow_subnormal=False),
-    seed=st.integers(0, 2**16), n=st.integers(1, 64),
+    w=st.floats(-5, 5, allow_subnormal=False),
+    b=st.floats(-5, 5, allow_subnormal=False),
+    a=st.floats(-3, 3, allow_subnormal=False),
+    c=st.floats(-2, 2, allow_subnormal=False),
+    seed=st.integers(0, 2**16),
+    n=st.integers(1, 64),
 )
 def test_property_any_batch(w, b, a, c, seed, n):
     problem = PROBLEMS[3]
     x = jnp.round(jax.random.normal(jax.random.key(seed), (n,), jnp.float64) * 4) / 4  # many ties and kink hits
-    _assert_same(problem, {"w": jnp.asarray(w), "b": jnp.asarray(b), "a": jnp.asarray(a), "c": jnp.asarray(c)}, x, tol=1e-11)
+    _assert_same(
+        problem, {"w": jnp.asarray(w), "b": jnp.asarray(b), "a": jnp.asarray(a), "c": jnp.asarray(c)}, x, tol=1e-11
+    )
 
 
 def test_float32_prefix_sums_stay_at_rounding_for_large_batches():
@@ -113,8 +128,12 @@ def test_whole_trajectories_agree_with_the_direct_path(dtype, rtol):
     auto = L.train(problem, init, **kw)
     assert fast.settings["path"] == "sorted" == auto.settings["path"] and direct.settings["path"] == "direct"
     for k in ("w", "b"):
-        np.testing.assert_allclose(np.asarray(fast.params[k]), np.asarray(direct.params[k]), rtol=rtol, atol=rtol * 1e-2)
-    np.testing.assert_allclose(np.asarray(fast.batch_loss), np.asarray(direct.batch_loss), rtol=rtol * 10, atol=rtol * 1e-2)
+        np.testing.assert_allclose(
+            np.asarray(fast.params[k]), np.asarray(direct.params[k]), rtol=rtol, atol=rtol * 1e-2
+        )
+    np.testing.assert_allclose(
+        np.asarray(fast.batch_loss), np.asarray(direct.batch_loss), rtol=rtol * 10, atol=rtol * 1e-2
+    )
 
 
 def test_path_selection_and_errors():

@@ -1,8 +1,9 @@
 """Each claim's verdict follows the model: change a setting and watch the verdict change (quick sizes)."""
+
 import pytest
+from test_verify import QUICK_VERDICTS
 
 from analysis.claims import CLAIMS
-from test_verify import QUICK_VERDICTS
 
 # (claim, settings that change the model, the claim's verdict then)
 FLIPS = [

@@ -23,8 +23,14 @@ def test_certificate_for_the_kink_matches_the_hand_computation():
 
 def test_convex_losses_yield_no_certificate():
     # identity student and teacher: a convex quadratic in (w, b); relu on the right branch only
-    assert A.convexity_certificate(L.Problem(student="identity", teacher="identity", trained=("w", "b")),
-                                   {"w": (-2, 2), "b": (-2, 2)}, samples=4000) is None
+    assert (
+        A.convexity_certificate(
+            L.Problem(student="identity", teacher="identity", trained=("w", "b")),
+            {"w": (-2, 2), "b": (-2, 2)},
+            samples=4000,
+        )
+        is None
+    )
     assert A.convexity_certificate(NOBIAS, {"w": (0.0, 3.0)}) is None
     assert A.convexity_certificate(NOBIAS, {"w": (-3.0, 0.0)}) is None
 
@@ -82,8 +88,9 @@ def test_dead_set_gaussian_is_the_half_line_and_uniform_has_area():
     dead = np.asarray(L.neuron.dead_set(UNI, {"w": w3, "b": b3}))
     clearly_alive = (np.maximum(-w3, w3) + b3 > 1e-3) & (w3 != 0)  # active on a visible part of [-1, 1]
     assert np.all(np.asarray(var)[dead] == 0) and np.all(np.asarray(var)[clearly_alive] > 0)
-    assert not np.asarray(L.neuron.dead_set(L.Problem(student=("leaky_relu", {"slope": 0.3}), trained=("w", "b")),
-                                            {"w": W, "b": B})).any()
+    assert not np.asarray(
+        L.neuron.dead_set(L.Problem(student=("leaky_relu", {"slope": 0.3}), trained=("w", "b")), {"w": W, "b": B})
+    ).any()
 
 
 def test_near_flat_region_shrinks_with_epsilon_and_contains_the_dead_set():
@@ -118,8 +125,12 @@ def test_critical_points_of_the_seed_problems():
     kinds2 = {c.kind: c for c in cps2}
     assert set(kinds2) >= {"global_min", "dead_manifold"}
     assert kinds2["dead_manifold"].loss == pytest.approx(0.5, abs=1e-6)
-    lk = A.critical_points(L.Problem(student=("leaky_relu", {"slope": 0.3}), trained=("w", "b")),
-                           {"w": (-3, 3), "b": (-3, 3)}, starts=128, steps=1500)
+    lk = A.critical_points(
+        L.Problem(student=("leaky_relu", {"slope": 0.3}), trained=("w", "b")),
+        {"w": (-3, 3), "b": (-3, 3)},
+        starts=128,
+        steps=1500,
+    )
     assert [c.kind for c in lk] == ["global_min"]  # no dead set for a leaky student
 
 

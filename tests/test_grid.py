@@ -1,4 +1,5 @@
 """Grid evaluation: values, chunk independence, compile-once, memory."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -11,7 +12,9 @@ from landscape.grids import TRACE_COUNT
 def test_grid_matches_pointwise_loss_grad_and_hessian():
     problem = L.Problem(trained=("w", "b", "a", "c"))
     ws, cs = jnp.linspace(-2, 2, 7), jnp.linspace(-0.5, 0.5, 5)
-    r = L.grid(problem, {"w": ws, "c": cs}, fixed={"b": 0.3, "a": 1.2}, quantities=("loss", "grad", "hessian", "eigvals"))
+    r = L.grid(
+        problem, {"w": ws, "c": cs}, fixed={"b": 0.3, "a": 1.2}, quantities=("loss", "grad", "hessian", "eigvals")
+    )
     assert r.loss.shape == (7, 5) and r.hessian.shape == (7, 5, 4, 4) and r.eigvals.shape == (7, 5, 4)
     f = lambda th: L.population_loss(problem, dict(zip("wbac", th)))
     for i in [0, 3, 6]:
@@ -21,8 +24,12 @@ def test_grid_matches_pointwise_loss_grad_and_hessian():
             g = jax.grad(f)(th)
             for k, name in enumerate("wbac"):
                 assert float(r.grad[name][i, j]) == pytest.approx(float(g[k]), rel=1e-13, abs=1e-14)
-            np.testing.assert_allclose(np.asarray(r.hessian[i, j]), np.asarray(jax.hessian(f)(th)), rtol=1e-12, atol=1e-13)
-            np.testing.assert_allclose(np.asarray(r.eigvals[i, j]), np.linalg.eigvalsh(np.asarray(r.hessian[i, j])), atol=1e-12)
+            np.testing.assert_allclose(
+                np.asarray(r.hessian[i, j]), np.asarray(jax.hessian(f)(th)), rtol=1e-12, atol=1e-13
+            )
+            np.testing.assert_allclose(
+                np.asarray(r.eigvals[i, j]), np.linalg.eigvalsh(np.asarray(r.hessian[i, j])), atol=1e-12
+            )
 
 
 def test_one_axis_grid_for_the_no_bias_problem():
@@ -64,7 +71,9 @@ def test_large_grid_runs_in_bounded_memory():
     r = L.grid(problem, {"w": ax, "b": ax})
     assert r.loss.shape == (4096, 4096) and r.loss.dtype == jnp.float32
     assert bool(jnp.all(jnp.isfinite(r.loss))) and bool(jnp.all(r.loss >= 0))
-    assert float(r.loss[2048, 2048]) == pytest.approx(float(L.population_loss(problem, {"w": float(ax[2048]), "b": float(ax[2048])})), rel=1e-5)
+    assert float(r.loss[2048, 2048]) == pytest.approx(
+        float(L.population_loss(problem, {"w": float(ax[2048]), "b": float(ax[2048])})), rel=1e-5
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,6 @@
 """Hostile and careless inputs, table-driven: every case ends in a clear error naming the argument
 (before any work), the right value, or, for a command line, one line and the right exit status."""
+
 import math
 
 import jax
@@ -42,17 +43,31 @@ def _net_init(changes=None):
 
 # (id, call, exception type, message regex) -- errors raised before any work
 ERRORS = [
-    ("population_loss w=inf", lambda: L.population_loss(P1, {"w": math.inf}), ValueError, r"params\['w'\] must be finite"),
+    (
+        "population_loss w=inf",
+        lambda: L.population_loss(P1, {"w": math.inf}),
+        ValueError,
+        r"params\['w'\] must be finite",
+    ),
     ("population_loss w=nan", lambda: L.population_loss(P1, {"w": math.nan}), ValueError, "must be finite"),
     ("population_loss complex", lambda: L.population_loss(P1, {"w": 1 + 2j}), TypeError, "real numbers"),
     ("population_loss string", lambda: L.population_loss(P1, {"w": "x"}), TypeError, "real numbers"),
     ("population_loss bool", lambda: L.population_loss(P1, {"w": np.bool_(True)}), TypeError, "real numbers"),
-    ("population_loss shapes", lambda: L.population_loss(P2, {"w": jnp.ones(3), "b": jnp.ones(2)}), ValueError,
-     "must broadcast together"),
+    (
+        "population_loss shapes",
+        lambda: L.population_loss(P2, {"w": jnp.ones(3), "b": jnp.ones(2)}),
+        ValueError,
+        "must broadcast together",
+    ),
     ("population_loss list", lambda: L.population_loss(P1, [1.0]), TypeError, "must be a dict"),
     ("batch_loss empty", lambda: L.neuron.batch_loss(P1, {"w": 1.0}, jnp.ones(0)), ValueError, "non-empty 1-D batch"),
     ("batch_loss 2-D", lambda: L.neuron.batch_loss(P1, {"w": 1.0}, jnp.ones((2, 2))), ValueError, "1-D batch"),
-    ("leaky slope 1e300", lambda: L.Problem(student=("leaky_relu", {"slope": 1e300})), ValueError, "slope=1e\\+300 is out of range"),
+    (
+        "leaky slope 1e300",
+        lambda: L.Problem(student=("leaky_relu", {"slope": 1e300})),
+        ValueError,
+        "slope=1e\\+300 is out of range",
+    ),
     ("uniform 1e308", lambda: L.Problem(inputs="uniform:-1e308,1e308"), ValueError, "out of range"),
     ("uniform reversed", lambda: L.Problem(inputs="uniform:1,-1"), ValueError, "lo < hi"),
     ("uniform text", lambda: L.Problem(inputs="uniform:a,b"), ValueError, "cannot read the interval"),
@@ -74,47 +89,100 @@ ERRORS = [
     ("train lr complex", lambda: _train(hyperparams={"learning_rate": 0.1j}), TypeError, "real numbers"),
     ("train probes not a dict", lambda: _train(probes=[L.Crossing()]), TypeError, "probes must be a dict"),
     ("train stop every", lambda: _train(stop=L.Stop(grad_norm=1e-6, every=3)), ValueError, "must divide record_every"),
-    ("stop empty", lambda: L.Stop(), ValueError, "Stop needs"),
+    ("stop empty", L.Stop, ValueError, "Stop needs"),
     ("train sorted f16", lambda: _train(init={"w": jnp.ones(2, jnp.float16)}), ValueError, "float16"),
-    ("train huge sweep", lambda: _train(init={"w": np.ones(2**22)}, steps=10**6, record_every=1), ValueError,
-     "GiB"),
-    ("net width 7 for 3", lambda: L.train(NET, _net_init({(0, "W"): jnp.ones((2, 7, 1))}), optimizer="sgd", steps=1,
-                                           record_every=1, key=KEY), ValueError, r"\[0\]\['W'\] has shape \(2, 7, 1\)"),
-    ("net missing bias", lambda: L.train(NET, _net_init({(0, "b"): None}), optimizer="sgd", steps=1, record_every=1,
-                                         key=KEY), ValueError, "structure"),
-    ("net extra layer", lambda: L.train(NET, _net_init() + [_net_init()[1]], optimizer="sgd", steps=1, record_every=1,
-                                        key=KEY), ValueError, "structure"),
-    ("net dict for list", lambda: L.train(NET, {"W": jnp.ones((2, 3, 1))}, optimizer="sgd", steps=1, record_every=1,
-                                          key=KEY), ValueError, "structure"),
+    ("train huge sweep", lambda: _train(init={"w": np.ones(2**22)}, steps=10**6, record_every=1), ValueError, "GiB"),
+    (
+        "net width 7 for 3",
+        lambda: L.train(
+            NET, _net_init({(0, "W"): jnp.ones((2, 7, 1))}), optimizer="sgd", steps=1, record_every=1, key=KEY
+        ),
+        ValueError,
+        r"\[0\]\['W'\] has shape \(2, 7, 1\)",
+    ),
+    (
+        "net missing bias",
+        lambda: L.train(NET, _net_init({(0, "b"): None}), optimizer="sgd", steps=1, record_every=1, key=KEY),
+        ValueError,
+        "structure",
+    ),
+    (
+        "net extra layer",
+        lambda: L.train(NET, _net_init() + [_net_init()[1]], optimizer="sgd", steps=1, record_every=1, key=KEY),
+        ValueError,
+        "structure",
+    ),
+    (
+        "net dict for list",
+        lambda: L.train(NET, {"W": jnp.ones((2, 3, 1))}, optimizer="sgd", steps=1, record_every=1, key=KEY),
+        ValueError,
+        "structure",
+    ),
     ("net batch wrong dim", lambda: NET.batch_loss(N.init(SPEC, KEY), jnp.ones((4, 2))), ValueError, "shape"),
     ("mlp width np.int64 0", lambda: N.MLP(hidden=(np.int64(0),)), ValueError, "integer >= 1"),
     ("mlp hidden dict", lambda: N.MLP(hidden={"a": 1}), TypeError, "sequence of widths"),
     ("teacher dict", lambda: N.NetTeacher.of(SPEC, {"W": 1}), ValueError, "layers of parameters"),
-    ("mc population gradient", lambda: L.train(N.NetProblem(N.MLP(in_dim=2, hidden=(3,)), N.NetTeacher.orthonormal(2)),
-                                              N.init_many(N.MLP(in_dim=2, hidden=(3,)), KEY, 2), optimizer="sgd", steps=1,
-                                              record_every=1, gradient="population", key=KEY), ValueError,
-     "need an exact loss"),
+    (
+        "mc population gradient",
+        lambda: L.train(
+            N.NetProblem(N.MLP(in_dim=2, hidden=(3,)), N.NetTeacher.orthonormal(2)),
+            N.init_many(N.MLP(in_dim=2, hidden=(3,)), KEY, 2),
+            optimizer="sgd",
+            steps=1,
+            record_every=1,
+            gradient="population",
+            key=KEY,
+        ),
+        ValueError,
+        "need an exact loss",
+    ),
     ("grid 1e10 points", lambda: L.grid(P2, {"w": np.zeros(100_000), "b": np.zeros(100_000)}), ValueError, "limit"),
     ("grid nan axis", lambda: L.grid(P2, {"w": [0.0, np.nan], "b": [0.0]}), ValueError, "finite"),
     ("grid string axis", lambda: L.grid(P2, {"w": ["a"], "b": [0.0]}), TypeError, "real numbers"),
-    ("plane zero direction", lambda: L.plane(P2, {"w": 0.0, "b": 0.0}, [{"w": 0.0, "b": 0.0}], [np.linspace(-1, 1, 3)]),
-     ValueError, "zero everywhere"),
-    ("plane mismatched direction", lambda: L.plane(P2, {"w": 0.0, "b": 0.0}, [{"w": 1.0}], [np.linspace(-1, 1, 3)]),
-     ValueError, "missing"),
-    ("plane nan centre", lambda: L.plane(P2, {"w": np.nan, "b": 0.0}, [{"w": 1.0, "b": 0.0}], [np.linspace(-1, 1, 3)]),
-     ValueError, "finite"),
-    ("optimizer np.float32 -1", lambda: L.optimizer("sgd", learning_rate=np.float32(-1)), ValueError, "learning_rate >= 0"),
+    (
+        "plane zero direction",
+        lambda: L.plane(P2, {"w": 0.0, "b": 0.0}, [{"w": 0.0, "b": 0.0}], [np.linspace(-1, 1, 3)]),
+        ValueError,
+        "zero everywhere",
+    ),
+    (
+        "plane mismatched direction",
+        lambda: L.plane(P2, {"w": 0.0, "b": 0.0}, [{"w": 1.0}], [np.linspace(-1, 1, 3)]),
+        ValueError,
+        "missing",
+    ),
+    (
+        "plane nan centre",
+        lambda: L.plane(P2, {"w": np.nan, "b": 0.0}, [{"w": 1.0, "b": 0.0}], [np.linspace(-1, 1, 3)]),
+        ValueError,
+        "finite",
+    ),
+    (
+        "optimizer np.float32 -1",
+        lambda: L.optimizer("sgd", learning_rate=np.float32(-1)),
+        ValueError,
+        "learning_rate >= 0",
+    ),
     ("optimizer name int", lambda: L.optimizer(3), ValueError, "unknown optimizer"),
     ("classify tol 0", lambda: A.classify(P1, {"w": jnp.ones(2)}, tol_loss=0), ValueError, "tol_loss"),
-    ("classify wrong diverged", lambda: A.classify(P1, {"w": jnp.ones(2)}, diverged=np.ones(3, bool)), ValueError,
-     "diverged must have shape"),
+    (
+        "classify wrong diverged",
+        lambda: A.classify(P1, {"w": jnp.ones(2)}, diverged=np.ones(3, bool)),
+        ValueError,
+        "diverged must have shape",
+    ),
     ("born_dead huge width", lambda: D.born_dead(3, 1_000_000, samples=10), ValueError, "GiB"),
     ("born_dead samples np.int64 0", lambda: D.born_dead(3, 3, samples=np.int64(0)), ValueError, "samples"),
     ("gradient_growth slope 1e300", lambda: D.gradient_growth(1e300), ValueError, "out of range"),
     ("dead_zone n huge", lambda: A.dead_zone(P2, {"w": (-1, 1), "b": (-1, 1)}, n=100_000), ValueError, "limit"),
-    ("phase cells huge", lambda: A.simulate_crossing(P1, "momentum", {"learning_rate": np.ones(10_000),
-                                                                      "momentum": np.ones(10_000) * 0.5}),
-     ValueError, "limit"),
+    (
+        "phase cells huge",
+        lambda: A.simulate_crossing(
+            P1, "momentum", {"learning_rate": np.ones(10_000), "momentum": np.ones(10_000) * 0.5}
+        ),
+        ValueError,
+        "limit",
+    ),
 ]
 
 
@@ -132,14 +200,25 @@ def test_refused_with_a_clear_message(case, call, exc, match):
 VALUES = [
     ("w=1e200 overflows to +inf", lambda: float(L.population_loss(P1, {"w": 1e200})), lambda v: v == math.inf),
     ("w=-1e200 overflows to +inf", lambda: float(L.population_loss(P1, {"w": -1e200})), lambda v: v == math.inf),
-    ("w=1e150 stays finite", lambda: float(L.population_loss(P1, {"w": 1e150})), lambda v: math.isfinite(v) and v > 1e299),
-    ("np.float32 learning rate", lambda: float(_train(optimizer=L.optimizer("sgd", learning_rate=np.float32(0.1)),
-                                                     gradient="population").final["w"][0]),
-     lambda v: abs(v - (1 + 0.9**10 * 0)) < 1.0),
+    (
+        "w=1e150 stays finite",
+        lambda: float(L.population_loss(P1, {"w": 1e150})),
+        lambda v: math.isfinite(v) and v > 1e299,
+    ),
+    (
+        "np.float32 learning rate",
+        lambda: float(
+            _train(optimizer=L.optimizer("sgd", learning_rate=np.float32(0.1)), gradient="population").final["w"][0]
+        ),
+        lambda v: abs(v - (1 + 0.9**10 * 0)) < 1.0,
+    ),
     ("np.int64 steps and widths", lambda: N.MLP(hidden=(np.int64(3),)).hidden, lambda v: v == (3,)),
     ("jax scalar hyperparameter", lambda: L.optimizer("momentum", momentum=jnp.float32(0.5)), lambda v: v is not None),
-    ("float16 on the direct path", lambda: _train(init={"w": jnp.ones(2, jnp.float16)}, path="direct").final["w"].dtype,
-     lambda v: v == jnp.float16),
+    (
+        "float16 on the direct path",
+        lambda: _train(init={"w": jnp.ones(2, jnp.float16)}, path="direct").final["w"].dtype,
+        lambda v: v == jnp.float16,
+    ),
     ("wrapped raw key data", lambda: _train(key=jax.random.key_data(KEY)).n_starts, lambda v: v == 2),
 ]
 
@@ -173,15 +252,16 @@ def test_checkpoint_keys_follow_everything_that_determines_the_numbers(tmp_path)
 
 def test_corrupt_checkpoints_are_named_and_recomputed(tmp_path):
     init = {"w": jnp.linspace(-1, 1, 4)}
-    kw = dict(optimizer="sgd", steps=10, record_every=10, key=KEY, chunk=2, gradient="population",
-              checkpoint=str(tmp_path))
+    kw = dict(
+        optimizer="sgd", steps=10, record_every=10, key=KEY, chunk=2, gradient="population", checkpoint=str(tmp_path)
+    )
     whole = L.train(P1, init, **kw)
     (tmp_path / "chunk-000001.npz").write_bytes(b"not a zip")
     with pytest.warns(UserWarning, match="chunk-000001.npz.*unusable"):
         again = L.train(P1, init, **kw)
     np.testing.assert_array_equal(np.asarray(again.final["w"]), np.asarray(whole.final["w"]))
     (tmp_path / "manifest.json").write_text("{")
-    with pytest.raises(CheckpointError, match="manifest.json.*cannot be read"):
+    with pytest.raises(CheckpointError, match=r"manifest.json.*cannot be read"):
         L.train(P1, init, **kw)
 
 
@@ -209,7 +289,7 @@ def test_trajectories_save_and_load(tmp_path):
     np.testing.assert_array_equal(np.asarray(u.params["w"]), np.asarray(t.params["w"]))
     assert u.settings == t.settings and set(u.probes) == {"c"}
     (tmp_path / "bad.npz").write_bytes(b"x")
-    with pytest.raises(ValueError, match="bad.npz.*not a readable"):
+    with pytest.raises(ValueError, match=r"bad.npz.*not a readable"):
         L.Trajectories.load(str(tmp_path / "bad.npz"))
 
 
@@ -221,15 +301,27 @@ def test_grids_save_and_load(tmp_path):
     np.testing.assert_array_equal(np.asarray(u.grad["b"]), np.asarray(r.grad["b"]))
     assert u.trained == r.trained and list(u.axes) == ["w", "b"]
     (tmp_path / "bad.npz").write_text("")
-    with pytest.raises(ValueError, match="bad.npz.*not a readable saved grid"):
+    with pytest.raises(ValueError, match=r"bad.npz.*not a readable saved grid"):
         L.GridResult.load(str(tmp_path / "bad.npz"))
 
 
 # command lines, called in-process: (id, main, argv, exit status, stderr regex)
 CLIS = [
-    ("critical-points --starts 0", analysis_main, ["critical-points", "--starts", "0"], 2, "--starts must be an integer"),
+    (
+        "critical-points --starts 0",
+        analysis_main,
+        ["critical-points", "--starts", "0"],
+        2,
+        "--starts must be an integer",
+    ),
     ("critical-points --steps 0", analysis_main, ["critical-points", "--steps", "0"], 2, "--steps must be an integer"),
-    ("critical-points --steps -1", analysis_main, ["critical-points", "--steps", "-1"], 2, "--steps must be an integer"),
+    (
+        "critical-points --steps -1",
+        analysis_main,
+        ["critical-points", "--steps", "-1"],
+        2,
+        "--steps must be an integer",
+    ),
     ("train --epochs 3e9", landscape_main, ["train", "--epochs", "3e9"], 2, "--epochs must be an integer in"),
     ("train --seed 2**70", landscape_main, ["train", "--seed", str(2**70)], 2, "--seed must be an integer in"),
     ("train --inputs huge", landscape_main, ["train", "--inputs", "uniform:-1e308,1e308"], 2, "out of range"),
@@ -264,8 +356,12 @@ def test_command_lines_fail_in_one_line(case, main, argv, code, match, capsys):
 
 
 def test_every_command_documents_its_options_with_defaults(capsys):
-    for main, argv in ((landscape_main, ["train", "--help"]), (analysis_main, ["deep", "born-dead", "--help"]),
-                       (analysis_main, ["verify", "--help"]), (figures_main, ["--help"])):
+    for main, argv in (
+        (landscape_main, ["train", "--help"]),
+        (analysis_main, ["deep", "born-dead", "--help"]),
+        (analysis_main, ["verify", "--help"]),
+        (figures_main, ["--help"]),
+    ):
         assert main(argv) == 0
         out = capsys.readouterr().out
         assert "(default:" in out and "--debug" in out

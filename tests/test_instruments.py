@@ -1,6 +1,7 @@
 """Landscape instruments against dense computations: Hessians at global minima against finite differences,
 Lanczos against eigh (with multiplicities), Hutchinson within its standard errors, stochastic Lanczos
 quadrature's moments, slices against the exact grid, filter normalization, determinism, bad inputs."""
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -117,7 +118,7 @@ def test_hutchinson_trace_within_three_standard_errors_and_slq_moments_exact_per
     # degree <= 2s - 1, so its moments equal z^T H^j z / |z|^2 for the very probes drawn from the key
     s = I.spectral_density(p, [{"W": W[None]}], key=KEY, probes=6, steps=3)
     zs = np.asarray(jax.random.rademacher(jax.random.split(KEY, 1)[0], (6, 16), jnp.float64))
-    for j in range(0, 6):
+    for j in range(6):
         per_probe = np.sum(s["weights"][0] * s["nodes"][0] ** j, axis=1)
         direct = np.einsum("pi,ij,pj->p", zs, np.linalg.matrix_power(H, j), zs) / 16
         np.testing.assert_allclose(per_probe, direct, rtol=1e-8)
@@ -158,8 +159,11 @@ def test_filter_normalization_matches_each_units_norm_on_layers_of_very_differen
     d1, d2 = I.directions(problem, centre, key=KEY, n=2, normalization="filter")
     for d in (d1, d2):
         for layer_c, layer_d in zip(centre, d):
-            np.testing.assert_allclose(np.linalg.norm(np.asarray(layer_d["W"]), axis=1),
-                                       np.linalg.norm(np.asarray(layer_c["W"]), axis=1), rtol=1e-12)
+            np.testing.assert_allclose(
+                np.linalg.norm(np.asarray(layer_d["W"]), axis=1),
+                np.linalg.norm(np.asarray(layer_c["W"]), axis=1),
+                rtol=1e-12,
+            )
     layer = I.directions(problem, centre, key=KEY, n=1, normalization="layer")[0]
     for layer_c, layer_d in zip(centre, layer):
         assert np.linalg.norm(np.asarray(layer_d["W"])) == pytest.approx(np.linalg.norm(np.asarray(layer_c["W"])))
@@ -188,8 +192,9 @@ def test_instruments_work_on_a_users_model_with_the_same_calls():
         return q["w2"] @ jax.nn.tanh(q["W1"] @ x)
 
     params = {"W1": 0.5 * jax.random.normal(KEY, (3, 2)), "w2": jnp.array([1.0, -0.5, 0.25])}
-    problem = L.CustomProblem(apply=apply, target=lambda x: jnp.sin(x[0]), inputs="gaussian", dim=2, params=params,
-                              mc_samples=512)
+    problem = L.CustomProblem(
+        apply=apply, target=lambda x: jnp.sin(x[0]), inputs="gaussian", dim=2, params=params, mc_samples=512
+    )
     H, _, _ = _dense(problem, params)
     batch = jax.tree_util.tree_map(lambda a: a[None], params)
     r = I.hessian_top(problem, batch, 3, key=KEY, block=3, steps=3)
@@ -201,23 +206,26 @@ def test_instruments_work_on_a_users_model_with_the_same_calls():
     np.testing.assert_allclose(np.asarray(problem.ravel(I.hvp(problem, params, v))), H @ np.ones(9), atol=1e-10)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda p, c: I.directions(p, [{"W": jnp.eye(3)}], key=KEY), "centre"),
-    (lambda p, c: I.directions(p, c, key=0), "jax.random key"),
-    (lambda p, c: I.directions(p, c, key=KEY, normalization="unit"), "normalization"),
-    (lambda p, c: I.directions(p, [{"W": jnp.zeros((2, 2))}], key=KEY), "zero"),
-    (lambda p, c: I.interpolate(p, c, c), "same point"),
-    (lambda p, c: I.interpolate(p, c), "at least two"),
-    (lambda p, c: I.interpolate(p, c, [{"W": jnp.full((2, 2), jnp.nan)}]), "finite"),
-    (lambda p, c: I.hessian_top(p, [{"W": jnp.eye(2)[None]}], 5, key=KEY), "k must be"),
-    (lambda p, c: I.hessian_top(p, [{"W": jnp.eye(2)[None]}], 0, key=KEY), "k must be"),
-    (lambda p, c: I.hessian_trace(p, [{"W": jnp.eye(2)[None]}], key=KEY, probes=1), "probes"),
-    (lambda p, c: I.spectral_density(p, [{"W": jnp.eye(2)[None]}], key=KEY, steps=9), "steps"),
-    (lambda p, c: I.slice2d(p, c, [c], [0.0, 1.0], [0.0, 1.0]), "one direction per axis"),
-    (lambda p, c: I.slice2d(p, c, [{"W": jnp.ones((3, 2))}, c], [0.0, 1.0], [0.0, 1.0]), "direction"),
-    (lambda p, c: I.trajectory_plane(p, [{"W": jnp.eye(2)[None]}]), "two recorded"),
-    (lambda p, c: I.hvp(p, c, {"W": jnp.ones(2)}), "v"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda p, c: I.directions(p, [{"W": jnp.eye(3)}], key=KEY), "centre"),
+        (lambda p, c: I.directions(p, c, key=0), "jax.random key"),
+        (lambda p, c: I.directions(p, c, key=KEY, normalization="unit"), "normalization"),
+        (lambda p, c: I.directions(p, [{"W": jnp.zeros((2, 2))}], key=KEY), "zero"),
+        (lambda p, c: I.interpolate(p, c, c), "same point"),
+        (I.interpolate, "at least two"),
+        (lambda p, c: I.interpolate(p, c, [{"W": jnp.full((2, 2), jnp.nan)}]), "finite"),
+        (lambda p, c: I.hessian_top(p, [{"W": jnp.eye(2)[None]}], 5, key=KEY), "k must be"),
+        (lambda p, c: I.hessian_top(p, [{"W": jnp.eye(2)[None]}], 0, key=KEY), "k must be"),
+        (lambda p, c: I.hessian_trace(p, [{"W": jnp.eye(2)[None]}], key=KEY, probes=1), "probes"),
+        (lambda p, c: I.spectral_density(p, [{"W": jnp.eye(2)[None]}], key=KEY, steps=9), "steps"),
+        (lambda p, c: I.slice2d(p, c, [c], [0.0, 1.0], [0.0, 1.0]), "one direction per axis"),
+        (lambda p, c: I.slice2d(p, c, [{"W": jnp.ones((3, 2))}, c], [0.0, 1.0], [0.0, 1.0]), "direction"),
+        (lambda p, c: I.trajectory_plane(p, [{"W": jnp.eye(2)[None]}]), "two recorded"),
+        (lambda p, c: I.hvp(p, c, {"W": jnp.ones(2)}), "v"),
+    ],
+)
 def test_bad_input_is_refused_before_any_work(call, match):
     p = D.safran_shamir(2, 2)
     with pytest.raises((ValueError, TypeError), match=match):
@@ -246,10 +254,16 @@ def test_cli_slice_interpolate_hessian_write_the_librarys_numbers(tmp_path, caps
     s = json.loads(out.read_text())
     assert np.asarray(s["loss"]).shape == (3, 3) and s["loss"][1][1] == pytest.approx(0.0, abs=1e-15)
     capsys.readouterr()
-    for argv in (["slice", "--problem", "safran-shamir:200"], ["slice", "--centre", "w=1"],
-                 ["hessian", "--problem", "safran-shamir:2", "--k", "5"], ["interpolate", "w=1,b=0"],
-                 ["slice", "--problem", "safran-shamir:3", "--centre", "published"], ["hessian", "--probes", "1"],
-                 ["slice", "--problem", "mlp"], ["slice", "--span", "nan"]):
+    for argv in (
+        ["slice", "--problem", "safran-shamir:200"],
+        ["slice", "--centre", "w=1"],
+        ["hessian", "--problem", "safran-shamir:2", "--k", "5"],
+        ["interpolate", "w=1,b=0"],
+        ["slice", "--problem", "safran-shamir:3", "--centre", "published"],
+        ["hessian", "--probes", "1"],
+        ["slice", "--problem", "mlp"],
+        ["slice", "--span", "nan"],
+    ):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error:"), (argv, err)

@@ -1,4 +1,6 @@
 """Networks on d-dimensional inputs: teachers, exact losses (arc-cosine kernel), training and basins."""
+
+import itertools
 import math
 
 import jax
@@ -21,8 +23,10 @@ def _mc(problem, params, n=1_000_000, seed=7):
     return float(sq.mean()), float(sq.std()) / math.sqrt(n)
 
 
-@pytest.mark.parametrize("student_act, teacher_act", [("relu", "relu"), (("leaky_relu", {"slope": 0.2}), "abs"),
-                                                     ("identity", ("leaky_relu", {"slope": -0.5}))])
+@pytest.mark.parametrize(
+    "student_act, teacher_act",
+    [("relu", "relu"), (("leaky_relu", {"slope": 0.2}), "abs"), ("identity", ("leaky_relu", {"slope": -0.5}))],
+)
 def test_closed_form_loss_and_moments_against_monte_carlo(student_act, teacher_act):
     d = 3
     tspec = N.MLP(in_dim=d, hidden=(2,), activation=teacher_act, bias=False)
@@ -55,10 +59,14 @@ def test_closed_form_in_one_dimension_against_scipy():
     bp = [{"W": params[0]["W"], "b": jnp.asarray([0.3, -0.2, 0.1])}, {"W": params[1]["W"], "b": jnp.asarray([0.05])}]
     qp = N.NetProblem(biased, "relu")
     assert qp.method == "quadrature"
-    g = lambda x: (a @ np.maximum(W * x + np.asarray(bp[0]["b"]), 0) + 0.05 - max(x, 0.0)) ** 2 * math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    g = lambda x: (
+        (a @ np.maximum(W * x + np.asarray(bp[0]["b"]), 0) + 0.05 - max(x, 0.0)) ** 2
+        * math.exp(-x * x / 2)
+        / math.sqrt(2 * math.pi)
+    )
     kinks = sorted({0.0, *(-np.asarray(bp[0]["b"]) / W).tolist()})
     edges = [-np.inf, *kinks, np.inf]
-    ref = sum(integrate.quad(g, lo, hi)[0] for lo, hi in zip(edges[:-1], edges[1:]))
+    ref = sum(integrate.quad(g, lo, hi)[0] for lo, hi in itertools.pairwise(edges))
     assert float(qp.population_loss(bp)) == pytest.approx(ref, rel=1e-6)
 
 
@@ -78,8 +86,11 @@ def test_shallow_loss_matches_the_teacher_student_formula_and_a_published_minimu
         t = np.arccos(np.clip(u @ v / (nu * nv), -1, 1))
         return nu * nv * (np.sin(t) + (np.pi - t) * np.cos(t)) / (2 * np.pi)
 
-    ref = (sum(kern(a, b) for a in Wn for b in Wn) - 2 * sum(kern(a, b) for a in Wn for b in V)
-           + sum(kern(a, b) for a in V for b in V))
+    ref = (
+        sum(kern(a, b) for a in Wn for b in Wn)
+        - 2 * sum(kern(a, b) for a in Wn for b in V)
+        + sum(kern(a, b) for a in V for b in V)
+    )
     assert float(summed.population_loss([{"W": W}])) == pytest.approx(ref, rel=1e-10)
     assert float(problem.population_loss([{"W": jnp.eye(k)}, {"W": jnp.ones((1, k))}])) == pytest.approx(0.0, abs=1e-13)
     # Safran, Yehudai & Shamir's k = n = 7 spurious minimum: stationary, strictly convex, loss well above 0
@@ -92,7 +103,7 @@ def test_shallow_loss_matches_the_teacher_student_formula_and_a_published_minimu
 def test_kernel_gradients_are_finite_at_coincident_and_zero_units():
     u = jnp.asarray([0.6, -0.8])
     for v in (u, -u, jnp.zeros(2)):
-        g = jax.grad(lambda a, b: K.relu_kernel(a, b), argnums=(0, 1))(u, v)
+        g = jax.grad(K.relu_kernel, argnums=(0, 1))(u, v)
         assert all(np.all(np.isfinite(np.asarray(t))) for t in g)
     # d/du E[relu(u.x)^2] = d/du |u|^2 / 2 = u
     np.testing.assert_allclose(np.asarray(jax.grad(lambda a: K.relu_kernel(a, a))(u)), np.asarray(u), atol=1e-14)
@@ -121,8 +132,15 @@ def test_train_on_d_dimensional_inputs_exact_and_minibatch():
     problem = N.NetProblem(N.MLP(in_dim=k, hidden=(4,), bias=False), N.NetTeacher.orthonormal(k))
     init = N.init_many(problem.student, jax.random.key(0), 6, "he_normal")
     lr, steps = 0.05, 40
-    t = L.train(problem, init, optimizer=L.optimizer("sgd", learning_rate=lr), steps=steps, gradient="population",
-                record_every=20, key=jax.random.key(1))
+    t = L.train(
+        problem,
+        init,
+        optimizer=L.optimizer("sgd", learning_rate=lr),
+        steps=steps,
+        gradient="population",
+        record_every=20,
+        key=jax.random.key(1),
+    )
     assert t.settings["path"] == "exact" and t.params[0]["W"].shape == (3, 6, 4, k)
     # plain gradient descent on the exact loss, one start at a time
     p = jax.tree_util.tree_map(lambda a: a[2], init)

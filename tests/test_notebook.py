@@ -1,5 +1,6 @@
 """The notebook tour (examples/tour.ipynb, paired with examples/tour.py by jupytext): in sync, committed without
 outputs, and runs top to bottom in quick mode in a kernel of this interpreter."""
+
 import json
 import os
 import sys
@@ -27,7 +28,8 @@ def test_script_and_notebook_are_in_sync():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     assert _cells(script) == _cells(notebook), (
         "examples/tour.py and examples/tour.ipynb differ; regenerate with "
-        "`.venv/bin/jupytext --to ipynb examples/tour.py`")
+        "`.venv/bin/jupytext --to ipynb examples/tour.py`"
+    )
     assert notebook.metadata.get("jupytext", {}).get("formats") == "ipynb,py:percent"
 
 
@@ -45,9 +47,15 @@ def kernel_of_this_interpreter(tmp_path, monkeypatch):
     """A kernelspec that starts ipykernel with this very interpreter (whatever kernels the user has installed)."""
     spec = tmp_path / "kernels" / KERNEL
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "relu-landscape tour", "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "relu-landscape tour",
+                "language": "python",
+            }
+        )
+    )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path) + os.pathsep + os.environ.get("JUPYTER_PATH", ""))
     monkeypatch.setenv("TOUR_QUICK", "1")
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's inline backend draws every figure
@@ -56,8 +64,9 @@ def kernel_of_this_interpreter(tmp_path, monkeypatch):
 
 def test_notebook_runs_top_to_bottom_in_quick_mode(kernel_of_this_interpreter):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    client = nbclient.NotebookClient(notebook, kernel_name=kernel_of_this_interpreter, timeout=120,
-                                     resources={"metadata": {"path": EXAMPLES}})
+    client = nbclient.NotebookClient(
+        notebook, kernel_name=kernel_of_this_interpreter, timeout=120, resources={"metadata": {"path": EXAMPLES}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell, on the first error
     text = []
     for cell in notebook.cells:

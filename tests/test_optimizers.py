@@ -1,4 +1,5 @@
 """Optimizers: Keras' and Optax's Adam/AMSGrad against their published update equations."""
+
 import importlib.util
 
 import jax
@@ -46,8 +47,15 @@ def _run_inner(opt):
     return np.asarray(out)
 
 
-@pytest.mark.parametrize("name, kind, ams", [("adam", "optax", False), ("amsgrad", "optax", True),
-                                              ("adam_keras", "keras", False), ("amsgrad_keras", "keras", True)])
+@pytest.mark.parametrize(
+    "name, kind, ams",
+    [
+        ("adam", "optax", False),
+        ("amsgrad", "optax", True),
+        ("adam_keras", "keras", False),
+        ("amsgrad_keras", "keras", True),
+    ],
+)
 def test_adam_family_matches_published_equations(name, kind, ams):
     eps = 1e-7 if kind == "keras" else 1e-8
     got = _run(L.optimizer(name, learning_rate=0.1))
@@ -80,8 +88,15 @@ def test_momentum_and_nesterov_match_heavy_ball():
 def test_every_named_optimizer_trains_the_good_start():
     for name in L.OPTIMIZERS:
         lr = 0.01 if name in ("sgd", "momentum", "nesterov") else 0.05
-        t = L.train(L.Problem(), {"w": jnp.asarray([2.0])}, optimizer=L.optimizer(name, learning_rate=lr),
-                    steps=2000, gradient="population", record_every=2000, key=jax.random.key(0))
+        t = L.train(
+            L.Problem(),
+            {"w": jnp.asarray([2.0])},
+            optimizer=L.optimizer(name, learning_rate=lr),
+            steps=2000,
+            gradient="population",
+            record_every=2000,
+            key=jax.random.key(0),
+        )
         assert abs(float(t.final["w"][0]) - 1.0) < 0.05, name
 
 

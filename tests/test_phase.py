@@ -1,4 +1,5 @@
 """The lip: analytic crossing of the linear dynamics against simulation."""
+
 import numpy as np
 import pytest
 
@@ -51,7 +52,9 @@ def test_uniform_inputs_scale_the_curvature():
 
 
 def test_adam_is_simulated_and_minibatch_probability_has_intervals():
-    d = A.phase_diagram(method="adam", lrs=np.geomspace(1e-3, 1, 8), betas=np.asarray([0.0, 0.9]), second="b1", steps=300)
+    d = A.phase_diagram(
+        method="adam", lrs=np.geomspace(1e-3, 1, 8), betas=np.asarray([0.0, 0.9]), second="b1", steps=300
+    )
     assert d.analytic is None and d.simulated.shape == (8, 2)
     cp = A.crossing_probability(lrs=np.asarray([0.5, 1.5]), seeds=16, steps=50)
     assert cp["probability"].tolist() == [0.0, 1.0]

@@ -1,13 +1,14 @@
 """The exact population loss against independent references."""
+
 import math
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from reference import quad_loss
 
 import landscape as L
-from reference import quad_loss
 
 STUDENTS = [
     ("relu", {}),

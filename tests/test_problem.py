@@ -1,4 +1,5 @@
 """Problem, activations and batch loss: behaviour and validation."""
+
 import math
 
 import jax
@@ -68,7 +69,7 @@ def test_problem_validation(kwargs, err, match):
 
 @pytest.mark.parametrize("lo, hi", [(1.0, 1.0), (2.0, -1.0), (0.0, math.inf), (math.nan, 1.0)])
 def test_uniform_validation(lo, hi):
-    with pytest.raises(ValueError, match="lo|hi"):
+    with pytest.raises(ValueError, match=r"lo|hi"):
         L.Uniform(lo, hi)
 
 

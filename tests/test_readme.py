@@ -1,4 +1,5 @@
 """Every Python code block of the README runs (the README's sizes are small enough to run as they are)."""
+
 import os
 import re
 
@@ -8,7 +9,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _blocks():
-    text = open(os.path.join(ROOT, "README.md")).read()
+    with open(os.path.join(ROOT, "README.md")) as fh:
+        text = fh.read()
     return re.findall(r"```python\n(.*?)```", text, flags=re.S)
 
 
@@ -20,4 +22,4 @@ def test_the_readme_has_python_blocks():
 def test_readme_block_runs(i, capsys):
     code = _blocks()[i]
     namespace = {"__name__": "__readme__"}
-    exec(compile(code, f"README.md block {i}", "exec"), namespace)  # noqa: S102 - the README's own code
+    exec(compile(code, f"README.md block {i}", "exec"), namespace)

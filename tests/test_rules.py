@@ -1,4 +1,5 @@
 """Every verdict rule fed numbers directly: each reaches every verdict it can, and says which it cannot."""
+
 import pytest
 
 from analysis import rules as R
@@ -76,14 +77,17 @@ def test_every_rule_reaches_each_verdict_its_docstring_allows():
             assert f"never {v}" in doc, (name, v)
 
 
-@pytest.mark.parametrize("verdicts, claim", [
-    (["confirmed", "confirmed"], "confirmed"),
-    (["confirmed", "conditional"], "conditional"),
-    (["conditional", "inconclusive"], "inconclusive"),
-    (["confirmed", "refuted"], "partly refuted"),
-    (["conditional", "refuted", "inconclusive"], "partly refuted"),
-    (["refuted", "refuted"], "refuted"),
-])
+@pytest.mark.parametrize(
+    "verdicts, claim",
+    [
+        (["confirmed", "confirmed"], "confirmed"),
+        (["confirmed", "conditional"], "conditional"),
+        (["conditional", "inconclusive"], "inconclusive"),
+        (["confirmed", "refuted"], "partly refuted"),
+        (["conditional", "refuted", "inconclusive"], "partly refuted"),
+        (["refuted", "refuted"], "refuted"),
+    ],
+)
 def test_claim_verdict_from_statements(verdicts, claim):
     assert R.claim_verdict(verdicts) == claim
     assert claim in R.CLAIM_VERDICTS

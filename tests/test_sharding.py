@@ -1,4 +1,6 @@
 """Sweeps on 1, 2 and 8 (forced host) devices give the same numbers; interrupted sweeps resume."""
+
+import importlib
 import os
 import subprocess
 import sys
@@ -10,7 +12,6 @@ import numpy as np
 import pytest
 
 import landscape as L
-import importlib
 
 E = importlib.import_module("landscape.engine")
 
@@ -51,8 +52,14 @@ def test_identical_on_one_two_and_eight_devices(tmp_path):
 def test_interrupted_sweep_resumes_to_the_same_result(tmp_path, monkeypatch):
     p = L.Problem(trained=("w", "b"))
     init = {"w": jnp.linspace(-3, 3, 14), "b": jnp.linspace(1, -1, 14)}
-    kw = dict(optimizer=L.optimizer("adam", learning_rate=0.05), steps=30, batch_size=32, record_every=10,
-              key=jax.random.key(2), chunk=3)  # chunks of 4 (the bucket of 3): 4 + 4 + 4 + 2
+    kw = dict(
+        optimizer=L.optimizer("adam", learning_rate=0.05),
+        steps=30,
+        batch_size=32,
+        record_every=10,
+        key=jax.random.key(2),
+        chunk=3,
+    )  # chunks of 4 (the bucket of 3): 4 + 4 + 4 + 2
     whole = L.train(p, init, **kw)
     calls = {"n": 0}
     real = E.run
@@ -68,7 +75,10 @@ def test_interrupted_sweep_resumes_to_the_same_result(tmp_path, monkeypatch):
     monkeypatch.setattr(E, "run", dying)
     with pytest.raises(KeyboardInterrupt):
         L.train(p, init, checkpoint=str(tmp_path / "ck"), **kw)
-    assert sorted(f for f in os.listdir(tmp_path / "ck") if f.startswith("chunk")) == ["chunk-000000.npz", "chunk-000001.npz"]
+    assert sorted(f for f in os.listdir(tmp_path / "ck") if f.startswith("chunk")) == [
+        "chunk-000000.npz",
+        "chunk-000001.npz",
+    ]
     calls["n"] = -100  # no more interruptions; count the chunks computed on resume
     resumed = L.train(p, init, checkpoint=str(tmp_path / "ck"), **kw)
     assert calls["n"] == -100 + 2  # 4 chunks in all, 2 were on disk
@@ -89,5 +99,8 @@ def test_chunked_and_unchunked_grids_and_trains_agree():
     np.testing.assert_allclose(np.asarray(a.loss), np.asarray(b.loss), rtol=2e-15, atol=1e-16)
     init = {"w": jnp.linspace(-3, 3, 9), "b": jnp.zeros(9)}
     kw = dict(optimizer="sgd", steps=10, gradient="population", record_every=5, key=jax.random.key(0))
-    np.testing.assert_allclose(np.asarray(L.train(p, init, chunk=2, **kw).final["w"]),
-                               np.asarray(L.train(p, init, **kw).final["w"]), rtol=1e-13)
+    np.testing.assert_allclose(
+        np.asarray(L.train(p, init, chunk=2, **kw).final["w"]),
+        np.asarray(L.train(p, init, **kw).final["w"]),
+        rtol=1e-13,
+    )

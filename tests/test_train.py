@@ -1,4 +1,5 @@
 """Training: exact recurrences, the original outcomes, invariance, bad input."""
+
 import json
 
 import jax
@@ -16,19 +17,35 @@ KEY = jax.random.key(0)
 def test_population_sgd_is_the_exact_recurrence():
     lr = 0.01
     w0 = jnp.asarray([-10.0, -1.0, 0.3, 2.0, 5.0])
-    t = L.train(L.Problem(), {"w": w0}, optimizer=L.optimizer("sgd", learning_rate=lr), steps=300,
-                gradient="population", record_every=1, key=KEY)
+    t = L.train(
+        L.Problem(),
+        {"w": w0},
+        optimizer=L.optimizer("sgd", learning_rate=lr),
+        steps=300,
+        gradient="population",
+        record_every=1,
+        key=KEY,
+    )
     w = np.asarray(w0)
     for s in range(1, 301):
         w = np.where(w < 0, (1 - lr) * w, w - lr * (w - 1))
         np.testing.assert_allclose(np.asarray(t.params["w"][s]), w, rtol=1e-13, atol=1e-300)
-    np.testing.assert_allclose(np.asarray(t.population_loss[-1]), np.where(w < 0, w**2 / 2 + 0.5, (w - 1) ** 2 / 2), rtol=1e-13)
+    np.testing.assert_allclose(
+        np.asarray(t.population_loss[-1]), np.where(w < 0, w**2 / 2 + 0.5, (w - 1) ** 2 / 2), rtol=1e-13
+    )
 
 
 def test_original_outcomes_with_minibatch_sgd():
     p = L.Problem()
-    t = L.train(p, {"w": jnp.asarray([2.0, 0.5, -10.0])}, optimizer=L.optimizer("sgd", learning_rate=0.01),
-                steps=2000, batch_size=1000, key=KEY, record_every=100)
+    t = L.train(
+        p,
+        {"w": jnp.asarray([2.0, 0.5, -10.0])},
+        optimizer=L.optimizer("sgd", learning_rate=0.01),
+        steps=2000,
+        batch_size=1000,
+        key=KEY,
+        record_every=100,
+    )
     w = np.asarray(t.final["w"])
     assert abs(w[0] - 1) < 1e-3 and abs(w[1] - 1) < 1e-3
     assert abs(w[2]) < 1e-3 and w[2] <= 0
@@ -43,8 +60,14 @@ def test_original_outcomes_with_minibatch_sgd():
 def test_chunking_and_batching_do_not_change_results(streams):
     p = L.Problem(trained=("w", "b"))
     init = {"w": jnp.linspace(-3, 3, 7), "b": jnp.linspace(1, -1, 7)}
-    kw = dict(optimizer=L.optimizer("momentum", learning_rate=0.05), steps=40, batch_size=64, key=KEY,
-              record_every=10, streams=streams)
+    kw = dict(
+        optimizer=L.optimizer("momentum", learning_rate=0.05),
+        steps=40,
+        batch_size=64,
+        key=KEY,
+        record_every=10,
+        streams=streams,
+    )
     ref = L.train(p, init, **kw)
     for chunk in [1, 3]:
         t = L.train(p, init, chunk=chunk, **kw)
@@ -79,26 +102,45 @@ def test_second_call_does_not_recompile_and_hyperparams_are_traced():
     assert TRACE_COUNT["train"] == before
     # per-start hyperparameters give what separate runs with those settings give
     for i, lr in enumerate([0.1, 0.2]):
-        s = L.train(p, {"w": jnp.asarray([[-3.0, 4.0][i]])}, optimizer=L.optimizer("momentum", learning_rate=lr, momentum=0.5),
-                    steps=20, gradient="population", record_every=10, key=KEY)
+        s = L.train(
+            p,
+            {"w": jnp.asarray([[-3.0, 4.0][i]])},
+            optimizer=L.optimizer("momentum", learning_rate=lr, momentum=0.5),
+            steps=20,
+            gradient="population",
+            record_every=10,
+            key=KEY,
+        )
         assert float(s.final["w"][0]) == pytest.approx(float(t.final["w"][i]), rel=1e-14)
 
 
 def test_overflow_is_reported_and_isolated():
     p = L.Problem()
-    t = L.train(p, {"w": jnp.asarray([2.0, -10.0, 0.5])}, optimizer="sgd", steps=1000, gradient="population",
-                record_every=100, key=KEY, hyperparams={"learning_rate": [0.01, 3.0, 0.01]})
+    t = L.train(
+        p,
+        {"w": jnp.asarray([2.0, -10.0, 0.5])},
+        optimizer="sgd",
+        steps=1000,
+        gradient="population",
+        record_every=100,
+        key=KEY,
+        hyperparams={"learning_rate": [0.01, 3.0, 0.01]},
+    )
     assert np.asarray(t.diverged).tolist() == [False, True, False]
     assert int(t.diverged_at[1]) > 0 and int(t.diverged_at[0]) == -1
     assert np.all(np.isfinite(np.asarray(t.params["w"])))  # frozen at the last finite value
-    ref = L.train(p, {"w": jnp.asarray([2.0, 0.5])}, optimizer="sgd", steps=1000, gradient="population", record_every=100, key=KEY)
+    ref = L.train(
+        p, {"w": jnp.asarray([2.0, 0.5])}, optimizer="sgd", steps=1000, gradient="population", record_every=100, key=KEY
+    )
     np.testing.assert_array_equal(np.asarray(t.final["w"])[[0, 2]], np.asarray(ref.final["w"]))
     b = A.classify(p, t.final, diverged=t.diverged)
     assert b.names().tolist() == ["global_min", "diverged", "global_min"]
 
 
 def test_float32_run_stays_float32():
-    t = L.train(L.Problem(), {"w": jnp.asarray([2.0], jnp.float32)}, optimizer="adam", steps=10, record_every=5, key=KEY)
+    t = L.train(
+        L.Problem(), {"w": jnp.asarray([2.0], jnp.float32)}, optimizer="adam", steps=10, record_every=5, key=KEY
+    )
     assert t.final["w"].dtype == jnp.float32 and t.population_loss.dtype == jnp.float32
 
 
@@ -134,8 +176,14 @@ def test_bad_input(kwargs, match):
 
 def test_mismatched_init_lengths():
     with pytest.raises(ValueError, match="share one non-zero length"):
-        L.train(L.Problem(trained=("w", "b")), {"w": jnp.ones(2), "b": jnp.ones(3)}, optimizer="sgd", steps=1,
-                record_every=1, key=KEY)
+        L.train(
+            L.Problem(trained=("w", "b")),
+            {"w": jnp.ones(2), "b": jnp.ones(3)},
+            optimizer="sgd",
+            steps=1,
+            record_every=1,
+            key=KEY,
+        )
 
 
 def test_optimizer_hyperparameter_validation():
@@ -154,8 +202,22 @@ def test_cli_original_experiment(tmp_path, capsys):
     from landscape.__main__ import main
 
     path = tmp_path / "run.json"
-    rc = main(["train", "--w0", "-10", "2", "--epochs", "20", "--steps-per-epoch", "100", "--dtype", "float64",
-               "--json", str(path)])
+    rc = main(
+        [
+            "train",
+            "--w0",
+            "-10",
+            "2",
+            "--epochs",
+            "20",
+            "--steps-per-epoch",
+            "100",
+            "--dtype",
+            "float64",
+            "--json",
+            str(path),
+        ]
+    )
     assert rc == 0
     out = capsys.readouterr().out
     assert "Epoch  20/20" in out

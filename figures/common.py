@@ -7,6 +7,7 @@ sidecar with the settings, the numbers the figure shows, and the provenance
 (versions, device, git commit), each file atomically. Figures never save
 from ``plot``: ``plot(data, ax=None) -> (fig, axes)`` only draws.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,7 +34,7 @@ def save(fig, out, name, settings, *, shown=None, svg=True):
     import matplotlib.pyplot as plt
 
     paths = []
-    for ext in (("png", "svg") if svg else ("png",)):
+    for ext in ("png", "svg") if svg else ("png",):
         buf = io.BytesIO()
         fig.savefig(buf, format=ext, metadata={"Date": None} if ext == "svg" else None)
         p = os.path.join(out, f"{name}.{ext}")
