@@ -376,57 +376,12 @@ def _check_kinked(problem):
 
 
 def one_sided_derivatives(problem, params, direction, *, h=1e-6):
-    """Left and right derivatives of the exact loss along ``direction`` at ``params``.
-
-    Computed two ways from the exact loss, which must agree: the limit of the
-    gradient just beside the point (at ``+-1e-12`` along the direction), and
-    Richardson-extrapolated one-sided difference quotients with step ``h``.
-
-    Args:
-      problem: a problem whose student has a kink.
-      params: the point (dict of floats over the trained names).
-      direction: dict of floats (a direction in parameter space).
-
-    Returns:
-      dict with ``left``, ``right`` (directional derivatives), ``jump``,
-      ``gradient_at_point`` (the per-sample-convention gradient there, along
-      the direction) and ``quotient_left``, ``quotient_right``.
-
-    Raises:
-      ValueError: a student without a kink, or params/direction not matching.
-
-    Example:
-      >>> d = one_sided_derivatives(L.Problem(), {"w": 0.0}, {"w": 1.0})
-      >>> round(d["left"], 9), round(d["right"], 9)
-      (0.0, -1.0)
-    """
+    """Left and right derivatives of the exact loss along ``direction`` (see
+    :func:`landscape.neuron.one_sided_derivatives`, their one home)."""
     _x64()
-    _check_kinked(problem)
     _check_named(problem, params, "params")
     _check_named(problem, direction, "direction")
-    p = {k: float(v) for k, v in params.items()}
-    d = {k: float(v) for k, v in direction.items()}
-    norm = math.sqrt(sum(v * v for v in d.values()))
-    if not norm > 0:
-        raise ValueError("direction must be non-zero")
-    loss = lambda s: float(_loss64(problem, {k: np.float64(p[k] + s * d[k]) for k in p}))
-
-    def dir_grad(s):
-        g = exact_gradient(problem, {k: np.float64(p[k] + s * d[k]) for k in p})[1]
-        return float(sum(float(g[k]) * d[k] for k in p))
-
-    eps = 1e-12
-    q = lambda s: (loss(s) - loss(0.0)) / s
-    rich = lambda s: 2 * q(s / 2) - q(s)
-    out = {
-        "left": dir_grad(-eps),
-        "right": dir_grad(eps),
-        "gradient_at_point": dir_grad(0.0),
-        "quotient_left": rich(-h),
-        "quotient_right": rich(h),
-    }
-    out["jump"] = out["right"] - out["left"]
-    return out
+    return L.neuron.one_sided_derivatives(problem, params, direction, h=h)
 
 
 def gradient_decay(problem, params, direction, *, distances=None):

@@ -206,7 +206,7 @@ def summary_numbers():
     p1 = L.Problem()
     loss = lambda w: float(L.population_loss(p1, {"w": jnp.asarray(w, jnp.float64)}))
     grad = lambda w: float(jax.grad(lambda v: L.population_loss(p1, {"w": v}))(jnp.asarray(w, jnp.float64)))
-    h = 1e-7
+    kink = L.neuron.one_sided_derivatives(p1, {"w": 0.0}, {"w": 1.0})
     out = {
         "L(w=-10)": loss(-10.0),
         "L(w=-1)": loss(-1.0),
@@ -215,8 +215,8 @@ def summary_numbers():
         "dL/dw at w=-10": grad(-10.0),
         "dL/dw at w=-0.01": grad(-0.01),
         "dL/dw at w=0 (per-sample convention)": grad(0.0),
-        "left derivative at 0": (loss(0.0) - loss(-h)) / h,
-        "right derivative at 0": (loss(h) - loss(0.0)) / h,
+        "left derivative at 0": kink["left"],
+        "right derivative at 0": kink["right"],
     }
     p2 = L.Problem(trained=("w", "b"))
     r = L.grid(p2, {"w": jnp.linspace(-3, 3, 601), "b": jnp.linspace(-3, 3, 601)})

@@ -14,15 +14,22 @@ refuses another kind of problem up front (:func:`require`).
   :func:`unit_power`, :func:`active_fraction`: exact closed forms.
 * :func:`dead_set`, :func:`dead` and :func:`nonsmooth`: the exact dead set,
   the classifier's dead label (within ``landscape.protocol.DEAD``), and
-  where the loss is not twice differentiable.
+  where the loss is not twice differentiable; :func:`one_sided_derivatives`
+  at a kink.
 * ``PARAM_NAMES`` and ``DEFAULTS``: the neuron's parameters and the values
   of the untrained ones.
 """
 
 from __future__ import annotations
 
+import math
+
+import jax.numpy as jnp
+import numpy as np
+
 from . import population as _pop
 from . import problem as _prob
+from .problem import Problem
 from .protocol import DEAD, AbstractProblem
 
 __all__ = [
@@ -116,3 +123,62 @@ def dead(problem, params, *, tol_dead: float = DEAD["tol_dead"], tol_active: flo
 def nonsmooth(problem, params, *, tol_w: float = 0.0, tol_b: float = 0.0):
     """Where the loss is not twice differentiable (see :meth:`landscape.Problem.nonsmooth`)."""
     return require(problem, "nonsmooth").nonsmooth(params, tol_w=tol_w, tol_b=tol_b)
+
+
+def one_sided_derivatives(problem, params, direction, *, h=1e-6):
+    """Left and right derivatives of the exact loss along ``direction`` at ``params`` (a kink of the neuron).
+
+    Computed two ways from the exact loss, which must agree: the limit of the
+    gradient just beside the point (at ``+-1e-12`` along the direction), and
+    Richardson-extrapolated one-sided difference quotients with step ``h``.
+    Float64 throughout (the points are float64 arrays).
+
+    Args:
+      problem: a single-neuron problem whose student has a kink.
+      params: the point (dict of floats over the trained names).
+      direction: dict of floats (a direction in parameter space).
+
+    Returns:
+      dict with ``left``, ``right`` (directional derivatives), ``jump``,
+      ``gradient_at_point`` (the per-sample-convention gradient there, along
+      the direction) and ``quotient_left``, ``quotient_right``.
+
+    Raises:
+      ValueError: another kind of problem, a student without a kink, a zero
+        direction, or params/direction not matching the trained names.
+
+    Example:
+      >>> d = one_sided_derivatives(Problem(), {"w": 0.0}, {"w": 1.0})
+      >>> round(d["left"], 9), round(d["right"], 9)
+      (0.0, -1.0)
+    """
+    neuron = require(problem, "one-sided derivatives at the kink")
+    if not neuron.student.kinked:
+        raise ValueError(
+            f"student {neuron.student.label} has no kink (its derivative is continuous): one-sided derivatives coincide"
+        )
+    for name, given in (("params", params), ("direction", direction)):
+        neuron.check_names(given, name)
+    p = {k: float(params[k]) for k in neuron.trained}
+    d = {k: float(direction[k]) for k in neuron.trained}
+    if not math.sqrt(sum(v * v for v in d.values())) > 0:
+        raise ValueError("direction must be non-zero")
+    at = lambda s: {k: jnp.asarray(np.float64(p[k] + s * d[k])) for k in p}
+    loss = lambda s: float(_pop.population_loss(neuron, at(s)))
+
+    def dir_grad(s):
+        _, g = _pop.population_loss_and_grad(neuron, at(s))
+        return float(sum(float(g[k]) * d[k] for k in p))
+
+    eps = 1e-12
+    q = lambda s: (loss(s) - loss(0.0)) / s
+    rich = lambda s: 2 * q(s / 2) - q(s)
+    out = {
+        "left": dir_grad(-eps),
+        "right": dir_grad(eps),
+        "gradient_at_point": dir_grad(0.0),
+        "quotient_left": rich(-h),
+        "quotient_right": rich(h),
+    }
+    out["jump"] = out["right"] - out["left"]
+    return out
