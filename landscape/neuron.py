@@ -29,7 +29,6 @@ import numpy as np
 
 from . import population as _pop
 from . import problem as _prob
-from .problem import Problem
 from .protocol import DEAD, AbstractProblem
 
 __all__ = [
