@@ -9,7 +9,9 @@ Contract
   matrix-free spectra of :mod:`analysis.instruments`.
 * :func:`dense_spectrum` is the one place where a dense Hessian is formed
   and diagonalized for a batch of points: the loss, the gradient norm and
-  the ascending eigenvalues (``jnp.linalg.eigvalsh``) at each point, jitted
+  the ascending eigenvalues (``jnp.linalg.eigh`` of the symmetrized matrix,
+  the same call whether or not the eigenvectors' residuals are wanted, so
+  the eigenvalues are bit for bit the same) at each point, jitted
   once per problem and chunk shape, evaluated chunk by chunk so that memory
   stays bounded. Grids (:func:`landscape.grid`), critical points, spurious
   minima and the spectra figures all call it, so one point gets one
@@ -49,7 +51,7 @@ def hessian(problem, x):
 
 def eigenvalues(h):
     """Ascending eigenvalues of a (batch of) symmetric Hessian(s), symmetrized first (traceable)."""
-    return jnp.linalg.eigvalsh(0.5 * (h + jnp.swapaxes(h, -1, -2)))
+    return jnp.linalg.eigh(0.5 * (h + jnp.swapaxes(h, -1, -2)))[0]
 
 
 @partial(jax.jit, static_argnums=(0, 2))

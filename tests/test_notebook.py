@@ -67,6 +67,8 @@ def test_notebook_runs_top_to_bottom_in_quick_mode(kernel_of_this_interpreter):
     client = nbclient.NotebookClient(
         notebook, kernel_name=kernel_of_this_interpreter, timeout=120, resources={"metadata": {"path": EXAMPLES}}
     )
+    # one more cell reads the tour's answers back, to ask the library the same questions
+    notebook.cells.append(nbformat.v4.new_code_cell(ANSWERS))
     client.execute()  # raises CellExecutionError, naming the cell, on the first error
     text = []
     for cell in notebook.cells:
@@ -79,4 +81,58 @@ def test_notebook_runs_top_to_bottom_in_quick_mode(kernel_of_this_interpreter):
     assert "loss at the answer    (w, b) = ( 1, 0): 0.000000" in text
     assert "['global_min' 'dead']" in text
     assert "verdict: confirmed" in text
-    assert text.rstrip().endswith("TOUR OK")
+    assert "TOUR OK\n" in text
+    answers = json.loads(text.split("ANSWERS ", 1)[1].splitlines()[0])
+    _same_answers_as_the_library(answers)
+
+
+# the notebook as a surface of "one question, one answer": its numbers are the library's, computed the same way
+ANSWERS = """import json
+print("ANSWERS " + json.dumps({
+    "final_w": [float(v) for v in runs_w.final["w"]], "steps": STEPS, "learning_rate": float(sgd.hyperparams["learning_rate"]),
+    "basin_fractions": {k: float(v) for k, v in basins.fractions.items()}, "basin_grid": BASIN_GRID,
+    "eigenvalues": [float(v) for v in eigenvalues], "teacher_units": TEACHER_UNITS,
+    "q2_dead_level": result.statements[2].evidence["dead_level"], "q2_verdict": result.verdict}))
+"""
+
+
+def _same_answers_as_the_library(answers):
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    import landscape as L
+    from analysis import claims as C
+    from analysis import classify, deep
+
+    sgd = L.optimizer("sgd", learning_rate=answers["learning_rate"])
+    steps = answers["steps"]
+    t = L.train(
+        L.Problem(),
+        {"w": jnp.array([0.5, -1.0])},
+        optimizer=sgd,
+        steps=steps,
+        gradient="population",
+        record_every=steps,
+        key=jax.random.key(0),
+    )
+    assert answers["final_w"] == [float(v) for v in t.final["w"]]
+    g = jnp.linspace(-3.0, 3.0, answers["basin_grid"])
+    W, B = jnp.meshgrid(g, g, indexing="ij")
+    problem = L.Problem(trained=("w", "b"))
+    s = L.train(
+        problem,
+        {"w": W.ravel(), "b": B.ravel()},
+        optimizer=sgd,
+        steps=steps,
+        gradient="population",
+        record_every=steps,
+        key=jax.random.key(0),
+    )
+    assert answers["basin_fractions"] == classify(problem, s.final, diverged=s.diverged).fractions
+    k = answers["teacher_units"]
+    dense = L.dense_spectrum(deep.safran_shamir(k, k), [{"W": jnp.eye(k)[None]}])["eigvals"][0]
+    assert answers["eigenvalues"] == [float(v) for v in dense[::-1]]
+    assert answers["q2_dead_level"] == L.Problem().dead_level()
+    assert answers["q2_verdict"] == C.CLAIMS["Q2"].check(quick=True).verdict
+    assert np.isfinite(answers["final_w"]).all()

@@ -200,3 +200,375 @@ def test_bad_input_of_verify_and_figures(tmp_path, capsys):
     assert "known: good_start" in capsys.readouterr().err
     assert figures_main(["kink", "--out", str(blocked / "sub")]) == 2
     assert not any(p.startswith(".") and p != ".cache" for p in os.listdir(tmp_path))
+
+
+# ---------------------------------------------------------------- one question, one answer
+# Each question below is asked through every surface that can answer it: the library call, the command line's
+# --json, the figure's sidecar (what the figure draws), the report's evidence, the explorer's API (the notebook's
+# answers are compared in tests/test_notebook.py). The answers must be bit-identical where the computation is the
+# same; a tolerance is stated, with its reason, only where the surfaces compute differently.
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+
+import landscape as L  # noqa: E402
+from analysis import deep as D  # noqa: E402
+from analysis import geometry as G  # noqa: E402
+from analysis import instruments as I  # noqa: E402
+from analysis import phase as P  # noqa: E402
+from analysis.basins import classify, global_minimum  # noqa: E402
+from landscape.__main__ import main as landscape_main  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def api(run):
+    from starlette.testclient import TestClient
+
+    from explorer.app import create_app
+
+    client = TestClient(create_app(str(run["out"] / "report.json")), base_url="http://127.0.0.1")
+
+    def post(path, body):
+        r = client.post(path, json=body)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    post.get = lambda path: client.get(path).json()
+    return post
+
+
+def _cli(main, argv, tmp_path):
+    path = tmp_path / "answer.json"
+    assert main([*argv, "--json", str(path)]) == 0
+    return json.loads(path.read_text())
+
+
+def _shown(run, figure):
+    return json.loads((run["out"] / f"{figure}.json").read_text())["shown"]
+
+
+def _evidence(run, cid, statement):
+    return run["by_id"][cid]["statements"][statement]["evidence"]
+
+
+def _extension(run, rid):
+    return next(r for r in run["data"]["extension"] if r["id"] == rid)
+
+
+def _same(answers, *, rtol=0.0, atol=0.0, why=""):
+    """Every surface gives the library's answer: bit-identical unless a tolerance is given with its reason."""
+    assert len(answers) >= 3, f"a question asked through fewer than three surfaces: {sorted(answers)}"
+    assert (rtol == 0.0 and atol == 0.0) or why, "a tolerance needs its reason"
+    ref_name, ref = next(iter(answers.items()))
+    for name, value in answers.items():
+        a, b = np.asarray(value, np.float64), np.asarray(ref, np.float64)
+        assert a.shape == b.shape, (name, a.shape, ref_name, b.shape)
+        if rtol == 0.0 and atol == 0.0:
+            np.testing.assert_array_equal(a, b, err_msg=f"{name} against {ref_name}")
+        else:
+            np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=f"{name} against {ref_name} ({why})")
+
+
+def q_barrier_to_the_nearest_global_minimum(run, api, tmp_path):
+    quick = registry.settings_of("slices", quick=True)
+    path = I.path_to_nearest_minimum(D.safran_shamir(7, 7), [{"W": D.published_minimum_k7()}], n=quick["path_points"])
+    cli = _cli(
+        analysis_main,
+        ["interpolate", "--problem", "safran-shamir:7", "published", "nearest", "--n", str(quick["path_points"])],
+        tmp_path,
+    )
+    assert "7! permutations" in cli["nearest"]["1"]
+    return {
+        "library": path.barrier,
+        "cli": cli["barrier"],
+        "figure": _shown(run, "slices")["barrier"],
+        "registry": registry.run("slices", quick=True)["path"]["barrier"],
+    }, {}
+
+
+def q_dead_label_of_given_points(run, api, tmp_path):
+    # points of a 61 x 61 grid over [-3, 3]^2 (step 0.1): the explorer's grid holds them exactly
+    problem = L.Problem(trained=("w", "b"))
+    ax = np.linspace(-3, 3, 61)
+    pts = [(-0.5, -1.7), (0.0, 1.0), (0.0, -1.0), (-0.1, 0.0), (0.5, 0.5), (-3.0, -0.3)]
+    idx = [(int(np.argmin(abs(ax - w))), int(np.argmin(abs(ax - b)))) for w, b in pts]
+    at = {"w": jnp.asarray([ax[i] for i, _ in idx]), "b": jnp.asarray([ax[j] for _, j in idx])}
+    lib = np.asarray(problem.dead(at)).astype(int)
+    grid = api("/api/landscape", {"n": 61})
+    classified = (classify(problem, at, tol_loss=1e-300).names() == "dead").astype(int)
+    neuron = np.asarray(L.neuron.dead(problem, at)).astype(int)
+    assert lib.tolist() == [1, 0, 1, 0, 0, 0]
+    return {
+        "library": lib,
+        "neuron namespace": neuron,
+        "classifier": classified,
+        "explorer": [grid["dead"][i][j] for i, j in idx],
+    }, {}
+
+
+def q_exact_dead_set(run, api, tmp_path):
+    problem = L.Problem(trained=("w", "b"))
+    ax = np.linspace(-3, 3, 61)
+    W, B = np.meshgrid(ax, ax, indexing="ij")
+    lib = np.asarray(problem.dead_set({"w": jnp.asarray(W), "b": jnp.asarray(B)})).astype(int)
+    dz = G.dead_zone(problem, {"w": (-3, 3), "b": (-3, 3)}, n=61, eps=(1e-3,))
+    wb = registry.run("wb_landscape", quick=True)
+    ref = problem.dead_set(
+        {
+            "w": jnp.asarray(np.meshgrid(wb["w"], wb["b"], indexing="ij")[0]),
+            "b": jnp.asarray(np.meshgrid(wb["w"], wb["b"], indexing="ij")[1]),
+        }
+    )
+    assert np.array_equal(np.asarray(ref), wb["dead_set"])  # the figure's drawing, on its own grid
+    return {
+        "library": lib,
+        "dead zone": dz.dead.astype(int),
+        "explorer": np.asarray(api("/api/landscape", {"n": 61})["dead_set"]),
+    }, {}
+
+
+def q_end_point_of_the_original_run(run, api, tmp_path):
+    o = L.ORIGINAL
+    t = L.train(
+        L.Problem(),
+        {"w": jnp.asarray([-1.0], jnp.float64)},
+        optimizer=o.optimizer,
+        steps=o.steps,
+        batch_size=o.batch_size,
+        record_every=o.steps_per_epoch,
+        key=jax.random.key(o.seed),
+    )
+    cli = _cli(landscape_main, ["train", "--w0", "-1", "--dtype", "float64"], tmp_path)
+    ow = api("/api/one_weight", {"w0": -1.0})
+    return {"library": float(t.final["w"][0]), "cli": cli["final"]["w"], "explorer": ow["w"][-1]}, {}
+
+
+def q_basin_fraction(run, api, tmp_path):
+    # the explorer's basin map and the library's classification of the same runs
+    body = {"optimizer": "sgd", "hyper": {"learning_rate": 0.1}, "n": 16, "steps": 500}
+    ex = api("/api/basins", body)
+    problem = L.Problem(trained=("w", "b"))
+    g = np.linspace(-3, 3, 16)
+    W, B = np.meshgrid(g, g, indexing="ij")
+    t = L.train(
+        problem,
+        {"w": jnp.asarray(W.ravel()), "b": jnp.asarray(B.ravel())},
+        optimizer=L.optimizer("sgd"),
+        steps=500,
+        gradient="population",
+        record_every=500,
+        hyperparams={"learning_rate": 0.1},
+        key=jax.random.key(0),
+    )
+    lib = classify(problem, t.final, diverged=t.diverged)
+    assert lib.fractions == ex["fractions"] and lib.labels.reshape(16, 16).tolist() == ex["labels"]
+    # the report's Q4 and the basins figure read one run: the registry's
+    b = registry.run("basins", quick=True)
+    return {
+        "registry": b["fractions"]["dead"],
+        "figure": _shown(run, "basins")["panel0"]["fractions"]["dead"],
+        "report": _evidence(run, "Q4", 0)["fractions"]["dead"],
+        "classifier": float(np.mean(b["labels"] == BASINS_INDEX["dead"])),
+    }, {}
+
+
+def q_phase_diagram_cell(run, api, tmp_path):
+    lip = registry.run("lip", quick=True)
+    n = int(registry.settings_of("lip", quick=True)["grid"])
+    ex = api("/api/phase", {"method": "momentum", "n": n, "steps": 2000})
+    lrs, betas = P.phase_axes(n)
+    lib = P.phase_diagram(L.Problem(), "momentum", lrs=lrs, betas=betas, steps=2000).simulated
+    cli = _cli(analysis_main, ["phase", "--method", "momentum", "--n", str(n)], tmp_path)
+    cells = _shown(run, "lip")["cells"]
+    at = tuple(np.asarray(cells["index"]).T)
+    return {
+        "library": lib[at],
+        "registry": lip["first"][at],
+        "explorer": np.asarray(ex["first_crossing"])[at],
+        "cli": np.asarray(cli["simulated_first_crossing"])[at],
+        "figure": cells["first_crossing"],
+    }, {}
+
+
+def q_smallest_hessian_eigenvalue(run, api, tmp_path):
+    ss = D.safran_shamir(7, 7)
+    W = [{"W": jnp.asarray(D.published_minimum_k7())[None]}]
+    dense = L.dense_spectrum(ss, W)["eigvals"][0, 0]
+    top = I.hessian_top(ss, W, ss.n_params, key=jax.random.key(0))["eigenvalues"][0, -1]
+    cli = _cli(analysis_main, ["hessian", "--problem", "safran-shamir:7", "--at", "published", "--k", "49"], tmp_path)
+    return {
+        "library": dense,
+        "instrument": top,
+        "cli": cli["top"][-1],
+        "check": D.minimum_check(W[0]["W"][0])["min_eig"],
+        "report D7": _extension(run, "D7")["measured"][1],
+        "figure": _shown(run, "spectra")["k7_spurious"]["smallest"],
+    }, {}
+
+
+def q_born_dead_fraction(run, api, tmp_path):
+    s = registry.settings_of("born_dead", quick=True)
+    depth, width = D.REPORT_SHAPES["born-dead"]
+    lib = D.born_dead(depth, width, scheme=s["scheme"], samples=s["samples"], key=jax.random.key(s["seed"]))
+    cli = _cli(analysis_main, ["deep", "born-dead", "--samples", str(s["samples"])], tmp_path)
+    bd = registry.run("born_dead", quick=True)
+    i = list(bd["depths"]).index(depth)
+    shown = _shown(run, "born_dead")
+    return {
+        "library": lib["probability"],
+        "cli": cli["probability"],
+        "registry": bd[f"w{width}"]["support"][i],
+        "report D2": _extension(run, "D2")["measured"],
+        "figure": shown[f"depth{depth}_width{width}"]["support"],
+    }, {}
+
+
+def q_gradient_growth_reference(run, api, tmp_path):
+    gg = registry.run("gradient_growth", quick=True)
+    i = list(gg["slopes"]).index(1.5)
+    width = int(registry.settings_of("gradient_growth", quick=True)["width"])
+    cli = _cli(analysis_main, ["deep", "explode", "--slope", "1.5", "--samples", "8"], tmp_path)
+    return {
+        "library": D.finite_width_rate(1.5, width),
+        "cli reference": cli["reference"],
+        "registry": gg["finite_width"][i],
+        "report D5": _extension(run, "D5")["reference"],
+        "report A13": _evidence(run, "A13", 1)["finite_width"][i],
+        "figure": _shown(run, "deep_networks")["growth_reference"]["1.5"],
+    }, {}
+
+
+def q_gradient_growth_rate(run, api, tmp_path):
+    s = registry.settings_of("gradient_growth", quick=True)
+    gg = registry.run("gradient_growth", quick=True)
+    i = list(gg["slopes"]).index(1.5)
+    key = jax.random.fold_in(jax.random.key(s["seed"]), i)
+    lib = D.gradient_growth(1.5, depth=s["depth"], width=s["width"], nets=s["nets"], key=key)
+    ext = _extension(run, "D5")
+    assert ext["ci"][0] <= ext["measured"] <= ext["ci"][1]
+    return {
+        "library": lib["rate"],
+        "registry": gg["rate"][i],
+        "report D5": ext["measured"],
+        "report A13": _evidence(run, "A13", 1)["rate"][i],
+        "figure": _shown(run, "deep_networks")["growth_rate"]["1.5"],
+    }, {}
+
+
+def q_dead_level(run, api, tmp_path):
+    cli = _cli(landscape_main, ["summary"], tmp_path)
+    return {
+        "library": L.Problem().dead_level(),
+        "cli": cli["summary"]["L(w=0) (dead level)"],
+        "registry": registry.run("backwards_start", quick=True)["dead_level"],
+        "report": _evidence(run, "Q2", 2)["dead_level"],
+        "figure": _shown(run, "backwards_start")["dead_level"],
+    }, {}
+
+
+def q_near_flat_fraction(run, api, tmp_path):
+    n = int(registry.settings_of("wb_landscape", quick=True)["grid"])
+    problem = L.Problem(trained=("w", "b"))
+    dz = G.dead_zone(problem, {"w": (-3, 3), "b": (-3, 3)}, n=n, eps=(G.NEAR_FLAT["eps"],))
+    cli = _cli(analysis_main, ["dead-zone", "--n", str(n), "--eps", str(G.NEAR_FLAT["eps"])], tmp_path)
+    grid = api("/api/landscape", {"n": n})
+    return {
+        "library": dz.near_flat_fraction[G.NEAR_FLAT["eps"]],
+        "cli": cli["near_flat_fraction"][str(G.NEAR_FLAT["eps"])],
+        "registry": registry.run("wb_landscape", quick=True)["flat_fraction"],
+        "report": _evidence(run, "Q3", 2)["near_flat_fraction"],
+        "figure": _shown(run, "wb_landscape")["flat_fraction"],
+        "explorer": float(np.mean(grid["near_flat"])),
+    }, {}
+
+
+def q_global_minimum_of_a_leaky_student(run, api, tmp_path):
+    problem = L.Problem(student="leaky_relu:0.3", trained=("w", "b"))
+    cli = _cli(analysis_main, ["dead-zone", "--student", "leaky_relu:0.3", "--n", "11"], tmp_path)
+    grid = api("/api/landscape", {"problem": {"activation": "leaky_relu", "slope": 0.3}, "n": 61})
+    # the one-weight leaky student (A6): its optimum from the same search, the report's number
+    a6 = _evidence(run, "A6", 2)
+    assert a6["optimum_loss"] == global_minimum(L.Problem(student="leaky_relu:0.3"))[0]
+    return {"library": global_minimum(problem)[0], "cli": cli["min_loss"], "explorer": grid["min_loss"]}, {}
+
+
+def q_one_sided_derivatives_at_the_kink(run, api, tmp_path):
+    lib = L.neuron.one_sided_derivatives(L.Problem(), {"w": 0.0}, {"w": 1.0})
+    cli = _cli(landscape_main, ["summary"], tmp_path)["summary"]
+    kink = registry.run("kink", quick=True)["one_sided"]
+    ev = _evidence(run, "A1", 0)
+    fig = _shown(run, "kink")
+    return {
+        "library": [lib["left"], lib["right"]],
+        "analysis": [G.one_sided_derivatives(L.Problem(), {"w": 0.0}, {"w": 1.0})[k] for k in ("left", "right")],
+        "cli": [cli["left derivative at 0"], cli["right derivative at 0"]],
+        "registry": [kink["left"], kink["right"]],
+        "report": [ev["left_derivative"], ev["right_derivative"]],
+        "figure": [fig["left"], fig["right"]],
+    }, {}
+
+
+def q_optimizer_defaults(run, api, tmp_path):
+    cli = _cli(landscape_main, ["train", "--optimizer", "adam", "--epochs", "1", "--steps-per-epoch", "1"], tmp_path)
+    cfg = api.get("/api/config")
+    lib = L.optimizers.defaults("adam")
+    described = L.optimizers.describe(L.optimizer("adam"))
+    keys = sorted(lib)
+    return {
+        "library": [lib[k] for k in keys],
+        "described": [described[k] for k in keys],
+        "cli": [cli["settings"]["optimizer"][k] for k in keys],
+        "explorer": [cfg["defaults"]["adam"][k] for k in keys],
+    }, {}
+
+
+def q_exact_loss_at_a_grid_point(run, api, tmp_path):
+    problem = L.Problem(trained=("w", "b"))
+    grid = api("/api/landscape", {"n": 61})
+    i, j = 20, 45  # (w, b) = (-1, 1.5)
+    w, b = grid["w"][i], grid["b"][j]
+    lib = float(L.population_loss(problem, {"w": jnp.asarray(w), "b": jnp.asarray(b)}))
+    cli = _cli(analysis_main, ["slice", "--centre", f"w={w!r},b={b!r}", "--n", "3"], tmp_path)
+    return {
+        "library": lib,
+        "explorer": grid["loss"][i][j],
+        "cli": cli["centre_loss"],
+        "grid": float(L.grid(problem, {"w": jnp.asarray([w]), "b": jnp.asarray([b])}).loss[0, 0]),
+    }, {}
+
+
+def q_end_state_of_a_run(run, api, tmp_path):
+    body = {"start": {"w": -1.0, "b": 0.5}, "optimizer": "momentum", "hyper": {"learning_rate": 0.01, "momentum": 0.9}}
+    ex = api("/api/train", body)
+    problem = L.Problem(trained=("w", "b"))
+    t = L.train(
+        problem,
+        {"w": jnp.asarray([-1.0]), "b": jnp.asarray([0.5])},
+        optimizer=L.optimizer("momentum"),
+        steps=L.ORIGINAL.steps,
+        gradient="population",
+        record_every=10,
+        hyperparams={"learning_rate": 0.01, "momentum": 0.9},
+        key=jax.random.key(0),
+    )
+    at_explorer = {k: jnp.asarray([float(ex["final_repr"][k])]) for k in ("w", "b")}
+    return {
+        "library": classify(problem, t.final, diverged=t.diverged).labels[0],
+        "explorer": BASINS_INDEX[ex["end_state"]],
+        "classifier at the explorer's end point": classify(problem, at_explorer).labels[0],
+    }, {}
+
+
+from analysis.basins import BASINS  # noqa: E402
+
+BASINS_INDEX = {b: i for i, b in enumerate(BASINS)}
+QUESTIONS = [v for k, v in sorted(globals().items()) if k.startswith("q_")]
+
+
+def test_the_table_asks_enough_questions():
+    assert len(QUESTIONS) >= 12, [q.__name__ for q in QUESTIONS]
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=[q.__name__[2:] for q in QUESTIONS])
+def test_one_question_one_answer(question, run, api, tmp_path):
+    answers, tol = question(run, api, tmp_path)
+    _same(answers, **tol)
