@@ -15,3 +15,34 @@ compilation_cache(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(_
 
 # Keras (an independent reference in tests and benchmarks) must use its JAX backend.
 os.environ.setdefault("KERAS_BACKEND", "jax")
+
+
+# ------------------------------------------------------------------------------------------------ memory
+# Every process of the suite stays under MEMORY_BUDGET of resident memory (a contributor's laptop runs two
+# workers). The test during which the process's peak crosses the budget fails, naming the peak; the peak
+# of every test is written to RELU_LANDSCAPE_MEMORY_LOG when that variable names a file.
+import resource  # noqa: E402
+
+import pytest  # noqa: E402
+
+MEMORY_BUDGET = float(os.environ.get("RELU_LANDSCAPE_MEMORY_BUDGET_GB", "3.5")) * 2**30
+
+
+def _peak_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
+
+
+@pytest.fixture(autouse=True)
+def _memory_budget(request):
+    before = _peak_bytes()
+    yield
+    after = _peak_bytes()
+    log = os.environ.get("RELU_LANDSCAPE_MEMORY_LOG")
+    if log:
+        with open(log, "a") as fh:
+            fh.write(f"{after / 2**30:.3f}\t{(after - before) / 2**30:+.3f}\t{request.node.nodeid}\n")
+    if before <= MEMORY_BUDGET < after:
+        pytest.fail(
+            f"this test raised the process's peak resident memory to {after / 2**30:.2f} GiB, over the "
+            f"suite's budget of {MEMORY_BUDGET / 2**30:.2f} GiB per process"
+        )
