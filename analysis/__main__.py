@@ -509,7 +509,7 @@ def build_parser():
     from .phase import PHASE_AXES as PA
 
     O = L.ORIGINAL
-    ap = cli.Parser(prog="python -m analysis", description=__doc__.split("\n\n")[0])
+    ap = cli.Parser(prog="python -m analysis", description=__doc__.split("\n\n")[0] if __doc__ else None)
     sub = ap.add_subparsers(
         dest="command",
         required=True,

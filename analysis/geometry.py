@@ -57,7 +57,7 @@ F64 = jnp.float64
 
 
 def _x64():
-    if not jax.config.jax_enable_x64:
+    if not jax.config.read("jax_enable_x64"):
         raise RuntimeError("analysis.geometry needs float64: call jax.config.update('jax_enable_x64', True) first")
 
 

@@ -166,7 +166,7 @@ def _key(name: str, settings: dict) -> tuple[str, dict]:
         "settings": jsonable(settings),
         "code": code_digest(),
         "versions": _versions(),
-        "x64": bool(jax.config.jax_enable_x64),
+        "x64": bool(jax.config.read("jax_enable_x64")),
     }
     return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:24], meta
 

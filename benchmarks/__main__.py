@@ -39,7 +39,7 @@ def _md_table(results):
 def main(argv=None):
     from benchmarks.cases import CASES
 
-    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("cases", nargs="*", help=f"any of {list(CASES)} (default: all)")
     ap.add_argument("--quick", action="store_true", help="small sizes (for tests)")
     ap.add_argument("--out", default=os.path.join(HERE, "results"))

@@ -51,13 +51,15 @@ def case_grid(quick=False):
     problem = L.Problem(trained=("w", "b"))
     out = {}
     for dtype in (jnp.float32, jnp.float64):
-        if dtype == jnp.float64 and not jax.config.jax_enable_x64:
+        if dtype == jnp.float64 and not jax.config.read("jax_enable_x64"):
             continue
         ax = jnp.linspace(-3, 3, n, dtype=dtype)
         t, _r = _best(lambda: L.grid(problem, {"w": ax, "b": ax}).loss)
         out[f"exact_{jnp.dtype(dtype).name}_points_per_s"] = n * n / t
     # Monte Carlo: mean over 10^4 fresh samples of the per-sample loss and gradient
-    x = jax.random.normal(jax.random.key(0), (samples,), jnp.float64 if jax.config.jax_enable_x64 else jnp.float32)
+    x = jax.random.normal(
+        jax.random.key(0), (samples,), jnp.float64 if jax.config.read("jax_enable_x64") else jnp.float32
+    )
     axm = jnp.linspace(-3, 3, n_mc_side, dtype=x.dtype)
     W, B = jnp.meshgrid(axm, axm, indexing="ij")
 

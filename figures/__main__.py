@@ -42,7 +42,7 @@ def registry():
 
 
 def build_parser():
-    ap = cli.Parser(prog="python -m figures", description=__doc__.split("\n\n")[0])
+    ap = cli.Parser(prog="python -m figures", description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("names", nargs="*", help=f"figures to make (default: all): {', '.join(FIGURES)}")
     ap.add_argument("--quick", action="store_true", help="small sweeps, same logic")
     ap.add_argument(

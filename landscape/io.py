@@ -95,7 +95,7 @@ def provenance(**extra) -> dict:
         "backend": jax.default_backend(),
         "devices": [str(d.device_kind) for d in devices],
         "device_count": len(devices),
-        "x64": bool(jax.config.jax_enable_x64),
+        "x64": bool(jax.config.read("jax_enable_x64")),
         "source": source_state(),
         **extra,
     }
