@@ -36,7 +36,7 @@ def _activation(text):
 
 
 def _build_parser():
-    ap = cli.Parser(prog="python -m landscape", description=__doc__.split("\n\n")[0])
+    ap = cli.Parser(prog="python -m landscape", description=__doc__.split("\n\n")[0] if __doc__ else None)
     sub = ap.add_subparsers(dest="command", required=True, metavar="{train,summary}")
 
     def add(name, help_):
@@ -220,8 +220,11 @@ def summary_numbers():
     }
     p2 = L.Problem(trained=("w", "b"))
     r = L.grid(p2, {"w": jnp.linspace(-3, 3, 601), "b": jnp.linspace(-3, 3, 601)})
-    i, j = np.unravel_index(int(jnp.argmin(r.loss)), r.loss.shape)
-    out["(w,b) grid minimum"] = float(r.loss[i, j])
+    grid_loss = r.loss
+    if grid_loss is None:
+        raise RuntimeError("the (w, b) grid returned no loss")
+    i, j = np.unravel_index(int(jnp.argmin(grid_loss)), grid_loss.shape)
+    out["(w,b) grid minimum"] = float(grid_loss[i, j])
     out["(w,b) argmin w"] = float(r.axes["w"][i])
     out["(w,b) argmin b"] = float(r.axes["b"][j])
     out["(w,b) loss on dead set w=0,b<=0"] = float(

@@ -217,9 +217,13 @@ class CustomProblem(AbstractProblem):
         return jnp.asarray(self.inputs(key, tuple(shape), dtype), dtype)
 
     def _per_example(self, params, x):
+        if self.target is None:
+            raise TypeError("CustomProblem has no target(x) (the constructor requires one)")
         y = self.target(x)
         if self.loss is not None:
             return self.loss(params, x, y)
+        if self.apply is None:
+            raise TypeError("CustomProblem needs apply(params, x) or loss(params, x, y)")
         return jnp.sum((self.apply(params, x) - y) ** 2)
 
     def batch_loss(self, params, x):
@@ -238,10 +242,11 @@ class CustomProblem(AbstractProblem):
         return self.batch_loss(params, self._sample_fixed(dtype))
 
     def output_moments(self, params):
-        if self.apply is None:
+        apply = self.apply
+        if apply is None:
             return None  # a model given only loss= has no outputs to measure
         dtype = jax.tree_util.tree_leaves(params)[0].dtype
-        f = jax.vmap(lambda xi: jnp.ravel(self.apply(params, xi)))(self._sample_fixed(dtype))
+        f = jax.vmap(lambda xi: jnp.ravel(apply(params, xi)))(self._sample_fixed(dtype))
         mean = jnp.mean(f, 0)
         var = jnp.mean((f - mean) ** 2, 0)
         return jnp.sqrt(jnp.sum(mean * mean)), jnp.sum(var)

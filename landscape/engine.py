@@ -32,7 +32,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -137,8 +137,8 @@ class Crossing:
 class TrainState(NamedTuple):
     """State of every start: parameters, optimizer state, step of divergence and of stopping (-1: none)."""
 
-    params: object
-    opt_state: object
+    params: Any  # a pytree, leaves (S, ...)
+    opt_state: Any  # an Optax state (a pytree)
     bad_at: jax.Array
     done_at: jax.Array
 

@@ -30,6 +30,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -87,7 +88,7 @@ class GridResult:
 
         from .io import write_atomic
 
-        arrays = {f"axis/{k}": np.asarray(v) for k, v in self.axes.items()}
+        arrays: dict[str, Any] = {f"axis/{k}": np.asarray(v) for k, v in self.axes.items()}
         for name in ("loss", "hessian", "eigvals", "grad_norm"):
             if getattr(self, name) is not None:
                 arrays[name] = np.asarray(getattr(self, name))

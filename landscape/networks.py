@@ -41,6 +41,7 @@ import itertools
 import math
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -88,7 +89,7 @@ class MLP:
 
     in_dim: int = 1
     hidden: tuple = (10,)
-    activation: object = "relu"
+    activation: Any = "relu"  # a name, (name, params) or an Activation; an Activation after __post_init__
     bias: bool = True
     readout: str = "linear"
 
@@ -136,7 +137,7 @@ class MLP:
         sizes = self.sizes
         out = []
         for fi, fo in list(itertools.pairwise(sizes))[: self.trained_layers]:
-            layer = {"W": (fo, fi)}
+            layer: dict[str, tuple[int, ...]] = {"W": (fo, fi)}
             if self.bias:
                 layer["b"] = (fo,)
             out.append(layer)
@@ -454,8 +455,8 @@ class NetProblem(AbstractProblem):
     """
 
     student: MLP
-    teacher: object = "relu"
-    inputs: object = "gaussian"
+    teacher: Any = "relu"  # an activation (resolved to an Activation) or a NetTeacher
+    inputs: Any = "gaussian"  # resolved to Gaussian or Uniform
     mc_samples: int = 65536
     seed: int = 0
 

@@ -52,7 +52,7 @@ PARAM_NAMES = _prob.PARAM_NAMES
 DEFAULTS = _prob.DEFAULTS
 
 
-def require(problem, what: str = "this"):
+def require(problem, what: str = "this") -> _prob.Problem:
     """The problem as the single neuron, or ``ValueError`` naming ``what`` needs it.
 
     Raises:

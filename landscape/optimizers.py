@@ -273,12 +273,19 @@ class NamedOptimizer(optax.GradientTransformation):
     __slots__ = ()
 
     @property
+    def _named_init(self) -> _Init:
+        init = self.init
+        if not isinstance(init, _Init):
+            raise TypeError("a NamedOptimizer is built by landscape.optimizer(name, ...); this one has a foreign init")
+        return init
+
+    @property
     def name(self) -> str:
-        return self.init.name
+        return self._named_init.name
 
     @property
     def hyperparams(self) -> dict[str, float]:
-        return dict(self.init.items)
+        return dict(self._named_init.items)
 
 
 def optimizer(name: str, **hyperparams) -> NamedOptimizer:

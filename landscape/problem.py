@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import jax
+import jax.core
 import jax.numpy as jnp
 import numpy as np
 
@@ -274,7 +275,7 @@ class Problem(AbstractProblem):
             return _fast.loss_and_grad(self, params, _fast.prepare(x))
         return super().minibatch_batch(params, x, path)
 
-    def as_neuron(self):
+    def as_neuron(self) -> Problem:
         return self
 
     def dead(self, params, *, tol_dead: float = DEAD["tol_dead"], tol_active: float = DEAD["tol_active"]):

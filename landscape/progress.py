@@ -84,7 +84,7 @@ def bar(desc: str = "training", unit: str = "tick") -> Callback:
     return update
 
 
-def resolve(progress) -> Callback | None:
+def resolve(progress: bool | Callback | None) -> Callback | None:
     """``True``: a bar; ``False``/``None``: none; a callable: itself.
 
     Raises:

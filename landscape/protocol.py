@@ -47,10 +47,14 @@ import abc
 import hashlib
 import json
 import math
+from typing import TYPE_CHECKING
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+if TYPE_CHECKING:
+    from .problem import Problem
 
 __all__ = [
     "DEAD",
@@ -299,7 +303,7 @@ class AbstractProblem(abc.ABC):
         """Loss and gradient of one point (autodiff of :meth:`population_loss` by default)."""
         return jax.value_and_grad(self.population_loss)(params)
 
-    def output_moments(self, params):
+    def output_moments(self, params) -> tuple[jax.Array, jax.Array] | None:
         """``(mean, variance)`` of the model's output under the inputs, one point; None when the problem
         cannot give them (a model known only by its loss)."""
         return
@@ -318,7 +322,7 @@ class AbstractProblem(abc.ABC):
         cannot draw them (give starts yourself)."""
         return
 
-    def as_neuron(self):
+    def as_neuron(self) -> Problem | None:
         """The single neuron ``a act(w x + b) + c`` this problem is (a :class:`landscape.Problem`), or None.
 
         Analyses of the neuron's own geometry (its dead set, its kink, the
@@ -372,7 +376,10 @@ class AbstractProblem(abc.ABC):
         one = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(a.shape[1:], a.dtype), params)
         if jax.eval_shape(self.output_moments, one) is None:
             return None
-        mean, var = jax.vmap(self.output_moments)(params)
+        moments = jax.vmap(self.output_moments)(params)
+        if moments is None:
+            return None
+        mean, var = moments
         return var <= tol_dead * jnp.maximum(1.0, mean * mean + var)
 
     # ----------------------------------------------------------- description

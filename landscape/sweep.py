@@ -34,6 +34,7 @@ import json
 import os
 import warnings
 import zipfile
+from typing import Any
 
 import jax
 import numpy as np
@@ -98,7 +99,12 @@ def spread(tree, take):
     def local(a):
         # the rows this process's devices hold, in the global order of the mesh
         index_map = sharding.addressable_devices_indices_map(a.shape)
-        starts = sorted({idx[0].start or 0 for idx in index_map.values()})
+        firsts = set()
+        for device, idx in index_map.items():
+            if idx is None:
+                raise RuntimeError(f"the starts' sharding gives device {device} no index into the rows")
+            firsts.add(idx[0].start or 0)
+        starts = sorted(firsts)
         per = a.shape[0] // len(jax.devices())
         chunks = [a[s : s + per] for s in starts]
         return jax.make_array_from_process_local_data(sharding, np.concatenate(chunks, 0), a.shape)
@@ -247,7 +253,9 @@ class ChunkStore:
         return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(template), leaves)
 
     def save(self, i, out, rows):
-        named = {jax.tree_util.keystr(p): np.asarray(a) for p, a in jax.tree_util.tree_flatten_with_path(out)[0]}
+        named: dict[str, Any] = {
+            jax.tree_util.keystr(p): np.asarray(a) for p, a in jax.tree_util.tree_flatten_with_path(out)[0]
+        }
         buf = io.BytesIO()
         np.savez(buf, __key__=np.asarray(self.key), __chunk__=np.asarray(i), __rows__=np.asarray(rows), **named)
         write_atomic(self._path(i), buf.getvalue())

@@ -34,6 +34,7 @@ import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -80,10 +81,10 @@ class Trajectories:
     """
 
     steps: np.ndarray
-    params: object
+    params: Any  # a pytree
     population_loss: jax.Array
     batch_loss: jax.Array
-    final: object
+    final: Any  # a pytree
     diverged: jax.Array
     diverged_at: jax.Array
     settings: dict = field(default_factory=dict)
@@ -99,7 +100,7 @@ class Trajectories:
         """Write the arrays as ``.npz`` (the settings as JSON inside), atomically."""
         import io as _io
 
-        arrays = {
+        arrays: dict[str, Any] = {
             "steps": np.asarray(self.steps),
             "population_loss": np.asarray(self.population_loss),
             "batch_loss": np.asarray(self.batch_loss),
@@ -286,10 +287,11 @@ def _check(problem, init, optimizer, steps, batch_size, gradient, record_every, 
         raise TypeError(f"hyperparams must be a dict of name -> value(s), got {type(hyperparams).__name__}")
     # every injectable hyperparameter travels as a per-start array, so that the
     # compiled program is the same whichever of them the caller overrides
-    hp = {k: np.full((n,), float(np.asarray(v))) for k, v in (known or {}).items()}
+    injectable = known or {}
+    hp = {k: np.full((n,), float(np.asarray(v))) for k, v in injectable.items()}
     for k, v in (hyperparams or {}).items():
-        if k not in known:
-            raise ValueError(f"optimizer has no hyperparameter {k!r}; it has {sorted(known)}")
+        if k not in injectable:
+            raise ValueError(f"optimizer has no hyperparameter {k!r}; it has {sorted(injectable)}")
         a = np.asarray(v)
         if not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)) or a.dtype == np.bool_:
             raise TypeError(f"hyperparams[{k!r}] must hold real numbers, got dtype {a.dtype}")
@@ -511,6 +513,6 @@ def _store(folder, problem, opt, arrays, hp, key, settings, chunk):
             "init": tree_describe(arrays),
             "hyperparams": tree_describe(hp),
             "version": package_version(),
-            "x64": bool(jax.config.jax_enable_x64),
+            "x64": bool(jax.config.read("jax_enable_x64")),
         },
     )
