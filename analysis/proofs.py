@@ -1,0 +1,339 @@
+"""Proofs that a point lies next to a strict local minimum of a teacher-student network, in ball arithmetic.
+
+Contract
+--------
+The problem is Safran & Shamir's (:func:`analysis.deep.safran_shamir`): ``n``
+student units ``sum_i relu(w_i . x)`` fitted to ``k`` orthonormal teacher units
+``v_j = e_j`` on Gaussian inputs in ``d = k`` dimensions, whose loss is, by the
+arc-cosine kernel ``K(u, v) = E[relu(u.x) relu(v.x)] = (|u| |v| sin t + (pi - t)
+u.v) / (2 pi)`` (``t`` the angle between ``u`` and ``v``),
+
+    L(W) = sum_i |w_i|^2 / 2 + sum_{i != l} K(w_i, w_l) - 2 sum_{i,j} K(w_i, v_j) + sum_{j,m} K(v_j, v_m).
+
+Away from zero units and from parallel or antiparallel pairs (``0 < t < pi``) every
+term is analytic, with closed-form derivatives: ``grad_u K = ((pi - t) v + |v| sin t
+u/|u|) / (2 pi)``; with ``a = v^ - cos t u^`` and ``b = u^ - cos t v^`` (hats:
+unit vectors), ``d2K/du2 = |v| / (2 pi |u|) (a a^T / sin t + sin t (I - u^ u^T))``
+and ``d2K/du dv = ((pi - t) I + a b^T / sin t + sin t u^ v^T) / (2 pi)``.
+
+:func:`certify_minimum` evaluates these with python-flint's ``arb`` balls (rigorous
+error bounds at every operation, 128-bit midpoints by default):
+
+* the gradient at the given point ``W0`` (exact binary64 numbers), bounded by
+  ``|grad L(W0)| <= g``;
+* the Hessian over the box ``W0 +- r`` in every coordinate (which contains the
+  Euclidean ball ``B(W0, r)``), as a matrix of balls enclosing ``H(W)`` for every
+  ``W`` in it, the box first checked to hold no zero unit and no parallel or
+  antiparallel pair (then ``L`` is analytic on it);
+* ``H(W) - mu I`` positive definite for every enclosed ``H``: with ``Q`` the
+  float eigenvectors of the midpoint matrix, every Gershgorin disc of the ball
+  matrix ``Q^T (H - mu I) Q`` lies right of 0, so by Sylvester's law of inertia
+  (``Q`` is nonsingular: ``Q^T Q`` is checked near ``I`` in the same arithmetic)
+  ``H(W) >= mu I`` on the ball;
+* the loss at ``W0`` from below.
+
+Theorem (the certificate's argument; e.g. Nesterov, *Lectures on Convex
+Optimization*, 2018, Thm. 2.1.10 and 2.1.11 for the strongly convex inequalities).
+Let ``L`` be twice continuously differentiable on the closed ball ``B = B(W0, r)``
+with ``H(W) >= mu I`` on ``B`` (``mu > 0``) and ``|grad L(W0)| <= g < mu r``. Then
+``L`` has exactly one stationary point ``W*`` in ``B``; it is a strict local
+minimum, ``|W* - W0| <= g / mu``, and ``L(W*) >= L(W0) - g^2 / (2 mu)``. *Proof.*
+``L`` is ``mu``-strongly convex on ``B``, so it has one minimizer ``W*`` over ``B``.
+Were ``W*`` on the boundary, the optimality condition ``grad L(W*) = -lam (W* - W0)``
+(``lam >= 0``) and strong monotonicity ``(grad L(W*) - grad L(W0)) . (W* - W0) >=
+mu r^2`` would give ``g r >= (mu + lam) r^2 >= mu r^2``, against ``g < mu r``; so
+``W*`` is interior, stationary, and a strict local minimum of ``L`` (``H >= mu I``
+there). Strong monotonicity between ``W*`` and ``W0`` gives ``mu |W* - W0|^2 <=
+g |W* - W0|``; any other stationary point in ``B`` would be another minimizer.
+Strong convexity gives ``L(W*) >= L(W0) + grad L(W0) . d + mu |d|^2 / 2 >= L(W0) -
+g^2 / (2 mu)`` (minimizing over ``d``). When that bound is above 0, the global
+minimum value, the minimum is spurious. QED.
+
+A point that is no minimum (a saddle, a point far from any stationary point, a
+ball too wide for the Hessian to stay positive definite) gets no certificate:
+the result says ``proven: False`` and why. Nothing here is floating point
+except the choice of ``Q``, ``mu`` and ``r``, which only decide whether the proof
+goes through, never its truth.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+__all__ = ["Certificate", "certify_minimum", "enclosures"]
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """The outcome of :func:`certify_minimum`.
+
+    Attributes:
+      proven: whether the theorem's conditions were verified in ball arithmetic.
+      reason: why not, or what was proven, in words.
+      k, n: teacher and student units.
+      radius: ``r``, the ball's radius (Euclidean, in the student weights).
+      mu: the proven lower bound on the Hessian's eigenvalues over the ball (or 0).
+      grad_norm: ``g``, the proven upper bound on ``|grad L(W0)|``.
+      distance: ``g / mu``, how far the minimum can be from the given point.
+      loss_lower, loss_upper: the proven enclosure of ``L(W0)``.
+      minimum_loss_lower: the proven lower bound ``L(W0) - g^2 / (2 mu)`` on the
+        minimum's loss; ``spurious`` when it is above 0.
+      spurious: proven to be a strict local minimum with a loss above the global minimum's (0).
+      float_min_eig: the smallest eigenvalue of the float64 midpoint Hessian at ``W0`` (a reference, not a proof).
+      seconds: the time the proof took.
+    """
+
+    proven: bool
+    reason: str
+    k: int
+    n: int
+    radius: float
+    mu: float
+    grad_norm: float
+    distance: float
+    loss_lower: float
+    loss_upper: float
+    minimum_loss_lower: float
+    spurious: bool
+    float_min_eig: float
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _flint():
+    try:
+        import flint
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        raise ImportError("proofs need python-flint (pip install python-flint)") from exc
+    return flint
+
+
+def _check_point(W, k):
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2 or W.shape[1] != k or W.shape[0] < 1:
+        raise ValueError(f"W must be the student weights of shape (n, {k}) (k = {k} teacher units), got {W.shape}")
+    if not np.all(np.isfinite(W)):
+        raise ValueError("W must hold finite numbers")
+    return W
+
+
+class _Ball:
+    """The ball arithmetic of one proof: vectors and matrices of ``arb`` at a set precision."""
+
+    def __init__(self, prec: int):
+        self.f = _flint()
+        self.prec = prec
+
+    def __enter__(self):
+        self.old = self.f.ctx.prec
+        self.f.ctx.prec = self.prec
+        self.pi = self.f.arb.pi()
+        return self
+
+    def __exit__(self, *exc):
+        self.f.ctx.prec = self.old
+
+    def num(self, x, rad=0.0):
+        return self.f.arb(float(x), float(rad)) if rad else self.f.arb(float(x))
+
+    def col(self, values):
+        return self.f.arb_mat([[v] for v in values])
+
+    def pair(self, u, v, nu, nv):
+        """``(K, grad_u, H_uu, H_uv, ok)`` of the kernel for columns ``u``, ``v`` with norms ``nu``, ``nv``."""
+        arb, mat = self.f.arb, self.f.arb_mat
+        d = u.nrows()
+        dot = (u.transpose() * v)[0, 0]
+        c = dot / (nu * nv)
+        t = c.acos()
+        s = t.sin()
+        if not (s > 0):  # parallel or antiparallel somewhere in the box: K is not analytic there
+            return None
+        uh, vh = u * (1 / nu), v * (1 / nv)
+        k = (nu * nv * s + (self.pi - t) * dot) / (2 * self.pi)
+        g = (v * (self.pi - t) + uh * (nv * s)) * (1 / (2 * self.pi))
+        a = vh - uh * c
+        b = uh - vh * c
+        eye = mat(d, d)
+        for i in range(d):
+            eye[i, i] = arb(1)
+        huu = (a * a.transpose() * (1 / s) + (eye - uh * uh.transpose()) * s) * (nv / (2 * self.pi * nu))
+        huv = (eye * (self.pi - t) + a * b.transpose() * (1 / s) + uh * vh.transpose() * s) * (1 / (2 * self.pi))
+        return k, g, huu, huv
+
+
+def _norm(col):
+    return (col.transpose() * col)[0, 0].sqrt()
+
+
+def enclosures(W, k, *, radius=0.0, prec=128):
+    """Ball enclosures of the loss, gradient and Hessian of the Safran-Shamir problem over the box ``W +- radius``.
+
+    Args:
+      W: student weights ``(n, k)`` (the box's centre, exact binary64 numbers).
+      k: teacher units (``d = k``, teacher ``e_1 .. e_k``).
+      radius: half-width of the box in every coordinate (0: the point itself).
+      prec: bits of the balls' midpoints.
+
+    Returns:
+      ``(loss, grad, hessian)`` as ``arb``, an ``arb_mat`` column of ``n k`` entries
+      (row-major in ``W``) and an ``n k x n k`` ``arb_mat``; or None when the box
+      holds a zero unit or a parallel or antiparallel pair (no closed form there).
+    """
+    W = _check_point(W, k)
+    n, d = W.shape
+    with _Ball(prec) as B:
+        arb, mat = B.f.arb, B.f.arb_mat
+        units = [B.col([B.num(x, radius) for x in row]) for row in W]
+        teach = [B.col([B.num(1.0 if j == i else 0.0) for j in range(d)]) for i in range(k)]
+        norms = [_norm(u) for u in units]
+        if not all(nu > 0 for nu in norms):
+            return None
+        P = n * d
+        loss = arb(k) / 2 + arb(k * (k - 1)) / (2 * B.pi)  # the teacher's own terms: K(e_j, e_m) = 1/(2 pi), m != j
+        grad = mat(P, 1)
+        hess = mat(P, P)
+        blocks = {}
+        for i in range(n):
+            gi = units[i]  # d |w_i|^2/2 = w_i, its Hessian I
+            hii = mat(d, d)
+            for a_ in range(d):
+                hii[a_, a_] = arb(1)
+            loss += (units[i].transpose() * units[i])[0, 0] / 2
+            for other, sign in [(m, 2) for m in range(n) if m != i] + [(j, -2) for j in range(k)]:
+                if sign == 2:
+                    v, nv = units[other], norms[other]
+                else:
+                    v, nv = teach[other], arb(1)
+                terms = B.pair(units[i], v, norms[i], nv)
+                if terms is None:
+                    return None
+                kv, g, huu, huv = terms
+                loss += kv if sign == 2 else -2 * kv  # each student pair appears twice, once from each side
+                gi = gi + g * sign
+                hii = hii + huu * sign
+                if sign == 2:
+                    blocks[(i, other)] = huv * 2
+            for a_ in range(d):
+                grad[i * d + a_, 0] = gi[a_, 0]
+            blocks[(i, i)] = hii
+        for (i, m), blk in blocks.items():
+            for a_ in range(d):
+                for b_ in range(d):
+                    hess[i * d + a_, m * d + b_] = blk[a_, b_]
+        return loss, grad, hess
+
+
+def _mid(m):
+    return np.asarray([[float(m[i, j].mid()) for j in range(m.ncols())] for i in range(m.nrows())])
+
+
+def _positive_definite(B, hess, mu, Q):
+    """Whether ``Q^T (H - mu I) Q`` has every Gershgorin disc right of 0 for every ``H`` enclosed (and ``Q`` is
+    nonsingular, ``|Q^T Q - I|`` small enough in the same arithmetic)."""
+    mat = B.f.arb_mat
+    P = hess.nrows()
+    q = mat([[float(x) for x in row] for row in Q])
+    eye = mat(P, P)
+    for i in range(P):
+        eye[i, i] = B.num(1.0)
+    M = q.transpose() * (hess - eye * B.num(mu)) * q
+    for i in range(P):
+        off = B.num(0.0)
+        for j in range(P):
+            if j != i:
+                off += abs(M[i, j])
+        if not (M[i, i] - off > 0):
+            return False
+    G = q.transpose() * q  # Q nonsingular: Q^T Q within a Gershgorin distance < 1 of I
+    for i in range(P):
+        off = B.num(0.0)
+        for j in range(P):
+            if j != i:
+                off += abs(G[i, j])
+        if not (G[i, i] - off > 0):
+            return False
+    return True
+
+
+def certify_minimum(W, k=None, *, radius=None, prec=128) -> Certificate:
+    """Prove (or fail to prove) that a strict local minimum of the Safran-Shamir loss lies within ``g / mu`` of
+    ``W`` (see the module docstring for the theorem and how each of its conditions is checked).
+
+    Args:
+      W: student weights ``(n, k)`` (float64; the proof is about these exact numbers).
+      k: teacher units (default: ``W``'s number of columns).
+      radius: the ball's radius ``r``; default ``4 g / mu`` from float estimates
+        (the proof needs ``g < mu r`` with the *proven* ``g`` and ``mu``).
+      prec: bits of the balls' midpoints.
+
+    Returns:
+      :class:`Certificate` (``proven`` False with the reason when a condition fails).
+
+    Raises:
+      ValueError: ``W`` of the wrong shape or not finite, a radius that is not a positive finite number.
+    """
+    t0 = time.perf_counter()
+    W = np.asarray(W, np.float64)
+    k = int(W.shape[-1]) if k is None else int(k)
+    W = _check_point(W, k)
+    n = W.shape[0]
+    at_point = enclosures(W, k, prec=prec)
+    base = dict(k=k, n=n, radius=float("nan"), mu=0.0, grad_norm=float("nan"), distance=float("inf"),
+                loss_lower=float("nan"), loss_upper=float("nan"), minimum_loss_lower=float("-inf"), spurious=False,
+                float_min_eig=float("nan"))
+
+    def out(proven, reason, **kw):
+        return Certificate(proven=proven, reason=reason, seconds=time.perf_counter() - t0, **{**base, **kw})
+
+    if at_point is None:
+        return out(False, "not proven: a unit is zero, or two units are parallel or antiparallel, at the point "
+                          "(the loss has no closed-form Hessian there)")
+    loss, grad, hess = at_point
+    with _Ball(prec) as B:
+        g_ball = _norm(grad).upper()  # |grad L(W0)| <= g, exactly
+        g = float(g_ball)
+        H0 = _mid(hess)
+        lam, Q = np.linalg.eigh(0.5 * (H0 + H0.T))
+        base.update(grad_norm=g, loss_lower=float(loss.lower()), loss_upper=float(loss.upper()),
+                    float_min_eig=float(lam[0]))
+        if not lam[0] > 0:
+            return out(False, f"not proven: the Hessian has a non-positive eigenvalue ({lam[0]:.3g}): a saddle or a "
+                              "degenerate point, not a strict minimum")
+        if radius is None:
+            radius = max(4.0 * g / lam[0], 1e-300)
+        elif isinstance(radius, bool) or not (isinstance(radius, (int, float)) and math.isfinite(radius) and radius > 0):
+            raise ValueError(f"radius must be a positive finite number, got {radius!r}")
+        radius = float(radius)
+        base["radius"] = radius
+        box = enclosures(W, k, radius=radius, prec=prec)  # the box W0 +- r contains the ball B(W0, r)
+        if box is None:
+            return out(False, f"not proven: the ball of radius {radius:.3g} reaches a zero unit or a parallel or "
+                              "antiparallel pair")
+        _, _, hess_box = box
+        mu = None
+        for frac in (0.9, 0.7, 0.5, 0.25):
+            if _positive_definite(B, hess_box, frac * lam[0], Q):
+                mu = frac * lam[0]
+                break
+        if mu is None:
+            return out(False, f"not proven: over the ball of radius {radius:.3g} the Hessian enclosure is not "
+                              f"positive definite down to {0.25 * lam[0]:.3g} (the float value at the point is "
+                              f"{lam[0]:.3g}); the point may not be near a minimum, or the ball is too wide")
+        base["mu"] = float(mu)
+        if not (g_ball < B.num(mu) * B.num(radius)):
+            return out(False, f"not proven: the gradient bound {g:.3g} is not below mu r = {mu * radius:.3g}: the "
+                              "point is not close enough to a stationary point for this ball")
+        low = (loss.lower() - g_ball**2 / (2 * B.num(mu))).lower()
+        spurious = bool(low > 0)
+        minimum_low = float(low)
+        reason = (f"proven: a strict local minimum within {g / mu:.3g} of the point (Hessian >= {mu:.4g} on the ball of "
+                  f"radius {radius:.3g}; |grad| <= {g:.3g}); its loss is at least {minimum_low:.6g}"
+                  + (" > 0, so it is spurious" if spurious else ""))
+        return out(True, reason, distance=float(g / mu), minimum_loss_lower=minimum_low, spurious=spurious)
