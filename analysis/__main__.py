@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from typing import Any
 
 import numpy as np
 
@@ -148,10 +149,13 @@ def cmd_phase(args):
         print(
             f"analytic vs simulated: {d.disagreement_cells} cells disagree; largest boundary gap {d.max_boundary_gap} grid rows"
         )
+        b_inf, b_fin = d.boundary_infinite, d.boundary_finite
+        if b_inf is None or b_fin is None:
+            raise RuntimeError("the phase diagram has an analytic part but no analytic boundaries")
         for j in np.linspace(0, args.n - 1, 5).astype(int):
             print(
-                f"  {args.second}={betas[j]:.3f}: lr boundary infinite-horizon {d.boundary_infinite[j]:.5g}, "
-                f"{args.steps} steps {d.boundary_finite[j]:.5g}"
+                f"  {args.second}={betas[j]:.3f}: lr boundary infinite-horizon {b_inf[j]:.5g}, "
+                f"{args.steps} steps {b_fin[j]:.5g}"
             )
     return {
         "method": args.method,
@@ -169,6 +173,11 @@ def cmd_phase(args):
 
 
 INIT_ALIASES = {"he": "he_normal", "glorot": "glorot_normal"}
+
+
+def _init_name(text: str) -> str:
+    """``--init``: an alias (he, glorot) or a full scheme name."""
+    return INIT_ALIASES.get(text, text)
 
 
 def _k_range(text):
@@ -203,8 +212,8 @@ def cmd_deep(args):
     from . import deep as D
 
     key = jax.random.key(args.seed)
-    init = INIT_ALIASES.get(args.init, args.init) if hasattr(args, "init") else None
     if args.what == "born-dead":
+        init = _init_name(args.init)
         r = D.born_dead(
             args.depth,
             args.width,
@@ -223,6 +232,7 @@ def cmd_deep(args):
         )
         return r
     if args.what == "dying":
+        init = _init_name(args.init)
         r = D.dying(
             args.depth,
             args.width,
@@ -401,7 +411,7 @@ def cmd_interpolate(args):
     texts = list(args.points)
     if all(t == "nearest" for t in texts):
         raise ValueError("nearest is the global minimum nearest to another point: give that point too")
-    pts = [
+    pts: list[Any] = [  # parameter points (pytrees); None until "nearest" is found
         None if t == "nearest" else _instrument_point(problem, kind, t, f"points[{i}]", args.seed + i)
         for i, t in enumerate(texts)
     ]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -150,7 +151,7 @@ def _searched_minimum(problem, dtype_name: str) -> tuple[float, dict | None]:
             "cannot draw random starts); give min_loss= or a problem with init="
         )
     gradient = "population" if problem.exact else "minibatch"
-    kw = dict(gradient=gradient, batch_size=4096, record_every=2000, key=jax.random.key(0))
+    kw: dict[str, Any] = dict(gradient=gradient, batch_size=4096, record_every=2000, key=jax.random.key(0))
     t = L.train(problem, init, optimizer=L.optimizer("adam", learning_rate=0.01), steps=2000, **kw)
     final_loss = np.where(np.asarray(t.diverged), np.inf, np.asarray(t.population_loss[-1]))
     best = int(np.argmin(final_loss))

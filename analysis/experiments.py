@@ -19,6 +19,7 @@ classifier's thresholds from ``analysis.basins.TOLERANCES``.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -278,6 +279,7 @@ def wb_landscape(*, grid, n_traj, samples, scan, student, teacher, lr, steps, se
     )
     b = classify(problem, t.final, diverged=t.diverged)
     eps = G.NEAR_FLAT["eps"]
+    optimum = problem.optimum()
     return {
         "w": dz.axes["w"],
         "b": dz.axes["b"],
@@ -289,7 +291,7 @@ def wb_landscape(*, grid, n_traj, samples, scan, student, teacher, lr, steps, se
         "dead_set": dz.dead,
         "min_loss": dz.min_loss,
         "lr": lr,
-        "optimum": np.asarray([problem.optimum()[k] for k in ("w", "b")]) if problem.optimum() else np.full(2, np.nan),
+        "optimum": np.asarray([optimum[k] for k in ("w", "b")]) if optimum else np.full(2, np.nan),
         "convexity": {"found": np.bool_(cert is not None), "gap": cert.gap if cert else 0.0},
         "smoothness": {
             "points": np.int64(len(pts)),
@@ -364,9 +366,9 @@ def basins(*, optimizer, lr, momentum, steps, grid, batch, student, dtype, seed)
 def activations(*, students, w0, lr, steps, batch, seeds, gradient, warmup, dtype, seed):
     """Each student from w0 = -10 with the original SGD (C1, A6, A11), and a softplus warm-up (``steps``) switched
     to relu (``steps`` more)."""
-    out = {"students": np.asarray(students)}
+    out: dict[str, Any] = {"students": np.asarray(students)}
     dt = _dtype(dtype)
-    kw = dict(
+    kw: dict[str, Any] = dict(
         optimizer=_opt("sgd", lr),
         batch_size=batch,
         record_every=O.steps_per_epoch,
@@ -378,6 +380,8 @@ def activations(*, students, w0, lr, steps, batch, seeds, gradient, warmup, dtyp
         problem = L.Problem(student=activation(s))
         t = L.train(problem, {"w": jnp.full((seeds,), w0, dt)}, steps=steps, **kw)
         lmin, pmin = global_minimum(problem)
+        if pmin is None:
+            raise RuntimeError(f"the global minimum of {problem.label} came without the point that attains it")
         b = classify(problem, {"w": jnp.asarray(t.final["w"], F64)}, diverged=t.diverged, min_loss=lmin, tol_loss=1e-3)
         out[f"s{i}"] = {
             "label": problem.student.label,
@@ -617,7 +621,7 @@ def four_parameter(*, starts, lr, steps, student, seed):
     start is at the minimum, dead or stationary (at most ``steps``) (Q5)."""
     problem = L.Problem(student=activation(student), trained=("w", "b", "a", "c"))
     rng = np.random.default_rng(seed)
-    out = {"x": np.linspace(-3, 3, 121)}
+    out: dict[str, Any] = {"x": np.linspace(-3, 3, 121)}
     for q, (sw, sa) in enumerate(QUADS):
         init = {
             "w": sw * rng.uniform(0.2, 2, starts),
@@ -712,7 +716,7 @@ def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
 def born_dead(*, depths, widths, samples, scheme, seed):
     """Born-dead networks by depth and width, against the closed form; He against RAI with biases (D1, D2)."""
     key = jax.random.key(seed)
-    out = {"depths": np.asarray(depths), "widths": np.asarray(widths)}
+    out: dict[str, Any] = {"depths": np.asarray(depths), "widths": np.asarray(widths)}
     for w in widths:
         rows = [D.born_dead(int(d), int(w), scheme=scheme, samples=samples, key=key) for d in depths]
         out[f"w{w}"] = {
@@ -753,7 +757,7 @@ def deep_networks(*, depths, dying_starts, dying_steps, ks, spurious_starts, see
     """Width-2 networks collapsing while fitting |x| (He against RAI) and spurious minima of n = k and
     n = k + 1 students on k orthonormal teacher units (D3, D4, D6)."""
     key = jax.random.key(seed)
-    out = {"depths": np.asarray(depths), "ks": np.asarray(ks)}
+    out: dict[str, Any] = {"depths": np.asarray(depths), "ks": np.asarray(ks)}
     for scheme in ("he_normal", "rai"):
         rows = [
             D.dying(
@@ -801,7 +805,7 @@ def gradient_growth(*, slopes, depth, width, nets, seed):
     """Per-layer growth of the directional derivative through leaky layers (A13, D5), against the exact
     finite-width expectation and the mean-field rate."""
     key = jax.random.key(seed)
-    out = {"slopes": np.asarray(slopes, np.float64)}
+    out: dict[str, Any] = {"slopes": np.asarray(slopes, np.float64)}
     rows = [
         D.gradient_growth(float(c), depth=depth, width=width, nets=nets, key=jax.random.fold_in(key, i))
         for i, c in enumerate(slopes)
@@ -888,7 +892,7 @@ def spectra(*, ks, top, probes, steps, search_starts, seed):
     from . import instruments as I
 
     key = jax.random.key(seed)
-    out = {"ks": np.asarray(ks)}
+    out: dict[str, Any] = {"ks": np.asarray(ks)}
     for k in ks:
         problem = D.safran_shamir(int(k), int(k))
         glob, spur, origin = _ss_points(int(k), search_starts, seed)
@@ -939,7 +943,7 @@ def slices(*, n, span, net_span, path_points, net_depth, seed):
 
     key = jax.random.key(seed)
     coef = np.linspace(-span, span, n)
-    out = {"coef": coef}
+    out: dict[str, Any] = {"coef": coef}
     ss = D.safran_shamir(7, 7)
     spur = [{"W": jnp.asarray(D.published_minimum_k7(), F64)}]
     # the straight path from the spurious point to its nearest global minimum (the library's one search)

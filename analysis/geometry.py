@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -139,6 +140,8 @@ def _check_box(problem, box, names=None):
         raise ValueError(f"box must give exactly {sorted(names)}, got {sorted(box)}")
 
 
+Box = Mapping[str, tuple[float, float]]  # parameter name -> (lo, hi)
+
 MAX_POINTS = 1 << 26  # about 6.7e7: a few GiB of float64 working arrays
 
 
@@ -197,7 +200,7 @@ class Certificate:
         return dict(self.__dict__)
 
 
-def convexity_certificate(problem, box, *, fixed=None, n=65, lams=(0.5, 0.25, 0.75), samples=20000, seed=0):
+def convexity_certificate(problem, box: Box, *, fixed=None, n=65, lams=(0.5, 0.25, 0.75), samples=20000, seed=0):
     """Search for a chord that lies below the graph of the exact loss.
 
     Args:
@@ -252,6 +255,8 @@ def convexity_certificate(problem, box, *, fixed=None, n=65, lams=(0.5, 0.25, 0.
         idx = int(np.argmax(gap))
         if best is None or gap[idx] > best[0]:
             best = (gap[idx], lam, idx)
+    if best is None:
+        raise ValueError("lams must hold at least one interpolation weight")
     gap, lam, idx = best
     if not gap > 1e-12:
         return None
@@ -282,7 +287,7 @@ def _refine_root(f, lo, hi, iters=200):
     return 0.5 * (lo + hi)
 
 
-def line_crossings(problem, box, *, fixed=None, n=4001, slopes=None, offsets=None):
+def line_crossings(problem, box: Box, *, fixed=None, n=4001, slopes=None, offsets=None):
     """Find a straight line ``y = m t + c`` that crosses the 1-D graph most often.
 
     Crossings are sign changes of ``L(t) - (m t + c)`` on a fine grid, each
@@ -343,6 +348,8 @@ def hessian_sign_map(problem, axes, *, fixed=None):
     _x64()
     names = list(axes)
     r = L.grid(problem, axes, fixed=fixed, quantities=("eigvals",))
+    if r.eigvals is None:
+        raise RuntimeError("the grid returned no Hessian eigenvalues")
     min_eig = np.asarray(r.eigvals[..., 0])
     neuron = problem.as_neuron()
     if neuron is not None and set(names) == {"w", "b"}:
@@ -402,7 +409,7 @@ def gradient_decay(problem, params, direction, *, distances=None):
     names = problem.coordinates()
     pts = {k: np.float64(params[k]) - s * np.float64(direction[k]) for k in names}
     _, g = exact_gradient(problem, pts)
-    gd = sum(g[k] * direction[k] for k in names)
+    gd = np.asarray(sum(g[k] * direction[k] for k in names))
     ok = np.abs(gd) > 0
     if ok.sum() >= 2:
         pfit = np.polyfit(np.log(s[ok]), np.log(np.abs(gd[ok])), 1)
@@ -437,7 +444,7 @@ class DeadZone:
     min_loss: float
 
 
-def _dead_area(problem, box):
+def _dead_area(problem, box: Box):
     """Exact area fraction of the dead region in a (w, b) box (uniform inputs)."""
     problem = L.neuron.require(problem, "the dead area")
     if not problem.inputs.bounded or not problem.student.can_die:
@@ -466,7 +473,9 @@ def near_flat(loss, grad_norm, min_loss, *, eps=NEAR_FLAT["eps"], delta=NEAR_FLA
     return (np.asarray(grad_norm) < eps) & (np.asarray(loss) - min_loss > delta)
 
 
-def dead_zone(problem, box, *, n=401, eps=(1e-1, 1e-2, NEAR_FLAT["eps"], 1e-4), delta=NEAR_FLAT["delta"], fixed=None):
+def dead_zone(
+    problem, box: Box, *, n=401, eps=(1e-1, 1e-2, NEAR_FLAT["eps"], 1e-4), delta=NEAR_FLAT["delta"], fixed=None
+):
     """The dead set and the near-flat region of the (w, b) landscape.
 
     Args:
@@ -542,7 +551,7 @@ class CriticalPoint:
     count: int = 1
 
 
-def critical_points(problem, box, *, starts=4096, steps=3000, tol=1e-7, merge=1e-3, seed=0, fixed=None):
+def critical_points(problem, box: Box, *, starts=4096, steps=3000, tol=1e-7, merge=1e-3, seed=0, fixed=None):
     """Find and classify the stationary points of the exact loss in a box.
 
     Every start in the box descends ``|grad L|^2`` (which has minima at every

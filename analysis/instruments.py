@@ -50,6 +50,7 @@ import itertools
 import math
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -127,7 +128,7 @@ class Interpolation:
     barrier: float | None
     argmax: float | None
     nonfinite: tuple = ()
-    end: object = None
+    end: Any = None  # a parameter point (pytree) for path_to_nearest_minimum, else None
     end_note: str = ""
 
 
@@ -222,7 +223,7 @@ def _normalize(leaf_c, leaf_d, normalization, unit_axis):
     return leaf_d * jnp.where(nd > 0, nc / jnp.where(nd > 0, nd, 1.0), 0.0)
 
 
-def directions(problem, centre, *, key, n=2, normalization="filter", unit_axis=0, exclude=None):
+def directions(problem, centre, *, key, n=2, normalization: str | None = "filter", unit_axis=0, exclude=None):
     """``n`` random Gaussian directions through ``centre``, normalized.
 
     Args:

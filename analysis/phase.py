@@ -274,7 +274,9 @@ def simulate_crossing(
     if not (isinstance(steps, int) and steps >= 1 and isinstance(seeds, int) and seeds >= 1):
         raise ValueError(f"steps and seeds must be positive integers, got {steps!r}, {seeds!r}")
     opt = L.optimizer(optimizer)
-    known = opt.init({"w": jnp.zeros(())}).hyperparams
+    known = getattr(opt.init({"w": jnp.zeros(())}), "hyperparams", None)
+    if known is None:
+        raise TypeError(f"optimizer {optimizer!r} has no injectable hyperparameters")
     for k, v in hyper.items():
         if k not in known:
             raise ValueError(f"optimizer {optimizer!r} has no hyperparameter {k!r}; it has {sorted(known)}")

@@ -67,7 +67,7 @@ class GridResult:
     fixed: dict
     trained: tuple
     loss: jax.Array | None = None
-    grad: object = None
+    grad: Any = None  # a pytree, or None
     hessian: jax.Array | None = None
     eigvals: jax.Array | None = None
     grad_norm: jax.Array | None = None

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from importlib import metadata
+from typing import Any
 
 import jax
 
@@ -152,7 +153,7 @@ def write_atomic(path: str, data: bytes | str) -> None:
         raise
 
 
-def jsonable(o):
+def jsonable(o: Any) -> Any:
     """``o`` with NumPy/JAX values as Python ones and non-finite floats as strings ("inf", "nan")."""
     import numpy as np
 
