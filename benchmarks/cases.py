@@ -13,6 +13,7 @@ import importlib.util
 import os
 import resource
 import time
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -69,8 +70,10 @@ def case_grid(quick=False):
         return jax.vmap(f)(W.ravel(), B.ravel())
 
     t_mc, (mc_loss, _) = _best(lambda: mc(W, B))
-    exact = L.grid(problem, {"w": axm, "b": axm}).loss.ravel()
-    err = np.abs(np.asarray(mc_loss) - np.asarray(exact))
+    exact = L.grid(problem, {"w": axm, "b": axm}).loss
+    if exact is None:
+        raise RuntimeError("the grid returned no loss")
+    err = np.abs(np.asarray(mc_loss) - np.asarray(exact.ravel()))
     out["mc_points_per_s"] = n_mc_side**2 / t_mc
     out["mc_samples"] = samples
     out["mc_max_abs_error"] = float(err.max())
@@ -105,7 +108,8 @@ def _keras_original(w0, batches, lr=0.01, bias=False):
 
     steps = len(batches)
     t = time.perf_counter()
-    model.fit(gen(), steps_per_epoch=100, epochs=steps // 100, verbose=0)
+    # keras documents verbose as "auto", 0, 1 or 2; unannotated, its type is inferred from the "auto" default
+    model.fit(gen(), steps_per_epoch=100, epochs=steps // 100, verbose=0)  # pyright: ignore[reportArgumentType]
     dt = time.perf_counter() - t
     return dt, [float(v.ravel()[0]) for v in model.layers[0].get_weights()]
 
@@ -137,7 +141,7 @@ def _train_case(problem, n_starts, n_direct, steps, batch, with_keras, keras_bia
     init = _uniform_starts(n_starts) if "b" in problem.trained else {"w": _uniform_starts(n_starts)["w"]}
     init["w"] = init["w"].at[0].set(-10.0)
     opt = L.optimizer("sgd", learning_rate=0.01)
-    kw = dict(optimizer=opt, steps=steps, batch_size=batch, key=key, record_every=100)
+    kw: dict[str, Any] = dict(optimizer=opt, steps=steps, batch_size=batch, key=key, record_every=100)
     out = {"starts": n_starts, "steps": steps, "batch": batch, "trained": ",".join(problem.trained)}
     t_fast, fast = _best(lambda: L.train(problem, init, **kw).final, repeat=1)
     sub = {k: v[:n_direct] for k, v in init.items()}
@@ -190,7 +194,7 @@ def case_population(quick=False):
     n = 4096 if quick else 65536
     steps = 200 if quick else 2000
     init = _uniform_starts(n)
-    kw = dict(
+    kw: dict[str, Any] = dict(
         optimizer=L.optimizer("sgd", learning_rate=0.1),
         steps=steps,
         gradient="population",
@@ -232,7 +236,7 @@ def case_stream(quick=False):
     chunk = 1 << (14 if quick else 20)
     rng = np.random.default_rng(0)
     init = {"w": rng.uniform(-3, 3, n).astype(np.float32), "b": rng.uniform(-3, 3, n).astype(np.float32)}
-    kw = dict(
+    kw: dict[str, Any] = dict(
         optimizer=L.optimizer("sgd", learning_rate=0.1),
         steps=steps,
         gradient="population",
@@ -264,7 +268,7 @@ def case_deep(quick=False):
     from landscape import networks as N
 
     n = 2000 if quick else 100_000
-    out = {"born_dead_networks": n}
+    out: dict[str, Any] = {"born_dead_networks": n}
     for bias, inputs in ((False, "gaussian"), (True, "uniform:-1,1")):
         tag = "bias" if bias else "nobias"
         t0 = time.perf_counter()
@@ -331,6 +335,8 @@ def case_instruments(quick=False):
     d1, d2 = I.directions(problem, centre, key=jax.random.key(2), n=2)
     t_cold = time.perf_counter()
     t_slice, sl = _best(lambda: I.slice2d(problem, centre, [d1, d2], coef, coef, chunk=64).loss, repeat=1)
+    if sl is None:
+        raise RuntimeError("the slice returned no loss")
     out["slice_points"] = n * n
     out["slice_s"] = t_slice
     assert abs(float(sl[n // 2, n // 2]) - float(f(x))) <= 1e-12 * max(1.0, float(f(x)))
@@ -452,7 +458,7 @@ def case_explorer(quick=False):
         bas = lambda lr: {"n": n, "steps": 2000, "optimizer": "sgd", "hyper": {"learning_rate": lr}}
         _post(base + "/api/basins", bas(0.1))
         blat = [_post(base + "/api/basins", bas(0.1 + 0.001 * i))[1] for i in range(1, 4)]
-        out = {
+        out: dict[str, Any] = {
             "run_2000_steps_p50_ms": 1e3 * float(np.median(lat)),
             "run_2000_steps_max_ms": 1e3 * max(lat),
             f"basin_map_{n}x{n}_s": float(np.median(blat)),

@@ -59,6 +59,12 @@ def record_every(steps, records=RECORDS):
     return steps
 
 
+def _axes(s):
+    """The (w, b) grid axes: ``s["n"]`` points across each ``(lo, hi)`` range of ``s["box"]``."""
+    (w_lo, w_hi), (b_lo, b_hi) = s["box"]["w"], s["box"]["b"]
+    return np.linspace(w_lo, w_hi, s["n"]), np.linspace(b_lo, b_hi, s["n"])
+
+
 def _finite(a):
     a = np.asarray(a, np.float64)
     return [None if not math.isfinite(v) else v for v in a.tolist()]
@@ -70,8 +76,7 @@ def landscape(s):
     problem = make_problem(s["problem"])
     n = s["n"]
     _program("landscape", n, repr(problem.config()))
-    w = np.linspace(*s["box"]["w"], n)
-    b = np.linspace(*s["box"]["b"], n)
+    w, b = _axes(s)
     r = L.grid(problem, {"w": jnp.asarray(w), "b": jnp.asarray(b)}, quantities=("loss", "grad_norm"))
     loss, gn = np.asarray(r.loss), np.asarray(r.grad_norm)
     W, Bm = np.meshgrid(w, b, indexing="ij")
@@ -139,8 +144,7 @@ def train(s):
 def basins(s):
     problem = make_problem(s["problem"])
     n = s["n"]
-    w = np.linspace(*s["box"]["w"], n)
-    b = np.linspace(*s["box"]["b"], n)
+    w, b = _axes(s)
     W, Bm = np.meshgrid(w, b, indexing="ij")
     init = {"w": jnp.asarray(W.ravel()), "b": jnp.asarray(Bm.ravel())}
     _program("basins", s["optimizer"], n, s["steps"], repr(problem.config()))

@@ -20,7 +20,7 @@ def plot(d, ax=None):
     fig = ax.figure
     students = list(d["students"])
     e = np.arange(d["s0"]["w"].shape[0])
-    inset = ax.inset_axes([0.42, 0.33, 0.55, 0.4])  # the end game, where the students part ways
+    inset = ax.inset_axes((0.42, 0.33, 0.55, 0.4))  # the end game, where the students part ways
     for i in range(len(students)):
         s = d[f"s{i}"]
         (line,) = ax.plot(e, s["w"][:, 0], lw=2, label=s["label"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
+from matplotlib.patches import Rectangle
 
 from analysis import BASINS
 
@@ -60,7 +61,7 @@ def plot(results, ax=None):
         a.set_xlabel("initial w")
     for a in np.asarray(ax)[:, 0]:
         a.set_ylabel("initial b")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=style.BASIN_COLORS[b]) for b in BASINS]
+    handles = [Rectangle((0, 0), 1, 1, color=style.BASIN_COLORS[b]) for b in BASINS]
     fig.legend(handles, [b.replace("_", " ") for b in BASINS], loc="outside lower center", ncol=5)
     s = results[0].settings
     fig.suptitle(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import LogNorm
 
 import landscape as L
 
@@ -23,7 +24,7 @@ def plot(d, ax=None):
     first = d["first"].astype(float)
     first[first < 0] = np.nan
     B, E = np.meshgrid(d["betas"], d["lrs"])
-    pc = a1.pcolormesh(B, E, first, shading="nearest", cmap="viridis", norm=plt.matplotlib.colors.LogNorm())
+    pc = a1.pcolormesh(B, E, first, shading="nearest", cmap="viridis", norm=LogNorm())
     fig.colorbar(pc, ax=a1, label="first step with w > 0 (blank: never)")
     a1.plot(d["fine"], d["b_inf"], color=style.PALETTE["vermillion"], lw=2, label="analytic: lr = (1 - √β)² / h")
     a1.plot(d["fine"], d["b_fin"], color=style.PALETTE["orange"], lw=1.5, ls="--", label="analytic, within the budget")

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.rcsetup import cycler
 
 # Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficiencies
 PALETTE = {
@@ -38,7 +39,7 @@ def apply():
             "axes.titlesize": 12,
             "axes.labelsize": 11,
             "legend.fontsize": 9,
-            "axes.prop_cycle": matplotlib.cycler(color=CYCLE),
+            "axes.prop_cycle": cycler(color=CYCLE),
             "axes.grid": True,
             "grid.alpha": 0.25,
             "axes.spines.top": False,
