@@ -285,37 +285,58 @@ def certify_minimum(W, k=None, *, radius=None, prec=128) -> Certificate:
     W = _check_point(W, k)
     n = W.shape[0]
     at_point = enclosures(W, k, prec=prec)
-    base = dict(k=k, n=n, radius=float("nan"), mu=0.0, grad_norm=float("nan"), distance=float("inf"),
-                loss_lower=float("nan"), loss_upper=float("nan"), minimum_loss_lower=float("-inf"), spurious=False,
-                float_min_eig=float("nan"))
+    base = dict(
+        k=k,
+        n=n,
+        radius=float("nan"),
+        mu=0.0,
+        grad_norm=float("nan"),
+        distance=float("inf"),
+        loss_lower=float("nan"),
+        loss_upper=float("nan"),
+        minimum_loss_lower=float("-inf"),
+        spurious=False,
+        float_min_eig=float("nan"),
+    )
 
     def out(proven, reason, **kw):
         return Certificate(proven=proven, reason=reason, seconds=time.perf_counter() - t0, **{**base, **kw})
 
     if at_point is None:
-        return out(False, "not proven: a unit is zero, or two units are parallel or antiparallel, at the point "
-                          "(the loss has no closed-form Hessian there)")
+        return out(
+            False,
+            "not proven: a unit is zero, or two units are parallel or antiparallel, at the point "
+            "(the loss has no closed-form Hessian there)",
+        )
     loss, grad, hess = at_point
     with _Ball(prec) as B:
         g_ball = _norm(grad).upper()  # |grad L(W0)| <= g, exactly
         g = float(g_ball)
         H0 = _mid(hess)
         lam, Q = np.linalg.eigh(0.5 * (H0 + H0.T))
-        base.update(grad_norm=g, loss_lower=float(loss.lower()), loss_upper=float(loss.upper()),
-                    float_min_eig=float(lam[0]))
+        base.update(
+            grad_norm=g, loss_lower=float(loss.lower()), loss_upper=float(loss.upper()), float_min_eig=float(lam[0])
+        )
         if not lam[0] > 0:
-            return out(False, f"not proven: the Hessian has a non-positive eigenvalue ({lam[0]:.3g}): a saddle or a "
-                              "degenerate point, not a strict minimum")
+            return out(
+                False,
+                f"not proven: the Hessian has a non-positive eigenvalue ({lam[0]:.3g}): a saddle or a "
+                "degenerate point, not a strict minimum",
+            )
         if radius is None:
             radius = max(4.0 * g / lam[0], 1e-300)
-        elif isinstance(radius, bool) or not (isinstance(radius, (int, float)) and math.isfinite(radius) and radius > 0):
+        elif isinstance(radius, bool) or not (
+            isinstance(radius, (int, float)) and math.isfinite(radius) and radius > 0
+        ):
             raise ValueError(f"radius must be a positive finite number, got {radius!r}")
         radius = float(radius)
         base["radius"] = radius
         box = enclosures(W, k, radius=radius, prec=prec)  # the box W0 +- r contains the ball B(W0, r)
         if box is None:
-            return out(False, f"not proven: the ball of radius {radius:.3g} reaches a zero unit or a parallel or "
-                              "antiparallel pair")
+            return out(
+                False,
+                f"not proven: the ball of radius {radius:.3g} reaches a zero unit or a parallel or antiparallel pair",
+            )
         _, _, hess_box = box
         mu = None
         for frac in (0.9, 0.7, 0.5, 0.25):
@@ -323,17 +344,25 @@ def certify_minimum(W, k=None, *, radius=None, prec=128) -> Certificate:
                 mu = frac * lam[0]
                 break
         if mu is None:
-            return out(False, f"not proven: over the ball of radius {radius:.3g} the Hessian enclosure is not "
-                              f"positive definite down to {0.25 * lam[0]:.3g} (the float value at the point is "
-                              f"{lam[0]:.3g}); the point may not be near a minimum, or the ball is too wide")
+            return out(
+                False,
+                f"not proven: over the ball of radius {radius:.3g} the Hessian enclosure is not "
+                f"positive definite down to {0.25 * lam[0]:.3g} (the float value at the point is "
+                f"{lam[0]:.3g}); the point may not be near a minimum, or the ball is too wide",
+            )
         base["mu"] = float(mu)
         if not (g_ball < B.num(mu) * B.num(radius)):
-            return out(False, f"not proven: the gradient bound {g:.3g} is not below mu r = {mu * radius:.3g}: the "
-                              "point is not close enough to a stationary point for this ball")
+            return out(
+                False,
+                f"not proven: the gradient bound {g:.3g} is not below mu r = {mu * radius:.3g}: the "
+                "point is not close enough to a stationary point for this ball",
+            )
         low = (loss.lower() - g_ball**2 / (2 * B.num(mu))).lower()
         spurious = bool(low > 0)
         minimum_low = float(low)
-        reason = (f"proven: a strict local minimum within {g / mu:.3g} of the point (Hessian >= {mu:.4g} on the ball of "
-                  f"radius {radius:.3g}; |grad| <= {g:.3g}); its loss is at least {minimum_low:.6g}"
-                  + (" > 0, so it is spurious" if spurious else ""))
+        reason = (
+            f"proven: a strict local minimum within {g / mu:.3g} of the point (Hessian >= {mu:.4g} on the ball of "
+            f"radius {radius:.3g}; |grad| <= {g:.3g}); its loss is at least {minimum_low:.6g}"
+            + (" > 0, so it is spurious" if spurious else "")
+        )
         return out(True, reason, distance=float(g / mu), minimum_loss_lower=minimum_low, spurious=spurious)
