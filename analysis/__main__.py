@@ -77,8 +77,8 @@ def cmd_convexity(args):
     problem = _problem(args)
     box = _box(args.box, problem.coordinates())
     fixed = _fixed(problem, box)
-    cert = G.convexity_certificate(problem, box, fixed=fixed)
-    out = {"problem": problem.config(), "box": box, "fixed": fixed, "certificate": cert.as_dict() if cert else None}
+    cert = G.nonconvexity_witness(problem, box, fixed=fixed)
+    out = {"problem": problem.config(), "box": box, "fixed": fixed, "witness": cert.as_dict() if cert else None}
     if len(box) == 1:
         out["line"] = G.line_crossings(problem, box, fixed=fixed)
     pt = lambda d: "(" + ", ".join(f"{k}={float(v):.6g}" for k, v in d.items()) + ")"

@@ -10,7 +10,7 @@ Contract
   bias-free ReLU network is positively homogeneous, so a layer is dead on the
   support iff it is dead at x = +1 and/or x = -1 (the directions the support
   contains); with biases on a bounded interval, point evaluations witness
-  life, a sound interval certificate (DeepPoly-style linear bounds on
+  life, sound interval bounds (DeepPoly-style linear bounds on
   sub-intervals) settles most dead networks in one batched call, and the
   few left are settled by exact piecewise-linear propagation
   (:func:`exact_dead_1d`).
@@ -84,7 +84,7 @@ def _dead_layers_at(spec, params, x):
 
 
 @partial(jax.jit, static_argnums=(0, 4))
-def _certified_dead(spec, params, lo, hi, m):
+def _bounded_dead(spec, params, lo, hi, m):
     """Per hidden layer, whether every unit is <= 0 on every one of ``m`` sub-intervals (sound)."""
     dtype = params[0]["W"].dtype
     xl = lo + (hi - lo) * jnp.arange(m, dtype=dtype) / m
@@ -166,7 +166,7 @@ def dead_layers_1d(spec, params, support, *, points=33, m=64):
     the support iff it is dead at x = +1 and/or x = -1. With biases (bounded
     interval): the networks are evaluated at ``points`` points (a layer with
     a positive unit at one of them is alive), the rest get a sound interval
-    certificate on ``m`` sub-intervals (ReLU), and the few left open are
+    bound on ``m`` sub-intervals (ReLU), and the few left open are
     settled by :func:`exact_dead_1d`.
 
     Returns:
@@ -189,7 +189,7 @@ def dead_layers_1d(spec, params, support, *, points=33, m=64):
     if ids.size:
         params = L.sweep.gather(params)  # the few left are settled on this host
     if ids.size and spec.activation.name == "relu":
-        cert = np.asarray(jnp.any(_certified_dead(spec, _bucket(params, ids), lo, hi, m), 1))[: ids.size]
+        cert = np.asarray(jnp.any(_bounded_dead(spec, _bucket(params, ids), lo, hi, m), 1))[: ids.size]
         dead[ids[cert]] = True
         ids = ids[~cert]
     if ids.size:

@@ -182,7 +182,7 @@ def kink(*, student, teacher, batches, samples, seed):
     gd_s = np.logspace(-6, 1, 29)
     _, g = L.neuron.population_loss_and_grad(problem, {"w": jnp.asarray(-gd_s, F64)})
     out["decay"] = {"distance": gd_s, "gradient": np.asarray(g["w"])}
-    c = G.convexity_certificate(problem, {"w": (-2.0, 2.0)})
+    c = G.nonconvexity_witness(problem, {"w": (-2.0, 2.0)})
     out["chord"] = {"found": np.bool_(c is not None)}
     if c is not None:
         out["chord"].update(
@@ -258,7 +258,7 @@ def wb_landscape(*, grid, n_traj, samples, scan, student, teacher, lr, steps, se
     box = {"w": (-3.0, 3.0), "b": (-3.0, 3.0)}
     dz = G.dead_zone(problem, box, n=grid, eps=(G.NEAR_FLAT["eps"],))
     r = L.grid(problem, {"w": jnp.asarray(dz.axes["w"]), "b": jnp.asarray(dz.axes["b"])})
-    cert = G.convexity_certificate(problem, box, samples=samples)
+    cert = G.nonconvexity_witness(problem, box, samples=samples)
     # differentiability: the gradient's jump across every point of a scan grid and of the exact non-smooth set
     # (its points in the box: the origin for Gaussian inputs), each point once
     ax = np.linspace(-3, 3, scan)

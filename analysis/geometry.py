@@ -7,11 +7,11 @@ protocol through its named coordinates (``problem.coordinates()``: ``w, b,
 a, c`` for the single neuron), and returns plain dataclasses of floats and
 arrays. The dead set, the dead zone and the Hessian's non-smooth set are
 about the single neuron's (w, b) plane and use its student and inputs. Witnesses
-(certificates, one-sided derivatives, critical points) are re-evaluated in
+(chord witnesses, one-sided derivatives, critical points) are re-evaluated in
 float64 before they are returned, so that a reported witness is never a
 rounding artefact. Bad input raises ``ValueError`` before any computation.
 
-* :func:`convexity_certificate` looks for a chord below the graph (Jensen
+* :func:`nonconvexity_witness` looks for a chord below the graph (Jensen
   violation) along a line or in a 2-D box; :func:`line_crossings` finds a
   straight line that crosses the graph of a 1-D loss many times.
 * :func:`hessian_sign_map` gives the smallest Hessian eigenvalue on a grid and
@@ -39,10 +39,9 @@ import landscape as L
 
 __all__ = [
     "NEAR_FLAT",
-    "Certificate",
+    "ChordWitness",
     "CriticalPoint",
     "DeadZone",
-    "convexity_certificate",
     "critical_points",
     "dead_zone",
     "exact_gradient",
@@ -51,6 +50,7 @@ __all__ = [
     "hessian_sign_map",
     "line_crossings",
     "near_flat",
+    "nonconvexity_witness",
     "one_sided_derivatives",
 ]
 
@@ -176,7 +176,7 @@ def _check_fixed(problem, names, fixed):
 
 
 @dataclass(frozen=True)
-class Certificate:
+class ChordWitness:
     """A Jensen violation: ``L(lam a + (1 - lam) b) > lam L(a) + (1 - lam) L(b)``.
 
     Attributes:
@@ -200,7 +200,7 @@ class Certificate:
         return dict(self.__dict__)
 
 
-def convexity_certificate(problem, box: Box, *, fixed=None, n=65, lams=(0.5, 0.25, 0.75), samples=20000, seed=0):
+def nonconvexity_witness(problem, box: Box, *, fixed=None, n=65, lams=(0.5, 0.25, 0.75), samples=20000, seed=0):
     """Search for a chord that lies below the graph of the exact loss.
 
     Args:
@@ -214,14 +214,14 @@ def convexity_certificate(problem, box: Box, *, fixed=None, n=65, lams=(0.5, 0.2
       seed: for the random pairs.
 
     Returns:
-      The :class:`Certificate` with the largest gap, or None if no pair
+      The :class:`ChordWitness` with the largest gap, or None if no pair
       violates convexity by more than 1e-12 (the loss looks convex there).
 
     Raises:
       ValueError: empty box, untrained names, missing fixed values.
 
     Example:
-      >>> c = convexity_certificate(L.Problem(), {"w": (-1.0, 1.0)})
+      >>> c = nonconvexity_witness(L.Problem(), {"w": (-1.0, 1.0)})
       >>> c.gap > 0   # the chord from w=-a to w=+a passes below L(0) = 1/2
       True
     """
@@ -229,6 +229,9 @@ def convexity_certificate(problem, box: Box, *, fixed=None, n=65, lams=(0.5, 0.2
     _check_box(problem, box)
     if len(box) > 2:
         raise ValueError(f"box must name one or two parameters, got {sorted(box)}")
+    lams = tuple(np.atleast_1d(np.asarray(lams, np.float64)))
+    if not lams or not all(0.0 < lam < 1.0 for lam in lams):
+        raise ValueError(f"lams must be interpolation weights strictly between 0 and 1, at least one; got {lams}")
     names = list(box)
     fixed = _check_fixed(problem, names, fixed)
     lams = np.asarray(lams, np.float64)
@@ -268,7 +271,7 @@ def convexity_certificate(problem, box: Box, *, fixed=None, n=65, lams=(0.5, 0.2
     gap1 = lm1 - (lam * la1 + (1 - lam) * lb1)
     if not gap1 > 1e-12:
         return None
-    return Certificate(a, b, float(lam), mid, gap1, la1, lb1, lm1)
+    return ChordWitness(a, b, float(lam), mid, gap1, la1, lb1, lm1)
 
 
 def _refine_root(f, lo, hi, iters=200):
@@ -294,7 +297,7 @@ def line_crossings(problem, box: Box, *, fixed=None, n=4001, slopes=None, offset
     confirmed by bisection in float64.
 
     Args:
-      problem, box, fixed: as for :func:`convexity_certificate`; one parameter.
+      problem, box, fixed: as for :func:`nonconvexity_witness`; one parameter.
       n: grid points.
       slopes, offsets: candidate ``m`` and ``c`` (defaults span the graph).
 

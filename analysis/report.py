@@ -99,7 +99,7 @@ def render_markdown(doc) -> str:
         "# Verification of the claims" + (" (partial run)" if doc.get("partial") else ""),
         "",
         "Every verdict below is computed by `python -m analysis verify` from exact losses, trajectories,",
-        "certificates and phase diagrams: each claim is split into the statements it makes, each statement is",
+        "witnesses and phase diagrams: each claim is split into the statements it makes, each statement is",
         "judged by a pure rule of named numbers (`analysis/rules.py`), and the claim's verdict follows from its",
         "statements' by one rule: any refuted statement makes it *refuted* (all) or *partly refuted*; otherwise",
         "any inconclusive one makes it *inconclusive*; otherwise any conditional one makes it *conditional*;",

@@ -111,4 +111,13 @@ def main(out, quick=False, seed=0):
     fig, _ = plot(r.data)
     md = os.path.join(out, f"{NAME}.md")
     write_atomic(md, table(r.data, r.settings["samples"]))
-    return save(fig, out, NAME, r.settings) + [md]
+    shown = {}
+    for w in np.atleast_1d(r["widths"]):
+        for i, d in enumerate(np.atleast_1d(r["depths"])):
+            row = r[f"w{int(w)}"]
+            shown[f"depth{int(d)}_width{int(w)}"] = {
+                "support": float(row["support"][i]),
+                "single": float(row["single"][i]),
+                "closed_form": float(row["closed_form"][i]),
+            }
+    return save(fig, out, NAME, r.settings, shown=shown) + [md]

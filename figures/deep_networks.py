@@ -94,5 +94,10 @@ def main(out, quick=False, seed=0):
             "width": gg.settings["width"],
         }
     )
-    shown = {"growth_rate": dict(zip(map(str, gg["slopes"].tolist()), gg["rate"].tolist()))}
+    slopes = list(map(str, gg["slopes"].tolist()))
+    shown = {
+        "growth_rate": dict(zip(slopes, gg["rate"].tolist())),
+        "growth_reference": dict(zip(slopes, gg["finite_width"].tolist())),
+        "growth_mean_field": dict(zip(slopes, gg["mean_field"].tolist())),
+    }
     return save(fig, out, NAME, {"deep_networks": dn.settings, "gradient_growth": gg.settings}, shown=shown)

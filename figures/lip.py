@@ -56,6 +56,19 @@ def plot(d, ax=None):
     return fig, ax
 
 
+def _cells(r):
+    """A few cells of the drawn phase diagram (row: step size, column: momentum) and their first crossing step."""
+    first = np.asarray(r["first"])
+    n0, n1 = first.shape
+    index = [(i * (n0 - 1) // 4, j * (n1 - 1) // 4) for i in range(5) for j in range(5)]
+    return {
+        "index": index,
+        "lr": [float(r["lrs"][i]) for i, _ in index],
+        "momentum": [float(r["betas"][j]) for _, j in index],
+        "first_crossing": [int(first[i, j]) for i, j in index],
+    }
+
+
 def main(out, quick=False, seed=0):
     r = data(NAME, quick, seed=seed)
     fig, _ = plot({**r.data, "settings": r.settings})
@@ -64,6 +77,6 @@ def main(out, quick=False, seed=0):
         out,
         NAME,
         r.settings,
-        shown={"disagreeing_cells": int(r["disagree"]), "threshold": 1.0 / float(r["h"])},
+        shown={"disagreeing_cells": int(r["disagree"]), "threshold": 1.0 / float(r["h"]), "cells": _cells(r)},
         svg=False,
     )

@@ -87,6 +87,7 @@ def main(out, quick=False, seed=0):
                     "loss": float(e[n]["loss"]),
                     "top": [float(v) for v in e[n]["top"]],
                     "smallest_positive": float(e[n]["smallest_positive"]),
+                    "smallest": float(np.min(e[n]["dense"])),
                     "trace": float(e[n]["trace"]),
                     "trace_se": float(e[n]["trace_se"]),
                     "dense_trace": float(np.sum(e[n]["dense"])),

@@ -14,7 +14,9 @@ Contract
   second call with the same shapes does not recompile.
 * Memory is bounded by ``chunk``: points are generated and evaluated chunk by
   chunk inside one ``lax.map``, so a 4096 x 4096 grid needs little more than
-  its outputs. Results do not depend on ``chunk``.
+  its outputs; the chunk is halved until the compiled program's working
+  memory (XLA's memory analysis) fits :func:`working_budget` (a user's model
+  on a large Monte Carlo sample). Results do not depend on ``chunk``.
 * With several devices the chunks are spread over all of them
   (``jax.shard_map`` over a "points" mesh axis); results are the same.
 * Arrays are shaped by the axes in the order given (``axes={"w": W, "b": B}``
@@ -37,9 +39,19 @@ import jax.numpy as jnp
 import numpy as np
 
 from .hessian import eigenvalues, hessian
+from .io import memory_limit
 from .protocol import AbstractProblem, as_float_tree
 
-__all__ = ["MAX_HESSIAN_PARAMS", "MAX_POINTS", "QUANTITIES", "GridResult", "grid", "plane"]
+__all__ = [
+    "MAX_HESSIAN_PARAMS",
+    "MAX_POINTS",
+    "QUANTITIES",
+    "GridResult",
+    "fit_chunk",
+    "grid",
+    "plane",
+    "working_budget",
+]
 
 QUANTITIES = ("loss", "grad", "grad_norm", "hessian", "eigvals")
 TRACE_COUNT = {"grid": 0}  # incremented each time the grid kernel is traced
@@ -240,6 +252,28 @@ def _kernel(problem, quantities, chunk, n_dev, centre, directions, coefs):
     return jax.tree_util.tree_map(unchunk, stacked)
 
 
+def working_budget() -> int:
+    """Bytes of working memory one compiled chunk may use: a quarter of the memory limit, at most 1 GiB."""
+    return int(min(memory_limit() // 4, 1 << 30))
+
+
+def fit_chunk(lower, chunk: int, budget: int | None = None) -> int:
+    """The largest chunk, at most ``chunk`` and halved as needed, whose compiled program needs at most ``budget``
+    bytes of working memory, as XLA's memory analysis of the compiled program says (``lower(m)`` lowers the
+    program for chunk ``m``). The compiled programs are cached, so the one kept is the one that then runs.
+
+    A user's model evaluated on a large Monte Carlo sample at thousands of points at once would otherwise
+    allocate gigabytes; results never depend on the chunk.
+    """
+    budget = working_budget() if budget is None else budget
+    while True:
+        analysis = lower(chunk).compile().memory_analysis()
+        temp = getattr(analysis, "temp_size_in_bytes", None) if analysis is not None else None
+        if temp is None or temp <= budget or chunk == 1:
+            return chunk
+        chunk = max(1, chunk // (1 << max(1, math.ceil(math.log2(temp / budget)))))
+
+
 def _dtype_of(arrays):
     dtype = jnp.result_type(*[jnp.asarray(a).dtype for a in arrays])
     if not jnp.issubdtype(dtype, jnp.floating):
@@ -287,7 +321,10 @@ def plane(problem: AbstractProblem, centre, directions, coefs, *, quantities=("l
     c = problem.ravel(jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), centre_np))
     ds = tuple(problem.ravel(jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), d)) for d in dirs_np)
     coef_arrays = tuple(jnp.asarray(axes[n], dtype) for n in names)
-    out = _kernel(problem, quantities, int(min(chunk, total)), len(jax.devices()), c, ds, coef_arrays)
+    size = fit_chunk(
+        lambda m: _kernel.lower(problem, quantities, m, len(jax.devices()), c, ds, coef_arrays), int(min(chunk, total))
+    )
+    out = _kernel(problem, quantities, size, len(jax.devices()), c, ds, coef_arrays)
     return GridResult(
         axes=dict(zip(names, coef_arrays)),
         fixed={},
@@ -369,15 +406,12 @@ def grid(problem: AbstractProblem, axes, *, fixed=None, quantities=("loss", "gra
         d[coords.index(n)] = 1.0
         dirs.append(jnp.asarray(d, dtype))
     coef_arrays = tuple(jnp.asarray(arrays[n], dtype) for n in names)
-    out = _kernel(
-        problem,
-        quantities,
-        int(min(chunk, total)),
-        len(jax.devices()),
-        jnp.asarray(vec, dtype),
-        tuple(dirs),
-        coef_arrays,
+    centre = jnp.asarray(vec, dtype)
+    n_dev = len(jax.devices())
+    size = fit_chunk(
+        lambda m: _kernel.lower(problem, quantities, m, n_dev, centre, tuple(dirs), coef_arrays), int(min(chunk, total))
     )
+    out = _kernel(problem, quantities, size, n_dev, centre, tuple(dirs), coef_arrays)
     return GridResult(
         axes=dict(zip(names, coef_arrays)),
         fixed=fixed_out,

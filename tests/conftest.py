@@ -40,7 +40,8 @@ def _memory_budget(request):
     log = os.environ.get("RELU_LANDSCAPE_MEMORY_LOG")
     if log:
         with open(log, "a") as fh:
-            fh.write(f"{after / 2**30:.3f}\t{(after - before) / 2**30:+.3f}\t{request.node.nodeid}\n")
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+            fh.write(f"{worker}\t{after / 2**30:.3f}\t{(after - before) / 2**30:+.3f}\t{request.node.nodeid}\n")
     if before <= MEMORY_BUDGET < after:
         pytest.fail(
             f"this test raised the process's peak resident memory to {after / 2**30:.2f} GiB, over the "

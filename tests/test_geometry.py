@@ -13,7 +13,7 @@ UNI = L.Problem(trained=("w", "b"), inputs=L.Uniform(-1, 1))
 
 
 def test_certificate_for_the_kink_matches_the_hand_computation():
-    c = A.convexity_certificate(NOBIAS, {"w": (-1.0, 1.0)}, n=41)
+    c = A.nonconvexity_witness(NOBIAS, {"w": (-1.0, 1.0)}, n=41)
     # by hand: L(lam a + (1-lam) b) - chord, best at the kink; with a=-s, b=s, lam=1/2: 1/2 - (s^2/2+1/2 + (s-1)^2/2)/2
     a, b, lam = c.a["w"], c.b["w"], c.lam
     hand = lambda w: w * w / 2 + 0.5 if w < 0 else (w - 1) ** 2 / 2
@@ -24,23 +24,23 @@ def test_certificate_for_the_kink_matches_the_hand_computation():
 def test_convex_losses_yield_no_certificate():
     # identity student and teacher: a convex quadratic in (w, b); relu on the right branch only
     assert (
-        A.convexity_certificate(
+        A.nonconvexity_witness(
             L.Problem(student="identity", teacher="identity", trained=("w", "b")),
             {"w": (-2, 2), "b": (-2, 2)},
             samples=4000,
         )
         is None
     )
-    assert A.convexity_certificate(NOBIAS, {"w": (0.0, 3.0)}) is None
-    assert A.convexity_certificate(NOBIAS, {"w": (-3.0, 0.0)}) is None
+    assert A.nonconvexity_witness(NOBIAS, {"w": (0.0, 3.0)}) is None
+    assert A.nonconvexity_witness(NOBIAS, {"w": (-3.0, 0.0)}) is None
 
 
 def test_two_d_certificate_and_uniform_inputs():
-    c = A.convexity_certificate(WB, {"w": (-2, 2), "b": (-2, 2)}, samples=4000)
+    c = A.nonconvexity_witness(WB, {"w": (-2, 2), "b": (-2, 2)}, samples=4000)
     assert c is not None and c.gap > 0.1
     lm = float(L.population_loss(WB, {"w": c.mid["w"], "b": c.mid["b"]}))
     assert lm == pytest.approx(c.loss_mid, abs=1e-15)
-    cu = A.convexity_certificate(L.Problem(inputs=L.Uniform(-1, 1)), {"w": (-1, 1)})
+    cu = A.nonconvexity_witness(L.Problem(inputs=L.Uniform(-1, 1)), {"w": (-1, 1)})
     # uniform on [-1, 1]: L = w^2/6 + 1/6 (w<0), (w-1)^2/6 (w>0): symmetric chord at +-1/2 has gap 1/24
     assert cu.gap >= 1 / 24 - 1e-12
 
@@ -103,7 +103,7 @@ def test_near_flat_region_shrinks_with_epsilon_and_contains_the_dead_set():
     with pytest.raises(ValueError, match="lo < hi"):
         A.dead_zone(WB, {"w": (1, 1), "b": (-3, 3)})
     with pytest.raises(ValueError, match="does not train"):
-        A.convexity_certificate(WB, {"a": (0, 1)})
+        A.nonconvexity_witness(WB, {"a": (0, 1)})
 
 
 def test_hessian_sign_map_uniform_and_gaussian():
@@ -136,11 +136,11 @@ def test_critical_points_of_the_seed_problems():
 
 def test_four_parameter_problem_and_another_activation():
     four = L.Problem(trained=("w", "b", "a", "c"))
-    c = A.convexity_certificate(four, {"w": (-2, 2), "b": (-2, 2)}, fixed={"a": 1.0, "c": 0.0}, samples=2000)
+    c = A.nonconvexity_witness(four, {"w": (-2, 2), "b": (-2, 2)}, fixed={"a": 1.0, "c": 0.0}, samples=2000)
     assert c is not None and c.a["a"] == 1.0
     dz = A.dead_zone(four, {"w": (-2, 2), "b": (-2, 2)}, n=41, fixed={"a": 1.0, "c": 0.0})
     W, B = np.meshgrid(dz.axes["w"], dz.axes["b"], indexing="ij")
     assert dz.dead.sum() >= 20 and np.all(W[dz.dead] == 0) and np.all(B[dz.dead] <= 0)  # the half-line, on the grid
     elu = L.Problem(student="elu", trained=("w", "b"))
     assert np.asarray(L.neuron.dead_set(elu, {"w": np.zeros(3), "b": -np.ones(3)})).sum() == 0  # an ELU never dies
-    assert A.convexity_certificate(elu, {"w": (-2, 2), "b": (-2, 2)}, samples=2000) is not None
+    assert A.nonconvexity_witness(elu, {"w": (-2, 2), "b": (-2, 2)}, samples=2000) is not None
