@@ -579,10 +579,11 @@ def hessian_trace(problem, points, *, key, probes=100, confidence=CONFIDENCE):
     return out
 
 
-def spectral_density(problem, points, *, key, probes=10, steps=30, sigma=None, grid=None):
+def spectral_density(problem, points, *, key, probes=10, steps=None, sigma=None, grid=None):
     """The Hessian's eigenvalue density by stochastic Lanczos quadrature, at each of a batch of points.
 
-    For each of ``probes`` Rademacher vectors, ``steps`` Lanczos steps (the
+    For each of ``probes`` Rademacher vectors, ``steps`` Lanczos steps (default
+    30, or the dimension when it is smaller; the
     one Lanczos path with a block of one) give Ritz values ``theta`` and
     weights ``tau`` (a Gauss quadrature of the spectral measure seen from
     that vector; a breakdown, where the vector's Krylov space runs out,
@@ -601,6 +602,7 @@ def spectral_density(problem, points, *, key, probes=10, steps=30, sigma=None, g
     key = _key(key)
     X, n = _points(problem, points)
     dim = X.shape[1]
+    steps = min(30, dim) if steps is None else steps
     for name, v, hi in (("probes", probes, None), ("steps", steps, dim)):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1 or (hi and v > hi):
             raise ValueError(f"{name} must be an integer in [1, {hi or 'inf'}], got {v!r}")

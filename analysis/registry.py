@@ -14,8 +14,10 @@ Contract
   (:func:`set_cache_dir`), on disk as ``.npz`` keyed by a digest of the
   experiment's name, its full settings, the source code of ``landscape`` and
   ``analysis``, the versions of the numerical packages and the float64 flag.
-  A cached result is reused only when all of these match; a corrupt cache
-  file is named in a warning and recomputed. Each file is written atomically.
+  A cached result is reused only when all of these match and every stored
+  array matches its checksum (the files are sealed, :func:`landscape.io.write_sealed`);
+  a corrupt or edited cache file is named in a warning and recomputed. Each
+  file is written atomically.
 * Experiments are pure: the same settings give the same data (keys are
   explicit settings).
 """
@@ -24,18 +26,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
 import json
 import os
 import warnings
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import jax
 import numpy as np
 
-from landscape.io import jsonable, write_atomic
+from landscape.io import IntegrityError, jsonable, read_sealed, source_digest, write_sealed
 
 __all__ = [
     "REGISTRY",
@@ -134,18 +134,9 @@ def clear_memory() -> None:
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """Digest of the sources the numbers come from: the ``landscape`` and ``analysis`` packages."""
-    h = hashlib.sha256()
-    for pkg in ("landscape", "analysis"):
-        for dirpath, dirnames, files in os.walk(os.path.join(_ROOT, pkg)):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
-            for f in sorted(files):
-                if f.endswith(".py"):
-                    p = os.path.join(dirpath, f)
-                    h.update(os.path.relpath(p, _ROOT).encode())
-                    with open(p, "rb") as fh:
-                        h.update(fh.read())
-    return h.hexdigest()
+    """Digest of the sources the numbers come from: the ``landscape`` and ``analysis`` packages, as loaded
+    (read once per process: the code that runs is the code imported)."""
+    return source_digest(("landscape", "analysis"))
 
 
 def _versions() -> dict:
@@ -201,15 +192,19 @@ def _unflatten(flat):
     return out
 
 
+CACHE_KIND = "relu-landscape experiment cache 2"
+
+
 def _load(path, meta):
+    """The cached data at ``path`` when it was computed with these very settings, code and versions and is intact
+    (every array against its checksum); else None, with a warning naming the file and why it is recomputed."""
     try:
-        with np.load(path, allow_pickle=False) as z:
-            stored = json.loads(str(z["__meta__"]))
-            if stored != json.loads(json.dumps(meta, sort_keys=True)):
-                raise ValueError("it was computed with other settings, code or versions")
-            return _unflatten({k: z[k] for k in z.files if k != "__meta__"})
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-        warnings.warn(f"cache file {path!r} is unusable ({exc}); recomputing it", stacklevel=3)
+        flat, stored = read_sealed(path, CACHE_KIND)
+        if stored != json.loads(json.dumps(meta, sort_keys=True)):
+            raise IntegrityError(f"{path}: it was computed with other settings, code or versions")
+        return _unflatten(flat)
+    except IntegrityError as exc:
+        warnings.warn(f"cache file unusable ({exc}); recomputing it", stacklevel=3)
         return None
 
 
@@ -241,9 +236,7 @@ def run(name: str, *, quick: bool = False, **overrides) -> Result:
         data = REGISTRY[name].fn(**fn_settings)
         flat = _flatten(data)
         if path:
-            buf = io.BytesIO()
-            np.savez_compressed(buf, __meta__=np.asarray(json.dumps(meta, sort_keys=True)), **flat)
-            write_atomic(path, buf.getvalue())
+            write_sealed(path, CACHE_KIND, flat, json.loads(json.dumps(meta, sort_keys=True)), compress=True)
         data = _unflatten(flat)
     result = Result(name, settings, data)
     _MEMORY[key] = result

@@ -73,6 +73,19 @@ __all__ = [
 def population_loss(problem, params):
     """The exact population loss of ``params`` under ``problem`` (see the problem's ``population_loss``).
 
-    For the single neuron it is elementwise: arrays of parameter values broadcast.
+    ``params`` may hold Python numbers, lists, tuples and NumPy or JAX arrays and scalars where the problem has
+    arrays (integers become the default float). For the single neuron it is elementwise: arrays of parameter
+    values broadcast.
     """
+    import jax
+    import jax.numpy as jnp
+
+    from .protocol import is_traced
+
+    if not any(is_traced(leaf) for leaf in jax.tree_util.tree_leaves(params)):
+        arrays = problem.as_arrays(params, "params")
+        params = jax.tree_util.tree_map(
+            lambda a: jnp.asarray(a, a.dtype if jnp.issubdtype(a.dtype, jnp.floating) else jnp.result_type(float)),
+            arrays,
+        )
     return problem.population_loss(params)

@@ -22,6 +22,17 @@ The population loss is the mean over a fixed Monte Carlo sample of
 A problem built from user functions cannot be fingerprinted: its description
 says so, and checkpoints refuse it rather than risk reusing another model's
 results.
+
+Every user function is run once on abstract values when the problem is built
+(``jax.eval_shape``, and one JVP of what training differentiates): a function
+JAX cannot trace or differentiate, a sampler that ignores the shape asked for,
+or a per-example loss that is not a scalar is refused then, naming it.
+
+User functions are traced once per problem, and every path (the loss called
+directly, ``landscape.grid``, training, the Hessian instruments) runs compiled
+programs kept with the problem: what a function reads from outside itself (a
+global, a closed-over value) is frozen at its first trace, the same for every
+call. To change it, build a new ``CustomProblem`` (a new problem value).
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import jax
@@ -39,6 +51,11 @@ from .inputs import Gaussian, Uniform, resolve_inputs
 from .protocol import AbstractProblem, as_float_tree
 
 __all__ = ["CustomProblem"]
+
+
+def _first_line(exc) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
 def _callable(f, name, required=True):
@@ -152,6 +169,72 @@ class CustomProblem(AbstractProblem):
         if not isinstance(name, str):
             raise TypeError(f"name must be a string, got {name!r}")
         set_("name", name)
+        self._check_functions(arrays)
+
+    # ------------------------------------------------------------ user code, checked
+    def _check_functions(self, example):
+        """Run every user function once on abstract values (``jax.eval_shape``, and one JVP of each function
+        training differentiates) before any work, so that a function JAX cannot trace or differentiate, a
+        sampler that ignores the shape it is asked for, or a per-example loss that is not a scalar is refused
+        here, naming the function, rather than deep inside a compiled program."""
+        dtype = jnp.result_type(float)
+        point = jax.tree_util.tree_map(lambda a: jax.ShapeDtypeStruct(np.shape(a), dtype), example)
+        try:
+            xs = jax.eval_shape(lambda k: self.sample(k, (3,), dtype), jax.random.key(0))
+        except Exception as exc:
+            raise TypeError(f"inputs: the sampler fails on abstract values: {_first_line(exc)}") from None
+        if not callable(self.inputs) or isinstance(self.inputs, (Gaussian, Uniform)):
+            pass
+        elif tuple(xs.shape[:1]) != (3,):
+            raise ValueError(
+                f"inputs: the sampler was asked for shape (3,) and returned {tuple(xs.shape)}; it must "
+                "return shape + event_shape (key, shape, dtype) -> x"
+            )
+        x = jax.ShapeDtypeStruct(tuple(xs.shape[1:]), dtype)
+
+        def traced(fn_name, fn, *args):
+            try:
+                return jax.eval_shape(fn, *args)
+            except Exception as exc:
+                raise TypeError(
+                    f"{fn_name} cannot be traced by JAX (it must be written with jax.numpy, without "
+                    f"float(), .item() or NumPy on its inputs): {_first_line(exc)}"
+                ) from None
+
+        y = traced("target", self.target, x)
+        if self.apply is not None:
+            traced("apply", self.apply, point, x)
+        per = traced("loss" if self.loss is not None else "apply", self._per_example, point, x)
+        if tuple(per.shape) != ():
+            name = "loss" if self.loss is not None else "apply"
+            raise ValueError(
+                f"{name}: the loss of one example must be a scalar, got shape {tuple(per.shape)} (a "
+                "per-example loss that returns a vector would be averaged over its entries)"
+            )
+        del y
+        differentiated = [
+            ("loss" if self.loss is not None else "apply", lambda p: self._per_example(p, jnp.zeros(x.shape, dtype)))
+        ]
+        if self.population_loss_fn is not None:
+            out = traced("population_loss", self.population_loss_fn, point)
+            if tuple(out.shape) != ():
+                raise ValueError(f"population_loss must return a scalar, got shape {tuple(out.shape)}")
+            differentiated.append(("population_loss", self.population_loss_fn))
+        for fn_name, fn in differentiated:
+            try:
+                jax.eval_shape(lambda p, f=fn: jax.jvp(f, (p,), (p,)), point)
+            except Exception as exc:
+                raise TypeError(
+                    f"{fn_name} cannot be differentiated by JAX (a NumPy call, a callback such as "
+                    f"jax.pure_callback, or an integer output): {_first_line(exc)}"
+                ) from None
+        if self.init is not None:
+            drawn = traced("init", self.init, jax.random.key(0))
+            want = jax.tree_util.tree_structure(example)
+            if jax.tree_util.tree_structure(drawn) != want or [
+                tuple(a.shape) for a in jax.tree_util.tree_leaves(drawn)
+            ] != [tuple(np.shape(a)) for a in jax.tree_util.tree_leaves(example)]:
+                raise ValueError("init(key) must return a point with the structure and shapes of params")
 
     # ------------------------------------------------------------ description
     def param_shapes(self):
@@ -236,6 +319,13 @@ class CustomProblem(AbstractProblem):
         return self.sample(jax.random.key(self.seed), (self.mc_samples,), dtype)
 
     def population_loss(self, params):
+        """The population loss of one point (Python numbers, lists and arrays accepted), through the problem's
+        one compiled program (see the module docstring: what the user's functions read is frozen at its first
+        trace, on every path alike)."""
+        return _population_loss(self, _arrays(params))
+
+    def uncompiled_population_loss(self, params):
+        """The same loss traced afresh (for use inside another transformation; equal to :meth:`population_loss`)."""
         if self.population_loss_fn is not None:
             return self.population_loss_fn(params)
         dtype = jax.tree_util.tree_leaves(params)[0].dtype
@@ -250,3 +340,18 @@ class CustomProblem(AbstractProblem):
         mean = jnp.mean(f, 0)
         var = jnp.mean((f - mean) ** 2, 0)
         return jnp.sqrt(jnp.sum(mean * mean)), jnp.sum(var)
+
+
+def _arrays(params):
+    """Every leaf as a JAX array of a floating dtype (Python numbers and lists accepted)."""
+
+    def conv(a):
+        a = jnp.asarray(a)
+        return a if jnp.issubdtype(a.dtype, jnp.floating) else a.astype(jnp.result_type(float))
+
+    return jax.tree_util.tree_map(conv, params)
+
+
+@partial(jax.jit, static_argnums=0)
+def _population_loss(problem, params):
+    return problem.uncompiled_population_loss(params)

@@ -90,15 +90,12 @@ class GridResult:
         return tuple(len(v) for v in self.axes.values())
 
     def save(self, path: str) -> None:
-        """Write the grid as ``.npz`` (axes, values, and a JSON header), atomically.
+        """Write the grid as a sealed ``.npz`` (axes, values, every array's checksum and a JSON header), atomically.
 
         The gradient is kept when it is a dict of arrays (named coordinates);
         other gradient pytrees are not saved (their norm is, when computed).
         """
-        import io as _io
-        import json
-
-        from .io import write_atomic
+        from .io import jsonable, write_sealed
 
         arrays: dict[str, Any] = {f"axis/{k}": np.asarray(v) for k, v in self.axes.items()}
         for name in ("loss", "hessian", "eigvals", "grad_norm"):
@@ -106,46 +103,52 @@ class GridResult:
                 arrays[name] = np.asarray(getattr(self, name))
         if isinstance(self.grad, dict):
             arrays.update({f"grad/{k}": np.asarray(v) for k, v in self.grad.items()})
-        meta = {
-            "format": "relu-landscape grid 1",
-            "axes": list(self.axes),
-            "fixed": self.fixed,
-            "trained": list(self.trained),
-        }
-        buf = _io.BytesIO()
-        np.savez(buf, __meta__=np.asarray(json.dumps(meta)), **arrays)
-        write_atomic(path, buf.getvalue())
+        meta = {"axes": list(self.axes), "fixed": jsonable(self.fixed), "trained": list(self.trained)}
+        write_sealed(path, GRID_KIND, arrays, meta)
 
     @classmethod
     def load(cls, path: str) -> GridResult:
-        """Read what :meth:`save` wrote.
+        """Read what :meth:`save` wrote, every array checked against its checksum and its shape against the axes.
 
         Raises:
-          ValueError: a file that is not a saved grid (named in the message).
+          landscape.io.IntegrityError: (a ``ValueError``) a file that is not a saved grid, or one edited or
+            inconsistent (the message names the file and the field).
         """
-        import json
-        import zipfile
+        from .io import IntegrityError, read_sealed
 
-        try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["__meta__"]))
-                if meta.get("format") != "relu-landscape grid 1":
-                    raise ValueError("unknown format")
-                data = {k: z[k] for k in z.files}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-            raise ValueError(f"{path!r} is not a readable saved grid ({exc})") from None
+        data, meta = read_sealed(path, GRID_KIND)
+        names, trained = meta.get("axes"), meta.get("trained")
+        if not isinstance(names, list) or not 1 <= len(names) <= 2 or not all(isinstance(n, str) for n in names):
+            raise IntegrityError(f"{path}: field 'axes' is missing or malformed")
+        if not isinstance(trained, list) or not isinstance(meta.get("fixed"), dict):
+            raise IntegrityError(f"{path}: field 'trained' or 'fixed' is missing or malformed")
+        for n in names:
+            if f"axis/{n}" not in data or data[f"axis/{n}"].ndim != 1:
+                raise IntegrityError(f"{path}: field 'axis/{n}' is missing or not 1-D")
+        shape = tuple(int(data[f"axis/{n}"].shape[0]) for n in names)
+        P = len(trained)
+        want = {"loss": shape, "grad_norm": shape, "eigvals": (*shape, P), "hessian": (*shape, P, P)}
+        want.update({k: shape for k in data if k.startswith("grad/")})
+        for k, s_ in want.items():
+            if k in data and data[k].shape != s_:
+                raise IntegrityError(
+                    f"{path}: field {k!r} has shape {data[k].shape}; the axes {names} of sizes {shape} need {s_}"
+                )
         grad = {k[5:]: jnp.asarray(v) for k, v in data.items() if k.startswith("grad/")} or None
         get = lambda k: jnp.asarray(data[k]) if k in data else None
         return cls(
-            axes={k: jnp.asarray(data[f"axis/{k}"]) for k in meta["axes"]},
+            axes={k: jnp.asarray(data[f"axis/{k}"]) for k in names},
             fixed=meta["fixed"],
-            trained=tuple(meta["trained"]),
+            trained=tuple(trained),
             loss=get("loss"),
             grad=grad,
             hessian=get("hessian"),
             eigvals=get("eigvals"),
             grad_norm=get("grad_norm"),
         )
+
+
+GRID_KIND = "relu-landscape grid 2"
 
 
 def _check_axes(axes, names_ok=None):
@@ -253,8 +256,9 @@ def _kernel(problem, quantities, chunk, n_dev, centre, directions, coefs):
 
 
 def working_budget() -> int:
-    """Bytes of working memory one compiled chunk may use: a quarter of the memory limit, at most 1 GiB."""
-    return int(min(memory_limit() // 4, 1 << 30))
+    """Bytes of working memory one compiled chunk may use: an eighth of the memory limit, at most 256 MiB (a
+    chunk that size keeps both cores busy; larger ones only use more memory)."""
+    return int(min(memory_limit() // 8, 256 << 20))
 
 
 def fit_chunk(lower, chunk: int, budget: int | None = None) -> int:

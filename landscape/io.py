@@ -28,6 +28,8 @@ from typing import Any
 import jax
 
 __all__ = [
+    "IntegrityError",
+    "array_digest",
     "check_output_file",
     "check_writable",
     "compilation_cache",
@@ -35,9 +37,12 @@ __all__ = [
     "memory_limit",
     "package_version",
     "provenance",
+    "read_sealed",
+    "source_digest",
     "source_state",
     "write_atomic",
     "write_json",
+    "write_sealed",
 ]
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -190,3 +195,109 @@ def compilation_cache(folder: str, min_compile_seconds: float = 0.2) -> None:
     os.makedirs(folder, exist_ok=True)
     jax.config.update("jax_compilation_cache_dir", os.path.abspath(folder))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", float(min_compile_seconds))
+
+
+# ------------------------------------------------------------------------------------------ sealed files
+class IntegrityError(ValueError):
+    """A stored file that is not what was written: unreadable, edited, cut short or inconsistent.
+
+    The message names the file and the field.
+    """
+
+
+def array_digest(a) -> str:
+    """SHA-256 of an array's dtype, shape and bytes."""
+    import hashlib
+
+    import numpy as np
+
+    a = np.ascontiguousarray(np.asarray(a))
+    h = hashlib.sha256(a.dtype.str.encode() + str(a.shape).encode())
+    h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def _seal_digest(kind: str, meta, checks: dict) -> str:
+    import hashlib
+
+    text = json.dumps({"kind": kind, "meta": meta, "arrays": checks}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def write_sealed(path: str, kind: str, arrays: dict, meta: dict, *, compress: bool = False) -> None:
+    """Write ``arrays`` and ``meta`` as an ``.npz`` (``compress``: deflated) sealed by the SHA-256 of every array
+    and of the metadata, atomically. :func:`read_sealed` refuses a file whose arrays or metadata no longer match
+    their seal."""
+    import io as _io
+
+    import numpy as np
+
+    arrays = {name: np.asarray(a) for name, a in arrays.items()}
+    checks = {name: array_digest(a) for name, a in arrays.items()}
+    seal = {"kind": kind, "meta": meta, "arrays": checks, "digest": _seal_digest(kind, meta, checks)}
+    buf = _io.BytesIO()
+    save = np.savez_compressed if compress else np.savez
+    save(buf, __seal__=np.asarray(json.dumps(seal, default=str)), **arrays)  # type: ignore[arg-type]
+    write_atomic(path, buf.getvalue())
+
+
+def read_sealed(path: str, kind: str) -> tuple[dict, dict]:
+    """The arrays and metadata :func:`write_sealed` wrote to ``path``, checked against their seal.
+
+    Returns:
+      ``(arrays, meta)``: NumPy arrays by name, and the JSON metadata.
+
+    Raises:
+      IntegrityError: a file that cannot be read, is of another kind, has no
+        seal, or whose metadata or any array no longer matches its checksum
+        (the message names the file and the field).
+    """
+    import zipfile
+
+    import numpy as np
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            if "__seal__" not in z.files:
+                raise IntegrityError(f"{path}: no seal (not a {kind} file written by this package, or an old one)")
+            seal = json.loads(str(z["__seal__"]))
+            arrays = {name: z[name] for name in z.files if name != "__seal__"}
+    except IntegrityError:
+        raise
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise IntegrityError(
+            f"{path}: not a readable {kind} file ({str(exc).splitlines()[0] if str(exc) else exc})"
+        ) from None
+    if not isinstance(seal, dict) or not all(key in seal for key in ("kind", "meta", "arrays", "digest")):
+        raise IntegrityError(f"{path}: its seal is malformed (field __seal__)")
+    if seal["kind"] != kind:
+        raise IntegrityError(f"{path}: a {seal['kind']!r} file, not a {kind} file")
+    checks = seal["arrays"]
+    if not isinstance(checks, dict) or not isinstance(seal["meta"], dict):
+        raise IntegrityError(f"{path}: its seal is malformed (field __seal__)")
+    if _seal_digest(kind, seal["meta"], checks) != seal["digest"]:
+        raise IntegrityError(f"{path}: its metadata (settings) no longer match their checksum: edited or corrupt")
+    for name in checks:
+        if name not in arrays:
+            raise IntegrityError(f"{path}: field {name!r} is missing")
+    for name, a in arrays.items():
+        if name not in checks:
+            raise IntegrityError(f"{path}: field {name!r} is not part of the sealed file")
+        if array_digest(a) != checks[name]:
+            raise IntegrityError(f"{path}: field {name!r} no longer matches its checksum: edited or corrupt")
+    return arrays, seal["meta"]
+
+
+def source_digest(packages=("landscape",)) -> str:
+    """SHA-256 of the Python sources of ``packages`` (the code that determines the numbers), read now."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for pkg in packages:
+        for dirpath, dirnames, files in os.walk(os.path.join(_ROOT, pkg)):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
+            for f in sorted(files):
+                if f.endswith(".py"):
+                    with open(os.path.join(dirpath, f), "rb") as fh:
+                        h.update(os.path.relpath(os.path.join(dirpath, f), _ROOT).encode() + b"\0" + fh.read())
+    return h.hexdigest()

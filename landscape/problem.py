@@ -32,7 +32,7 @@ from . import fastpath as _fast
 from . import population as _pop
 from .activations import resolve
 from .inputs import Gaussian, Uniform, resolve_inputs
-from .protocol import DEAD, AbstractProblem, as_float_tree
+from .protocol import DEAD, AbstractProblem, as_real_array, is_traced
 
 __all__ = [
     "DEFAULTS",
@@ -51,10 +51,6 @@ PARAM_NAMES = ("w", "b", "a", "c")
 DEFAULTS = {"w": 1.0, "b": 0.0, "a": 1.0, "c": 0.0}
 # ranges of random starts for searches (the global minimum)
 _START_RANGES = {"w": (-3.0, 3.0), "b": (-3.0, 3.0), "a": (-2.0, 2.0), "c": (-3.0, 3.0)}
-
-
-def _is_traced(x) -> bool:
-    return isinstance(x, jax.core.Tracer)
 
 
 @dataclass(frozen=True)
@@ -177,6 +173,12 @@ class Problem(AbstractProblem):
                 f"missing {missing}, not trained {extra}"
             )
 
+    def as_arrays(self, params, name: str = "params"):
+        """``{name: NumPy array}`` of the trained names (numbers, lists and arrays of any shape accepted: the
+        neuron's functions broadcast)."""
+        self.check_names(params, name)
+        return {k: as_real_array(params[k], f"{name}[{k!r}]") for k in self.trained}
+
     def check_point(self, params, name: str = "params"):
         self.check_names(params, name)
         return super().check_point({k: params[k] for k in self.trained}, name)
@@ -184,7 +186,7 @@ class Problem(AbstractProblem):
     def check_starts(self, init, name: str = "init", *, finite: bool = True):
         """Starts as ``{name: (S,) array}`` (a scalar is one start)."""
         self.check_names(init, name)
-        arrays = as_float_tree({k: init[k] for k in self.trained}, name)
+        arrays = {k: as_real_array(init[k], f"{name}[{k!r}]") for k in self.trained}
         out = {}
         for k, given in arrays.items():
             a = given[None] if given.ndim == 0 else given
@@ -212,7 +214,7 @@ class Problem(AbstractProblem):
         vals = {}
         for k in self.trained:
             v = params[k]
-            if not _is_traced(v):
+            if not is_traced(v):
                 a = np.asarray(v)
                 if (
                     a.dtype == object

@@ -61,8 +61,10 @@ __all__ = [
     "EXACTNESS",
     "AbstractProblem",
     "as_float_tree",
+    "as_real_array",
     "digest",
     "is_shape",
+    "is_traced",
     "sample_inputs",
     "tree_describe",
 ]
@@ -105,6 +107,30 @@ def tree_describe(tree) -> dict:
     return {"structure": str(treedef), "shapes": [list(a.shape) for a in arrays], "sha256": h.hexdigest()}
 
 
+def is_traced(x) -> bool:
+    """Whether ``x`` is a JAX tracer (an abstract value inside a transformation), not a concrete number."""
+    return isinstance(x, jax.core.Tracer)  # pyright: ignore[reportAttributeAccessIssue]  (public since JAX 0.4)
+
+
+def as_real_array(value, where: str) -> np.ndarray:
+    """One leaf as a NumPy array of a real floating or integer dtype: an array, a scalar, a Python number, or
+    a (nested) list or tuple of numbers.
+
+    Raises:
+      TypeError: a value that is not real numbers (complex, bool, strings, objects), naming ``where``.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{where} must hold real numbers, got the boolean {value!r}")
+    try:
+        a = np.asarray(value)
+    except Exception:
+        raise TypeError(f"{where} must be an array of real numbers, got {type(value).__name__}") from None
+    if a.dtype == object or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
+        kind = "complex" if np.issubdtype(a.dtype, np.complexfloating) else str(a.dtype)
+        raise TypeError(f"{where} must hold real numbers, got dtype {kind}")
+    return a
+
+
 def as_float_tree(tree, name: str):
     """Every leaf as a NumPy array of a real floating or integer dtype, or raise.
 
@@ -112,21 +138,9 @@ def as_float_tree(tree, name: str):
       TypeError: a leaf that is not a real number array (complex, bool,
         strings, objects), naming the leaf.
     """
-
-    def conv(path, leaf):
-        where = name + jax.tree_util.keystr(path)
-        if isinstance(leaf, (bool, np.bool_)):
-            raise TypeError(f"{where} must hold real numbers, got the boolean {leaf!r}")
-        try:
-            a = np.asarray(leaf)
-        except Exception:
-            raise TypeError(f"{where} must be an array of real numbers, got {type(leaf).__name__}") from None
-        if a.dtype == object or not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
-            kind = "complex" if np.issubdtype(a.dtype, np.complexfloating) else str(a.dtype)
-            raise TypeError(f"{where} must hold real numbers, got dtype {kind}")
-        return a
-
-    return jax.tree_util.tree_map_with_path(conv, tree)
+    return jax.tree_util.tree_map_with_path(
+        lambda path, leaf: as_real_array(leaf, name + jax.tree_util.keystr(path)), tree
+    )
 
 
 def is_shape(x) -> bool:
@@ -198,17 +212,32 @@ class AbstractProblem(abc.ABC):
             i += size
         return jax.tree_util.tree_unflatten(self.param_treedef(), out)
 
-    def _structure_error(self, params, name, batched):
+    def as_arrays(self, params, name: str = "params"):
+        """``params`` with every leaf of the problem's structure as a NumPy array of real numbers.
+
+        Whatever sits where the problem has an array leaf is taken as that
+        array: a NumPy or JAX array or scalar, a Python number, or a list or
+        tuple of numbers (nested for more dimensions).
+
+        Raises:
+          ValueError: a structure that is not the problem's (dicts with other
+            keys, lists of another length).
+          TypeError: leaves that are not real numbers.
+        """
         want_def = self.param_treedef()
         try:
-            got_def = jax.tree_util.tree_structure(params)
-        except Exception:
-            got_def = None
-        if got_def != want_def:
-            return (
-                f"{name} must have the structure of the problem's parameters {_short(want_def)}, got {_short(got_def)}"
-            )
-        return None
+            leaves = want_def.flatten_up_to(params)
+        except (ValueError, TypeError):
+            try:
+                got = _short(jax.tree_util.tree_structure(params))
+            except Exception:
+                got = type(params).__name__
+            raise ValueError(
+                f"{name} must have the structure of the problem's parameters {_short(want_def)}, got {got}"
+            ) from None
+        names = self.param_names
+        arrays = [as_real_array(leaf, name + leaf_name) for leaf_name, leaf in zip(names, leaves)]
+        return jax.tree_util.tree_unflatten(want_def, arrays)
 
     def check_point(self, params, name: str = "params"):
         """Validate one parameter point; return it with NumPy leaves.
@@ -217,10 +246,7 @@ class AbstractProblem(abc.ABC):
           ValueError: wrong structure or shapes, or values that are not finite.
           TypeError: leaves that are not real numbers.
         """
-        err = self._structure_error(params, name, False)
-        if err:
-            raise ValueError(err)
-        arrays = as_float_tree(params, name)
+        arrays = self.as_arrays(params, name)
         flat_w = self.leaf_shapes()
         flat_a, _treedef = jax.tree_util.tree_flatten(arrays)
         for leaf_name, a, s in zip(self.param_names, flat_a, flat_w):
@@ -243,10 +269,7 @@ class AbstractProblem(abc.ABC):
         Raises:
           ValueError, TypeError: as :meth:`check_point`, for every start.
         """
-        err = self._structure_error(init, name, True)
-        if err:
-            raise ValueError(err)
-        arrays = as_float_tree(init, name)
+        arrays = self.as_arrays(init, name)
         want = self.leaf_shapes()
         flat = jax.tree_util.tree_leaves(arrays)
         lengths = set()

@@ -29,17 +29,14 @@ results back to every process, so the same code runs unchanged.
 
 from __future__ import annotations
 
-import io
 import json
 import os
-import warnings
-import zipfile
 from typing import Any
 
 import jax
 import numpy as np
 
-from .io import write_atomic
+from .io import IntegrityError, read_sealed, write_atomic, write_sealed
 from .protocol import digest
 
 __all__ = ["CheckpointError", "ChunkStore", "bucket", "gather", "map_chunks", "padded", "spread", "starts_sharding"]
@@ -193,11 +190,19 @@ class ChunkStore:
     Args:
       folder: where to keep them (created if missing).
       settings: JSON-ready description of everything that determines the
-        sweep's numbers; its digest is the sweep's key.
+        sweep's numbers (the training code's digest included); its digest is
+        the sweep's key.
+
+    Every chunk is a sealed ``.npz`` (:func:`landscape.io.write_sealed`): a chunk
+    whose values were edited, or one of another sweep, is refused with a
+    :class:`CheckpointError` naming the file and the field; so is a folder whose
+    chunks were written by other code (the digest of ``landscape``'s sources is
+    part of the key), rather than resumed with numbers the code would not give.
 
     Raises:
-      CheckpointError: the folder holds another sweep's chunks, or its
-        manifest cannot be read (the message names the file).
+      CheckpointError: the folder holds another sweep's chunks, or chunks of
+        this sweep written by other code, or its manifest cannot be read (the
+        message names the file).
       OSError: the folder cannot be created or written.
     """
 
@@ -210,12 +215,20 @@ class ChunkStore:
             try:
                 with open(manifest) as fh:
                     old = json.load(fh)
-                old_key = old["key"]
+                old_key, old_settings = old["key"], old["settings"]
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise CheckpointError(
                     f"checkpoint manifest {manifest!r} cannot be read ({exc}); use an empty folder or delete it"
                 ) from None
             if old_key != self.key:
+                same = {k: v for k, v in settings.items() if k != "code"}
+                if isinstance(old_settings, dict) and digest(same) == digest(
+                    {k: v for k, v in old_settings.items() if k != "code"}
+                ):
+                    raise CheckpointError(
+                        f"checkpoint folder {folder!r} holds chunks of this sweep computed by other code (the "
+                        "package's sources changed since); its numbers may differ: use an empty folder"
+                    )
                 raise CheckpointError(
                     f"checkpoint folder {folder!r} holds chunks of another sweep (its settings differ); "
                     "use an empty folder or the same settings"
@@ -227,35 +240,43 @@ class ChunkStore:
         return os.path.join(self.folder, f"chunk-{i:06d}.npz")
 
     def load(self, i, template, m, axis):
-        """Chunk ``i`` (``m`` starts) shaped like ``template``, or None when absent or corrupt."""
+        """Chunk ``i`` (``m`` starts) shaped like ``template``, or None when absent.
+
+        Raises:
+          CheckpointError: the chunk file exists but is not this sweep's chunk as written (edited, cut,
+            of another sweep or chunk, or unreadable), naming the file and the field.
+        """
         p = self._path(i)
         if not os.path.exists(p):
             return None
         want, _treedef = jax.tree_util.tree_flatten_with_path(template)
         try:
-            with np.load(p, allow_pickle=False) as z:
-                if str(z["__key__"]) != self.key or int(z["__chunk__"]) != i:
-                    raise ValueError("it belongs to another sweep or chunk")
-                leaves = []
-                for path, spec in want:
-                    name = jax.tree_util.keystr(path)
-                    a = z[name]
-                    shape = list(spec.shape)
-                    shape[axis(path)] = m
-                    if tuple(a.shape) != tuple(shape) or a.dtype != spec.dtype:
-                        raise ValueError(
-                            f"{name} has shape {a.shape} and dtype {a.dtype}, expected {tuple(shape)}, {spec.dtype}"
-                        )
-                    leaves.append(a)
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-            warnings.warn(f"checkpoint chunk {p!r} is unusable ({exc}); recomputing it", stacklevel=3)
-            return None
+            z, meta = read_sealed(p, CHUNK_KIND)
+        except IntegrityError as exc:
+            raise CheckpointError(f"checkpoint chunk refused: {exc}; delete it to recompute it") from None
+        if meta.get("key") != self.key or meta.get("chunk") != i:
+            raise CheckpointError(f"checkpoint chunk refused: {p}: it belongs to another sweep or chunk (field 'key')")
+        leaves = []
+        for path, spec in want:
+            name = jax.tree_util.keystr(path)
+            if name not in z:
+                raise CheckpointError(f"checkpoint chunk refused: {p}: field {name!r} is missing")
+            a = z[name]
+            shape = list(spec.shape)
+            shape[axis(path)] = m
+            if tuple(a.shape) != tuple(shape) or a.dtype != spec.dtype:
+                raise CheckpointError(
+                    f"checkpoint chunk refused: {p}: field {name!r} has shape {a.shape} and dtype {a.dtype}, "
+                    f"expected {tuple(shape)}, {spec.dtype}"
+                )
+            leaves.append(a)
         return jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(template), leaves)
 
     def save(self, i, out, rows):
         named: dict[str, Any] = {
             jax.tree_util.keystr(p): np.asarray(a) for p, a in jax.tree_util.tree_flatten_with_path(out)[0]
         }
-        buf = io.BytesIO()
-        np.savez(buf, __key__=np.asarray(self.key), __chunk__=np.asarray(i), __rows__=np.asarray(rows), **named)
-        write_atomic(self._path(i), buf.getvalue())
+        write_sealed(self._path(i), CHUNK_KIND, named, {"key": self.key, "chunk": i, "rows": list(rows)})
+
+
+CHUNK_KIND = "relu-landscape checkpoint chunk 2"

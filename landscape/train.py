@@ -31,7 +31,6 @@ Contract
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +43,7 @@ import optax
 from . import engine as _engine
 from . import optimizers as _opt
 from .engine import GRADIENTS, STREAMS, Crossing, Stop
-from .io import memory_limit, package_version, write_atomic
+from .io import IntegrityError, jsonable, memory_limit, package_version, read_sealed, source_digest, write_sealed
 from .original import ORIGINAL
 from .progress import CHANNELS
 from .progress import resolve as resolve_progress
@@ -97,9 +96,7 @@ class Trajectories:
         return int(self.diverged.shape[0])
 
     def save(self, path: str) -> None:
-        """Write the arrays as ``.npz`` (the settings as JSON inside), atomically."""
-        import io as _io
-
+        """Write the arrays as a sealed ``.npz`` (every array's and the settings' checksums inside), atomically."""
         arrays: dict[str, Any] = {
             "steps": np.asarray(self.steps),
             "population_loss": np.asarray(self.population_loss),
@@ -115,35 +112,64 @@ class Trajectories:
         for prefix, tree in (("params", self.params), ("final", self.final)):
             for p, a in jax.tree_util.tree_flatten_with_path(tree)[0]:
                 arrays[prefix + jax.tree_util.keystr(p)] = np.asarray(a)
-        meta = {
-            "settings": self.settings,
-            "params_structure": _structure(self.final),
-            "format": "relu-landscape trajectories 1",
-        }
-        buf = _io.BytesIO()
-        np.savez(buf, __meta__=np.asarray(json.dumps(meta, default=str)), **arrays)
-        write_atomic(path, buf.getvalue())
+        meta = {"settings": jsonable(self.settings), "params_structure": _structure(self.final)}
+        write_sealed(path, TRAJECTORIES_KIND, arrays, meta)
 
     @classmethod
     def load(cls, path: str) -> Trajectories:
-        """Read what :meth:`save` wrote.
+        """Read what :meth:`save` wrote, checked: every array against its checksum, the settings against
+        theirs, and every shape against the settings (records, starts, parameter leaves).
 
         Raises:
-          ValueError: a file that is not a saved :class:`Trajectories` (named in the message).
+          landscape.io.IntegrityError: (a ``ValueError``) a file that is not a saved :class:`Trajectories`, or
+            one whose settings or arrays were edited, cut or swapped (the message names the file and the field).
         """
-        import zipfile
-
+        data, meta = read_sealed(path, TRAJECTORIES_KIND)
+        structure = meta.get("params_structure")
+        settings = meta.get("settings")
+        if not isinstance(settings, dict):
+            raise IntegrityError(f"{path}: field 'settings' is missing or not an object")
+        if not _valid_structure(structure):
+            raise IntegrityError(f"{path}: field 'params_structure' is missing or malformed")
         try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(str(z["__meta__"]))
-                if meta.get("format") != "relu-landscape trajectories 1":
-                    raise ValueError("unknown format")
-                data = {k: z[k] for k in z.files}
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-            raise ValueError(f"{path!r} is not a readable saved Trajectories ({exc})") from None
-        structure = meta["params_structure"]
-        final = _rebuild(structure, "final", data)
-        params = _rebuild(structure, "params", data)
+            R, S = int(settings["steps"]) // int(settings["record_every"]), int(settings["n_starts"])
+        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+            raise IntegrityError(f"{path}: the settings lack steps, record_every or n_starts") from None
+        want = {
+            "steps": (R + 1,),
+            "population_loss": (R + 1, S),
+            "batch_loss": (R, S),
+            "diverged": (S,),
+            "diverged_at": (S,),
+            "stopped_at": (S,),
+            "steps_run": (S,),
+        }
+        for name, shape in want.items():
+            if name in ("stopped_at", "steps_run") and name not in data:
+                continue
+            if name not in data:
+                raise IntegrityError(f"{path}: field {name!r} is missing")
+            if data[name].shape != shape:
+                raise IntegrityError(
+                    f"{path}: field {name!r} has shape {data[name].shape}; the settings "
+                    f"({settings['steps']} steps recorded every {settings['record_every']}, "
+                    f"{S} starts) need {shape}"
+                )
+        final = _rebuild(structure, "final", data, path=path)
+        params = _rebuild(structure, "params", data, path=path)
+        for p, a in jax.tree_util.tree_flatten_with_path(final)[0]:
+            if a.shape[:1] != (S,):
+                raise IntegrityError(
+                    f"{path}: field 'final{jax.tree_util.keystr(p)}' has {a.shape[0] if a.ndim else 0} "
+                    f"starts; the settings say {S}"
+                )
+        for (p, a), (_, f) in zip(
+            jax.tree_util.tree_flatten_with_path(params)[0], jax.tree_util.tree_leaves_with_path(final)
+        ):
+            if a.shape != (R + 1, *f.shape):
+                raise IntegrityError(
+                    f"{path}: field 'params{jax.tree_util.keystr(p)}' has shape {a.shape}; it needs {(R + 1, *f.shape)}"
+                )
         probes = {k[len("probe/") :]: jnp.asarray(v) for k, v in data.items() if k.startswith("probe/")}
         opt = lambda k: jnp.asarray(data[k]) if k in data else None
         return cls(
@@ -154,11 +180,26 @@ class Trajectories:
             final=final,
             diverged=jnp.asarray(data["diverged"]),
             diverged_at=jnp.asarray(data["diverged_at"]),
-            settings=meta["settings"],
+            settings=settings,
             stopped_at=opt("stopped_at"),
             steps_run=opt("steps_run"),
             probes=probes,
         )
+
+
+TRAJECTORIES_KIND = "relu-landscape trajectories 2"
+
+
+def _valid_structure(structure) -> bool:
+    if structure == "leaf":
+        return True
+    if isinstance(structure, dict) and len(structure) == 1:
+        ((kind, inner),) = structure.items()
+        if kind == "dict" and isinstance(inner, dict):
+            return all(_valid_structure(v) for v in inner.values())
+        if kind == "list" and isinstance(inner, list):
+            return all(_valid_structure(v) for v in inner)
+    return False
 
 
 def _structure(tree):
@@ -170,12 +211,15 @@ def _structure(tree):
     return "leaf"
 
 
-def _rebuild(structure, prefix, data, path=""):
+def _rebuild(structure, prefix, data, where="", path="the file"):
     if structure == "leaf":
-        return jnp.asarray(data[prefix + path])
+        name = prefix + where
+        if name not in data:
+            raise IntegrityError(f"{path}: field {name!r} is missing")
+        return jnp.asarray(data[name])
     if "dict" in structure:
-        return {k: _rebuild(v, prefix, data, path + f"[{k!r}]") for k, v in structure["dict"].items()}
-    return [_rebuild(v, prefix, data, path + f"[{i}]") for i, v in enumerate(structure["list"])]
+        return {k: _rebuild(v, prefix, data, where + f"[{k!r}]", path) for k, v in structure["dict"].items()}
+    return [_rebuild(v, prefix, data, where + f"[{i}]", path) for i, v in enumerate(structure["list"])]
 
 
 def _int(name, value, lo):
@@ -513,6 +557,7 @@ def _store(folder, problem, opt, arrays, hp, key, settings, chunk):
             "init": tree_describe(arrays),
             "hyperparams": tree_describe(hp),
             "version": package_version(),
+            "code": source_digest(("landscape",)),
             "x64": bool(jax.config.read("jax_enable_x64")),
         },
     )

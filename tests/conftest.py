@@ -47,3 +47,19 @@ def _memory_budget(request):
             f"this test raised the process's peak resident memory to {after / 2**30:.2f} GiB, over the "
             f"suite's budget of {MEMORY_BUDGET / 2**30:.2f} GiB per process"
         )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_memory_between_modules():
+    """After each test module: drop JAX's compiled programs and return freed memory to the system, so that one
+    module's programs and buffers do not add to the next module's peak."""
+    yield
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    jax.clear_caches()
+    gc.collect()
+    with contextlib.suppress(OSError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)

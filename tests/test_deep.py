@@ -52,9 +52,19 @@ def test_exact_1d_detection_agrees_with_a_dense_grid(bias, support):
     params = N.init_many(spec, jax.random.key(3), 3000, "he_normal")
     dead = D.dead_layers_1d(spec, params, support)
     xs = jnp.linspace(*support, 4001)
-    # pre-activations of every network at every grid point, from the public forward pass: (nets, points, width)
-    pre = jax.jit(jax.vmap(lambda p: jax.vmap(lambda x: N.hidden(spec, p, x[None])[1])(xs)))(params)
-    grid_dead = np.asarray(jnp.any(jnp.stack([jnp.all(z <= 0, axis=(1, 2)) for z in pre], 1), 1))
+
+    # pre-activations of every network at every grid point, from the public forward pass, 500 networks at a time
+    @jax.jit
+    def dead_on_grid(p):
+        pre = jax.vmap(lambda q: jax.vmap(lambda x: N.hidden(spec, q, x[None])[1])(xs))(p)
+        return jnp.any(jnp.stack([jnp.all(z <= 0, axis=(1, 2)) for z in pre], 1), 1)
+
+    grid_dead = np.concatenate(
+        [
+            np.asarray(dead_on_grid(jax.tree_util.tree_map(lambda a: a[i : i + 500], params)))
+            for i in range(0, 3000, 500)
+        ]
+    )
     assert np.all(grid_dead[dead])  # certified dead is dead at every grid point
     assert np.mean(dead == grid_dead) > 0.998  # alive only between grid points is rare
     assert 0.05 < dead.mean() < 0.95  # a non-trivial mix, so the comparison means something

@@ -250,15 +250,17 @@ def test_checkpoint_keys_follow_everything_that_determines_the_numbers(tmp_path)
     assert pa.fingerprint() != pb.fingerprint()  # ...but not the same numbers, so not the same key
 
 
-def test_corrupt_checkpoints_are_named_and_recomputed(tmp_path):
+def test_corrupt_checkpoints_are_named_and_refused(tmp_path):
     init = {"w": jnp.linspace(-1, 1, 4)}
     kw = dict(
         optimizer="sgd", steps=10, record_every=10, key=KEY, chunk=2, gradient="population", checkpoint=str(tmp_path)
     )
     whole = L.train(P1, init, **kw)
     (tmp_path / "chunk-000001.npz").write_bytes(b"not a zip")
-    with pytest.warns(UserWarning, match="chunk-000001.npz.*unusable"):
-        again = L.train(P1, init, **kw)
+    with pytest.raises(CheckpointError, match=r"chunk-000001\.npz: not a readable"):
+        L.train(P1, init, **kw)
+    (tmp_path / "chunk-000001.npz").unlink()  # deleted, as the message says: recomputed, the same numbers
+    again = L.train(P1, init, **kw)
     np.testing.assert_array_equal(np.asarray(again.final["w"]), np.asarray(whole.final["w"]))
     (tmp_path / "manifest.json").write_text("{")
     with pytest.raises(CheckpointError, match=r"manifest.json.*cannot be read"):
@@ -275,7 +277,7 @@ def test_corrupt_cache_files_are_named_and_recomputed(tmp_path):
         (f,) = [p for p in tmp_path.iterdir() if p.name.startswith("published_minimum-")]
         f.write_bytes(f.read_bytes()[:50])
         registry.clear_memory()
-        with pytest.warns(UserWarning, match="published_minimum-.*unusable"):
+        with pytest.warns(UserWarning, match=r"unusable \(.*published_minimum-.*not a readable"):
             b = registry.run("published_minimum")
         assert a["grad_norm"] == b["grad_norm"]
     finally:
@@ -301,7 +303,7 @@ def test_grids_save_and_load(tmp_path):
     np.testing.assert_array_equal(np.asarray(u.grad["b"]), np.asarray(r.grad["b"]))
     assert u.trained == r.trained and list(u.axes) == ["w", "b"]
     (tmp_path / "bad.npz").write_text("")
-    with pytest.raises(ValueError, match=r"bad.npz.*not a readable saved grid"):
+    with pytest.raises(ValueError, match=r"bad\.npz: not a readable relu-landscape grid"):
         L.GridResult.load(str(tmp_path / "bad.npz"))
 
 

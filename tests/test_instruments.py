@@ -267,3 +267,104 @@ def test_cli_slice_interpolate_hessian_write_the_librarys_numbers(tmp_path, caps
         assert main(argv) == 2, argv
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error:"), (argv, err)
+
+
+# ------------------------------------------------------------------ degenerate and non-finite cases
+def _quadratic(H):
+    """A problem whose Hessian is exactly ``H`` everywhere (its loss ``x^T H x / 2`` in closed form)."""
+    H = jnp.asarray(H, jnp.float64)
+    n = H.shape[0]
+    return L.CustomProblem(
+        apply=lambda p, x: p["x"][0] * x,
+        target=lambda x: x,
+        params={"x": jnp.zeros(n)},
+        population_loss=lambda p: 0.5 * p["x"] @ H @ p["x"],
+        exactness="closed form",
+    )
+
+
+@pytest.mark.parametrize("n", range(1, 13))
+def test_hessian_top_is_eigh_for_every_small_size_and_spectrum(n):
+    rng = np.random.default_rng(n)
+    Q, _ = np.linalg.qr(rng.normal(size=(n, n)))
+    spectra = [rng.normal(size=n) * 5]  # indefinite
+    if n >= 3:
+        spectra.append(
+            np.concatenate([[-10.0], np.full(n - 3, 1.0), [2.0, 2.0]])
+        )  # repeated at the top, negative below
+    for lam in spectra:
+        H = (Q * lam) @ Q.T
+        H = 0.5 * (H + H.T)
+        want = np.sort(np.linalg.eigvalsh(H))[::-1]
+        for k in {1, max(1, n // 2), n}:
+            for block in {None, 1, min(n, 2)}:
+                r = I.hessian_top(_quadratic(H), {"x": np.zeros((1, n))}, k, key=KEY, block=block)
+                assert r["converged"][0], (n, k, block, r["reason"])
+                np.testing.assert_allclose(r["eigenvalues"][0], want[:k], atol=1e-9 * max(1, np.abs(lam).max()))
+
+
+def test_hessian_top_reaches_the_top_when_the_block_does_not_divide_the_dimension():
+    r = I.hessian_top(_quadratic(np.diag([-10.0, 1.0, 2.0])), {"x": np.zeros((1, 3))}, 2, key=KEY)
+    np.testing.assert_allclose(r["eigenvalues"][0], [2.0, 1.0], atol=1e-12)
+    r = I.hessian_top(_quadratic(np.diag([5.0, 5, 5, 1, 1, 0])), {"x": np.zeros((1, 6))}, 4, key=KEY)
+    np.testing.assert_allclose(r["eigenvalues"][0], [5.0, 5, 5, 1], atol=1e-12)
+    # the Lanczos path itself on a larger problem, with a block that does not divide the dimension
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.normal(size=(90, 90)))
+    lam = np.concatenate([[9.0, 9.0, 9.0, 7.0], rng.uniform(-3, 3, 86)])
+    H = (Q * lam) @ Q.T
+    r = I.hessian_top(_quadratic(0.5 * (H + H.T)), {"x": np.zeros((1, 90))}, 4, key=KEY, block=4)
+    assert r["method"] == "lanczos" and r["converged"][0]
+    np.testing.assert_allclose(r["eigenvalues"][0], [9.0, 9.0, 9.0, 7.0], atol=1e-8)
+
+
+def test_float32_points_converge_at_their_own_precision():
+    p = D.safran_shamir(4, 4)
+    W = jnp.eye(4) + 0.1 * jax.random.normal(KEY, (4, 4))
+    with jax.enable_x64(False):
+        r = I.hessian_top(p, [{"W": np.asarray(W, np.float32)[None]}], 3, key=KEY, steps=4)
+    assert r["dtype"] == "float32" and r["tol"] == pytest.approx(np.sqrt(np.finfo(np.float32).eps))
+    assert r["converged"][0] or "give more steps" in r["reason"][0]
+
+
+def test_spectral_density_stops_at_a_lanczos_breakdown():
+    s = I.spectral_density(_quadratic(3.0 * np.eye(5)), {"x": np.zeros((1, 5))}, key=KEY, probes=3, steps=5)
+    nodes = s["nodes"][0]
+    assert np.nanmin(nodes) == pytest.approx(3.0) and np.nanmax(nodes) == pytest.approx(3.0)
+    np.testing.assert_allclose(s["weights"][0].sum(axis=1), 1.0, atol=1e-12)
+    assert 0 < s["sigma"] < 0.1
+    assert abs(s["grid"][np.argmax(s["density"][0])] - 3.0) < s["sigma"]
+    with pytest.raises(ValueError, match="sigma must be a positive finite number"):
+        I.spectral_density(_quadratic(np.eye(2)), {"x": np.zeros((1, 2))}, key=KEY, sigma=0)
+    with pytest.raises(ValueError, match="grid must be"):
+        I.spectral_density(_quadratic(np.eye(2)), {"x": np.zeros((1, 2))}, key=KEY, steps=2, grid=[0.0, np.nan])
+
+
+@pytest.mark.parametrize("probes", [2, 5, 10, 100])
+def test_hutchinson_states_an_error_only_where_it_holds(probes):
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=(12, 12))
+    H = A @ A.T / 12 - np.eye(12)  # indefinite, with a heavy-tailed z^T H z
+    seeds = 300
+    r = I.hessian_trace(_quadratic(H), {"x": np.zeros((seeds, 12))}, key=KEY, probes=probes)
+    if probes < I.MIN_PROBES_FOR_ERROR:
+        assert r["stderr"] is None and r["ci"] is None and "no error" in r["note"]
+        return
+    lo, hi = r["ci"][:, 0], r["ci"][:, 1]
+    coverage = np.mean((lo <= np.trace(H)) & (np.trace(H) <= hi))
+    # a 95% interval over 300 independent estimates: at least 90% of them cover the trace
+    assert coverage >= 0.90, coverage
+
+
+def test_a_path_through_non_finite_losses_has_no_barrier():
+    p = L.CustomProblem(
+        apply=lambda q, x: q["w"] * x,
+        target=lambda x: x,
+        params={"w": jnp.zeros(())},
+        population_loss=lambda q: jnp.where(q["w"] > 0.35, jnp.nan, (q["w"] - 1.0) ** 2),
+        exactness="closed form",
+    )
+    r = I.interpolate(p, {"w": 0.0}, {"w": 1.0}, n=11)
+    assert r.barrier is None and r.argmax is None and len(r.nonfinite) == 7 and r.nonfinite[0] == pytest.approx(0.4)
+    with pytest.raises(ValueError, match=r"points\[0\] to points\[1\] is too long"):
+        I.interpolate(L.Problem(), {"w": 1e308}, {"w": -1e308})
