@@ -56,10 +56,17 @@ def cmd_verify(args):
         else:
             print(f"{cid:4s} {v.verdict:14s} " + "; ".join(f"{s.verdict}: {s.text}" for s in v.statements), flush=True)
 
-    ids = [i.strip() for i in args.only.split(",") if i.strip()] if args.only else None
+    ids = None
+    if args.only is not None:
+        ids = [i.strip() for i in args.only.split(",") if i.strip()]
+        if not ids:
+            raise ValueError(f"--only names no claim ({args.only!r}); give ids such as A6,A9 or leave it out")
     if args.cache:
+        from landscape.io import check_writable
+
         from . import registry
 
+        check_writable(args.cache)  # before any work
         registry.set_cache_dir(args.cache)
     t0 = time.perf_counter()
     doc = report.make(args.out, quick=args.quick, ids=ids, readme=args.readme, progress=show)
@@ -209,6 +216,8 @@ def _n_rule(text):
 def cmd_deep(args):
     import jax
 
+    from landscape.progress import bar
+
     from . import deep as D
 
     key = jax.random.key(args.seed)
@@ -222,6 +231,7 @@ def cmd_deep(args):
             inputs=args.inputs,
             samples=args.samples,
             key=key,
+            progress=bar("networks", "network"),
         )
         cf = r.get("closed_form_single_input")
         print(
@@ -242,6 +252,7 @@ def cmd_deep(args):
             starts=args.samples,
             key=key,
             steps=args.steps,
+            progress=True,
         )
         print(
             f"depth {args.depth}, width {args.width}, {init}, fitting {r['target']}: {r['rate']:.3g} of {r['starts']} "
@@ -255,7 +266,9 @@ def cmd_deep(args):
                 raise ValueError(f"the student needs at least as many units as the teacher: n={n_of(k)} < k={k}")
         rows = []
         for k in ks:
-            r = D.spurious_minima(k, n_of(k), starts=args.samples, key=jax.random.fold_in(key, k), steps=args.steps)
+            r = D.spurious_minima(
+                k, n_of(k), starts=args.samples, key=jax.random.fold_in(key, k), steps=args.steps, progress=True
+            )
             print(
                 f"k={k} teacher units, n={r['n']} student units: {r['rate']:.3g} of {r['starts']} starts end at a spurious "
                 f"minimum [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; still moving {r['still_moving']:.3g} after "
@@ -366,6 +379,15 @@ def cmd_slice(args):
     problem, kind = _instrument_problem(args)
     centre = _instrument_point(problem, kind, args.centre, "--centre", args.seed)
     problem.check_point(centre, "--centre")
+    # the slice's two arrays in memory, and their JSON text when written: refused before the work if too large
+    need = args.n * args.n * 2 * (8 + (24 if args.json else 0))
+    limit = __import__("landscape").io.memory_limit() // 2
+    if need > limit:
+        raise ValueError(
+            f"--n {args.n}: a {args.n} x {args.n} slice needs about {need / 2**30:.3g} GiB for its "
+            f"values{' and their JSON' if args.json else ''}, more than {limit / 2**30:.3g} GiB; use a "
+            "smaller --n"
+        )
     key = jax.random.key(args.seed)
     if args.towards:
         target = _instrument_point(problem, kind, args.towards, "--towards", args.seed + 1)
@@ -462,9 +484,18 @@ def cmd_hessian(args):
         raise ValueError(f"--probes must be at least 2, got {args.probes}")
     batch = problem.check_starts(jax.tree_util.tree_map(lambda a: np.asarray(a, float)[None], point), "--at")[0]
     key = jax.random.key(args.seed)
-    top = I.hessian_top(problem, batch, args.k, key=jax.random.fold_in(key, 0))
-    tr = I.hessian_trace(problem, batch, key=jax.random.fold_in(key, 1), probes=args.probes)
-    sd = I.spectral_density(problem, batch, key=jax.random.fold_in(key, 2), probes=args.probes, steps=args.steps)
+    # the work, counted in Hessian-vector products, timed on one of them: printed before it starts, with bars
+    per = I.product_time(problem, jax.numpy.asarray(problem.ravel(batch))[0])
+    dense = args.k * max(2, -(-(6 * args.k + 40) // args.k)) >= dim
+    products = (dim if dense else 2 * (6 * args.k + 40)) + args.probes + args.probes * args.steps
+    print(f"about {products} Hessian-vector products of {per:.2g} s each: {products * per:.3g} s", flush=True)
+    from landscape.progress import bar
+
+    top = I.hessian_top(problem, batch, args.k, key=jax.random.fold_in(key, 0), progress=bar("top eigenvalues"))
+    tr = I.hessian_trace(problem, batch, key=jax.random.fold_in(key, 1), probes=args.probes, progress=bar("trace"))
+    sd = I.spectral_density(
+        problem, batch, key=jax.random.fold_in(key, 2), probes=args.probes, steps=args.steps, progress=bar("density")
+    )
     conv = "" if top["converged"][0] else f", not converged: {top['reason'][0]}"
     err = (
         tr["note"]

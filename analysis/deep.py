@@ -210,6 +210,7 @@ def born_dead(
     key=None,
     activation="relu",
     chunk=20_000,
+    progress=None,
 ):
     """Probability that a freshly initialized network is born dead.
 
@@ -220,6 +221,7 @@ def born_dead(
       bias: whether layers have (randomly initialized) biases.
       inputs: ``"gaussian"`` or ``landscape.Uniform(lo, hi)`` (1-D).
       samples: number of networks.
+      progress: a callback ``(done, total)`` over the networks drawn (chunk by chunk).
 
     Returns:
       dict with ``probability`` and ``ci`` (dead on the whole support),
@@ -263,6 +265,8 @@ def born_dead(
             single = np.asarray(jnp.any(jnp.stack([jnp.all(z <= 0, axis=1) for z in pre], 1), 1))
         dead_all.append(dead)
         single_all.append(single)
+        if progress is not None:
+            progress(start + n, samples)
     dead, single = np.concatenate(dead_all), np.concatenate(single_all)
     out = {
         "depth": depth,
@@ -507,7 +511,7 @@ def minimum_check(W):
     }
 
 
-def descend(problem, W0, *, lr, steps, tol=0.0, gtol=0.0, check_every=500):
+def descend(problem, W0, *, lr, steps, tol=0.0, gtol=0.0, check_every=500, progress=False):
     """Exact-gradient descent on :func:`safran_shamir` starts ``W0`` (starts, n, k), through the
     training engine: each start stops at the global minimum (loss <= ``tol``) or when stationary
     (gradient norm < ``gtol``), at most ``steps``."""
@@ -521,6 +525,7 @@ def descend(problem, W0, *, lr, steps, tol=0.0, gtol=0.0, check_every=500):
         record_every=steps,
         stop=stop,
         key=jax.random.key(0),
+        progress=progress,
     )
 
 
@@ -543,6 +548,7 @@ def spurious_minima(
     check_every=500,
     eig_tol=1e-6,
     hessian_chunk=64,
+    progress=False,
 ):
     """How often gradient descent from random starts ends at a spurious local minimum.
 
@@ -601,7 +607,7 @@ def spurious_minima(
     problem = safran_shamir(k, n)
     W0 = L.draws.normal(key, (starts, n, d), dtype) / math.sqrt(d)
     check_every = math.gcd(check_every, steps)  # blocks that end exactly at `steps`
-    t = descend(problem, W0, lr=float(lr), steps=steps, tol=tol, gtol=gtol, check_every=check_every)
+    t = descend(problem, W0, lr=float(lr), steps=steps, tol=tol, gtol=gtol, check_every=check_every, progress=progress)
     W = np.asarray(t.final[0]["W"])
     final, gnorm = (np.asarray(v) for v in _end_state(problem, t.final))
     finite = np.isfinite(final) & np.isfinite(gnorm) & ~np.asarray(t.diverged)
@@ -656,6 +662,7 @@ def dying(
     batch_size=128,
     lr=1e-3,
     key=None,
+    progress=False,
 ):
     """How often networks collapse to a constant while fitting ``target`` from random starts.
 
@@ -685,6 +692,7 @@ def dying(
         batch_size=batch_size,
         record_every=steps,
         key=jax.random.fold_in(key, 1),
+        progress=progress,
     )
     b = classify(problem, t.final, diverged=t.diverged, tol_loss=1e-2)
     born = dead_layers_1d(spec, init, problem.inputs.support()) if not math.isinf(problem.inputs.support()[0]) else None

@@ -57,6 +57,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import landscape as L
+from landscape.progress import CHANNELS
 
 from .stats import CONFIDENCE, t_value
 
@@ -350,8 +351,56 @@ def default_tol(dtype) -> float:
     return float(np.sqrt(np.finfo(np.dtype(dtype)).eps))
 
 
-@partial(jax.jit, static_argnums=(0, 3))
-def _lanczos(problem, x, start, steps):
+@partial(jax.jit, static_argnums=0)
+def _products(problem, x, V):
+    """``H(x) v`` for every row ``v`` of ``V`` (to measure what one batch of products needs)."""
+    return jax.vmap(lambda v: L.hessian.hvp(problem, x, v))(V)
+
+
+def product_memory(problem, x) -> int:
+    """Bytes of working memory one Hessian-vector product at ``x`` needs (XLA's memory analysis)."""
+    analysis = _products.lower(problem, x, x[None]).compile().memory_analysis()
+    used = getattr(analysis, "temp_size_in_bytes", None) if analysis is not None else None
+    return max(int(used or 0), 8 * int(x.shape[0]))
+
+
+def product_time(problem, x, repeat: int = 3) -> float:
+    """Seconds one Hessian-vector product at ``x`` takes, compiled (the best of ``repeat``): to estimate work."""
+    import time
+
+    V = x[None]
+    jax.block_until_ready(_products(problem, x, V))
+    best = math.inf
+    for _ in range(repeat):
+        t = time.perf_counter()
+        jax.block_until_ready(_products(problem, x, V))
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def _plan(problem, X, products, extra=0):
+    """``(points per call, products per batch)`` so that one call's working memory fits the budget: the
+    products each point needs at once are batched, and points are taken a few at a time when even one batch
+    each does not fit. ``extra``: bytes each point holds besides its products (a Lanczos basis)."""
+    budget = L.grids.working_budget()
+    per = product_memory(problem, jnp.asarray(X[0]))
+    batch = int(max(1, min(products, budget // per)))
+    points = int(max(1, min(X.shape[0], budget // (batch * per + extra + 1))))
+    return points, batch
+
+
+def _in_chunks(fn, n, points, progress=None, total=None):
+    """``fn(lo, hi)`` over ``[0, n)`` in chunks of ``points``, outputs joined along axis 0; each chunk reported."""
+    outs = []
+    for lo in range(0, n, points):
+        outs.append(fn(lo, min(n, lo + points)))
+        if progress is not None:
+            progress(min(n, lo + points), n if total is None else total)
+    return jax.tree_util.tree_map(lambda *a: np.concatenate(a, axis=0), *outs)
+
+
+@partial(jax.jit, static_argnums=(0, 3, 4))
+def _lanczos(problem, x, start, steps, batch, channel=0):
     """The one Lanczos path: Rayleigh-Ritz on the block Krylov space of ``H(x)`` spanned by ``steps`` blocks
     from the orthonormal ``start`` ``(P, block)``.
 
@@ -359,7 +408,8 @@ def _lanczos(problem, x, start, steps):
     reorthogonalization) and the Ritz values come from the exact projection
     ``Q^T H Q`` (the products ``H Q`` are kept), not from the three-term
     recurrence, so every value is bounded by the true ones (Cauchy
-    interlacing). Where the Krylov space runs out (breakdown: a new block
+    interlacing). The block's products are evaluated ``batch`` at a time
+    (static: working memory). Where the Krylov space runs out (breakdown: a new block
     whose norm is at rounding level relative to ``|H Q|``, as for ``H = 3 I``
     after one step, or at symmetric minima with few distinct eigenvalues),
     the recursion stops: later columns are zero and carry no weight.
@@ -374,7 +424,10 @@ def _lanczos(problem, x, start, steps):
     dim, block = start.shape
     size = block * steps
     eps = jnp.finfo(x.dtype).eps
-    hv = jax.vmap(lambda v: L.hessian.hvp(problem, x, v), in_axes=1, out_axes=1)
+
+    def hv(Q):  # the block's products, ``batch`` at a time (memory)
+        return jax.lax.map(lambda v: L.hessian.hvp(problem, x, v), Q.T, batch_size=batch).T
+
     basis = jnp.zeros((dim, size), x.dtype).at[:, :block].set(start)
     hbasis = jnp.zeros((dim, size), x.dtype)
     live = jnp.zeros((size,), bool).at[:block].set(True)
@@ -400,6 +453,10 @@ def _lanczos(problem, x, start, steps):
         old_live = jax.lax.dynamic_slice_in_dim(live, nxt, block, axis=0)
         basis = jax.lax.dynamic_update_slice_in_dim(basis, jnp.where(last, old_q, q_next), nxt, axis=1)
         live = jax.lax.dynamic_update_slice_in_dim(live, jnp.where(last, old_live, keep), nxt, axis=0)
+        every = max(1, steps // 20)  # about twenty progress ticks per run (channel 0: none)
+        jax.lax.cond(
+            (channel > 0) & ((j + 1) % every == 0), lambda: jax.debug.callback(CHANNELS.tick, channel), lambda: None
+        )
         return basis, hbasis, live
 
     basis, hbasis, live = jax.lax.fori_loop(0, steps, body, (basis, hbasis, live))  # not training: Lanczos
@@ -414,7 +471,7 @@ def _lanczos(problem, x, start, steps):
     return theta, S, residual, valid
 
 
-def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=None):
+def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=None, progress=None):
     """The ``k`` largest Hessian eigenvalues at each of a batch of points.
 
     Block Lanczos with full reorthogonalization on Hessian-vector products
@@ -437,6 +494,12 @@ def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=None):
         below the dimension).
       tol: relative residual of convergence; default :func:`default_tol` of
         the points' dtype (``sqrt(eps)``).
+      progress: a callback ``(done, total)`` over points (or, on the dense
+        path of a large model, over its Hessian-vector products).
+
+    Memory is bounded: the products of a block are evaluated as many at a
+    time, and the points as many at a time, as fit the working-memory budget
+    (:func:`landscape.grids.working_budget`, from XLA's analysis of one product).
 
     Returns:
       dict with ``eigenvalues`` ``(N, k)`` (descending), ``residuals``
@@ -474,9 +537,14 @@ def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=None):
     base = {"tol": tol, "dtype": dtype.name, "block": block, "key": np.asarray(jax.random.key_data(key)).tolist()}
     s = int(max(2, -(-(6 * k + 40) // block))) if steps is None else int(steps)
     while steps is not None or block * s < dim:
+        per_call, batch = _plan(problem, X, block, extra=2 * 8 * dim * block * s)
         starts = jax.vmap(lambda kk: jnp.linalg.qr(jax.random.normal(kk, (dim, block), X.dtype))[0])(keys)
-        theta, _, res, valid = jax.vmap(lambda x, q: _lanczos(problem, x, q, s))(X, starts)
-        theta, res, valid = np.asarray(theta), np.asarray(res), np.asarray(valid)
+
+        def some(lo, hi, s=s, batch=batch, starts=starts):
+            out = jax.vmap(lambda x, q: _lanczos(problem, x, q, s, batch))(X[lo:hi], starts[lo:hi])
+            return tuple(np.asarray(a) for a in out)
+
+        theta, _, res, valid = _in_chunks(some, n, per_call, progress)
         # the k largest valid Ritz values (invalid ones sit below the spectrum)
         theta, res, valid = theta[:, ::-1][:, :k], res[:, ::-1][:, :k], valid[:, ::-1][:, :k]
         scale = np.maximum(1.0, np.max(np.abs(np.where(valid, theta, 0.0)), axis=1, keepdims=True))
@@ -506,7 +574,7 @@ def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=None):
                 **base,
             }
         s *= 2
-    sp = L.dense_spectrum(problem, problem.unravel(X), residuals=True)
+    sp = L.dense_spectrum(problem, problem.unravel(X), residuals=True, progress=progress)
     eig, res = sp["eigvals"][:, ::-1][:, :k], sp["residuals"][:, ::-1][:, :k]
     return {
         "eigenvalues": eig,
@@ -533,14 +601,14 @@ def _positive(v, name):
 MIN_PROBES_FOR_ERROR = 10  # below, a sample standard deviation says too little to state an error
 
 
-@partial(jax.jit, static_argnums=(0, 3))
-def _hutchinson(problem, x, key, probes):
+@partial(jax.jit, static_argnums=(0, 3, 4))
+def _hutchinson(problem, x, key, probes, batch):
     z = jax.random.rademacher(key, (probes, x.shape[0]), x.dtype)
-    hz = jax.vmap(lambda v: L.hessian.hvp(problem, x, v))(z)
+    hz = jax.lax.map(lambda v: L.hessian.hvp(problem, x, v), z, batch_size=batch)
     return jnp.sum(z * hz, axis=1)
 
 
-def hessian_trace(problem, points, *, key, probes=100, confidence=CONFIDENCE):
+def hessian_trace(problem, points, *, key, probes=100, confidence=CONFIDENCE, progress=None):
     """Hutchinson's trace estimate ``mean_i z_i^T H z_i`` (Rademacher ``z_i``) at each of a batch of points.
 
     Its error is stated only from ``MIN_PROBES_FOR_ERROR`` probes on: the
@@ -548,6 +616,10 @@ def hessian_trace(problem, points, *, key, probes=100, confidence=CONFIDENCE):
     ``sqrt(probes)``) and a Student-t interval at ``confidence`` (the
     estimates of a few probes are too few to say how far the mean may be
     from the trace; with 2 probes a two-standard-error band misses it often).
+
+    Memory is bounded: the probes' products are evaluated as many at a time
+    as fit the working-memory budget; ``progress`` (a callback ``(done,
+    total)``) hears of every chunk of points.
 
     Returns:
       dict with ``trace`` ``(N,)``, ``stderr`` and ``ci`` ``(N, 2)`` (None
@@ -557,9 +629,19 @@ def hessian_trace(problem, points, *, key, probes=100, confidence=CONFIDENCE):
     _problem(problem)
     key = _key(key)
     X, n = _points(problem, points)
+    dim = X.shape[1]
     if isinstance(probes, (bool, np.bool_)) or not isinstance(probes, (int, np.integer)) or probes < 2:
         raise ValueError(f"probes must be an integer >= 2, got {probes!r}")
-    est = np.asarray(jax.vmap(lambda x, kk: _hutchinson(problem, x, kk, int(probes)))(X, jax.random.split(key, n)))
+    per_call, batch = _plan(problem, X, int(probes), extra=2 * 8 * dim * int(probes))
+    keys = jax.random.split(key, n)
+    est = _in_chunks(
+        lambda lo, hi: np.asarray(
+            jax.vmap(lambda x, kk: _hutchinson(problem, x, kk, int(probes), batch))(X[lo:hi], keys[lo:hi])
+        ),
+        n,
+        per_call,
+        progress,
+    )
     trace = est.mean(1)
     out = {
         "trace": trace,
@@ -579,7 +661,7 @@ def hessian_trace(problem, points, *, key, probes=100, confidence=CONFIDENCE):
     return out
 
 
-def spectral_density(problem, points, *, key, probes=10, steps=None, sigma=None, grid=None):
+def spectral_density(problem, points, *, key, probes=10, steps=None, sigma=None, grid=None, progress=None):
     """The Hessian's eigenvalue density by stochastic Lanczos quadrature, at each of a batch of points.
 
     For each of ``probes`` Rademacher vectors, ``steps`` Lanczos steps (default
@@ -591,6 +673,10 @@ def spectral_density(problem, points, *, key, probes=10, steps=None, sigma=None,
     their average, each node broadened by a Gaussian of standard deviation
     ``sigma`` (default: 1% of the spread of the nodes, or of their magnitude
     when they coincide).
+
+    Memory is bounded: the (point, probe) pairs run as many at a time as fit
+    the working-memory budget; ``progress`` (a callback ``(done, total)``)
+    hears about twenty times from every pair's Lanczos run, as it goes.
 
     Returns:
       dict with ``grid`` ``(G,)``, ``density`` ``(N, G)``, the quadrature
@@ -615,13 +701,26 @@ def spectral_density(problem, points, *, key, probes=10, steps=None, sigma=None,
     keys = jax.random.split(key, n)
     zs = jax.vmap(lambda kk: jax.random.rademacher(kk, (int(probes), dim), X.dtype))(keys)
 
-    def nodes_of(x, v):
+    def nodes_of(x, v, channel):
         q = (v / jnp.linalg.norm(v))[:, None]
-        theta, S, _, valid = _lanczos(problem, x, q, int(steps))
+        theta, S, _, valid = _lanczos(problem, x, q, int(steps), 1, channel)
         return jnp.where(valid, theta, jnp.nan), jnp.where(valid, S[0] ** 2, 0.0)
 
-    nodes, weights = jax.vmap(lambda x, z: jax.vmap(lambda v: nodes_of(x, v))(z))(X, zs)
-    nodes, weights = np.asarray(nodes), np.asarray(weights)
+    # every (point, probe) pair runs its own Lanczos: as many pairs at a time as fit the budget
+    pairs_x = np.repeat(np.arange(n), int(probes))
+    flat_z = np.asarray(zs).reshape(n * int(probes), dim)
+    per_call, _ = _plan(problem, X, 1, extra=2 * 8 * dim * int(steps))
+    ticks = int(steps) // max(1, int(steps) // 20)
+    with CHANNELS.open(progress, n * int(probes) * ticks) as channel:
+        nodes, weights = _in_chunks(
+            lambda lo, hi: tuple(
+                np.asarray(a)
+                for a in jax.vmap(nodes_of, in_axes=(0, 0, None))(X[pairs_x[lo:hi]], flat_z[lo:hi], channel)
+            ),
+            n * int(probes),
+            per_call,
+        )
+    nodes, weights = nodes.reshape(n, int(probes), -1), weights.reshape(n, int(probes), -1)
     lo, hi = float(np.nanmin(nodes)), float(np.nanmax(nodes))
     spread = hi - lo
     if sigma is None:

@@ -11,6 +11,7 @@ body too large, 404 for an unknown path, 503 when the server is busy, and
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
@@ -21,10 +22,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+
+from landscape.sweep import Cancelled
 
 from . import compute, schema, views
 
@@ -34,6 +37,7 @@ DEFAULT_REPORT = os.path.join(ROOT, "figures", "out", "report.json")
 WORKERS = 2  # computations at once (the rest wait)
 WAIT_S = 60.0  # how long a request waits for a worker before a 503
 CACHE_ENTRIES = 256  # answered requests kept
+CACHE_BYTES = 32 << 20  # and at most this much answer text
 
 
 def _plotly_js():
@@ -43,10 +47,12 @@ def _plotly_js():
 
 
 class _Cache:
-    """A bounded LRU of answered requests, keyed by their validated settings (thread-safe)."""
+    """A bounded LRU of answered requests, keyed by their validated settings (thread-safe): at most ``size``
+    entries and ``max_bytes`` of answer text."""
 
-    def __init__(self, size):
-        self.size, self.data, self.lock = size, OrderedDict(), threading.Lock()
+    def __init__(self, size, max_bytes=CACHE_BYTES):
+        self.size, self.max_bytes, self.data, self.lock = size, max_bytes, OrderedDict(), threading.Lock()
+        self.bytes = 0
 
     def get(self, key):
         with self.lock:
@@ -56,11 +62,26 @@ class _Cache:
         return None
 
     def put(self, key, value):
+        if len(value) > self.max_bytes // 4:
+            return  # one answer never crowds out the rest
         with self.lock:
+            if key in self.data:
+                self.bytes -= len(self.data[key])
             self.data[key] = value
+            self.bytes += len(value)
             self.data.move_to_end(key)
-            while len(self.data) > self.size:
-                self.data.popitem(last=False)
+            while len(self.data) > self.size or self.bytes > self.max_bytes:
+                _, old = self.data.popitem(last=False)
+                self.bytes -= len(old)
+
+
+def _printable(text: str) -> str:
+    """``text`` as valid UTF-8 (a request may carry lone surrogates, which JSON decodes but no response can encode)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+STOPPABLE = ("basins",)  # endpoints whose work is done in chunks and can stop when the client leaves
+DISCONNECT_POLL_S = 0.25
 
 
 def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost")) -> Starlette:
@@ -87,10 +108,13 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
             if declared.isdigit() and int(declared) > cap:
                 return JSONResponse({"error": f"request body of {declared} bytes; at most {cap}"}, status_code=413)
             raw = b""
-            async for piece in request.stream():  # read no more than the cap, whatever the header said
-                raw += piece
-                if len(raw) > cap:
-                    return JSONResponse({"error": f"request body over {cap} bytes"}, status_code=413)
+            try:
+                async for piece in request.stream():  # read no more than the cap, whatever the header said
+                    raw += piece
+                    if len(raw) > cap:
+                        return JSONResponse({"error": f"request body over {cap} bytes"}, status_code=413)
+            except ClientDisconnect:  # the client left before sending its body: nobody to answer
+                return Response(status_code=400)
             try:
                 body = json.loads(raw or b"{}")
             except (ValueError, UnicodeDecodeError, RecursionError):
@@ -100,21 +124,34 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
             try:
                 settings = parse(body)
             except schema.BadRequest as e:
-                return JSONResponse({"error": str(e)}, status_code=422)
+                return JSONResponse({"error": _printable(str(e))}, status_code=422)
             key = (name, json.dumps(settings, sort_keys=True))
             hit = cache.get(key)
             if hit is not None:
                 return Response(hit, media_type="application/json")
 
+            left = threading.Event()
+
             def work():
                 if not gate.acquire(timeout=WAIT_S):
                     return None
                 try:
-                    return json.dumps({"settings": settings, **fn(settings)}, allow_nan=False)
+                    if left.is_set():
+                        raise Cancelled("the client left before the work started")
+                    out = fn(settings, should_stop=left.is_set) if name in STOPPABLE else fn(settings)
+                    return json.dumps({"settings": settings, **out}, allow_nan=False)
                 finally:
                     gate.release()
 
-            text = await run_in_threadpool(work)
+            task = asyncio.ensure_future(run_in_threadpool(work))
+            while not task.done():  # the work stops between chunks once its client has gone
+                await asyncio.wait({task}, timeout=DISCONNECT_POLL_S)
+                if not task.done() and await request.is_disconnected():
+                    left.set()
+            try:
+                text = task.result()
+            except Cancelled:
+                return Response(status_code=499)
             if text is None:
                 return JSONResponse({"error": "the server is busy; try again"}, status_code=503)
             cache.put(key, text)
@@ -139,13 +176,22 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
         )
 
     async def verdicts(request):
-        try:
-            with open(report_path) as fh:
-                doc = json.load(fh)
-        except (OSError, ValueError):
+        if not os.path.exists(report_path):
             return JSONResponse({"verdicts": [], "note": "no report.json yet: run make reproduce"})
+        try:
+            with open(report_path, "rb") as fh:
+                doc = json.loads(fh.read().decode("utf-8"))
+        except (OSError, ValueError):
+            return JSONResponse(
+                {"verdicts": [], "note": "the report is corrupt (not readable JSON): run make reproduce"}
+            )
+        claims = doc.get("claims") if isinstance(doc, dict) else None
+        if not isinstance(claims, list) or not all(isinstance(c, dict) for c in claims):
+            return JSONResponse(
+                {"verdicts": [], "note": "the report is corrupt (no list of claims): run make reproduce"}
+            )
         rows = []
-        for c in doc.get("claims", []):
+        for c in claims:
             rows.append(
                 {
                     "id": c.get("id"),
@@ -163,12 +209,18 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
         return FileResponse(_plotly_js(), media_type="application/javascript")
 
     async def not_found(request, exc):
-        return JSONResponse({"error": f"no such page: {request.url.path}"}, status_code=exc.status_code)
+        if exc.status_code == 405:
+            allowed = exc.headers.get("Allow", "POST") if exc.headers else "POST"
+            return JSONResponse(
+                {"error": f"{request.url.path} answers {allowed} requests, not {request.method}"},
+                status_code=405,
+                headers={"Allow": allowed},
+            )
+        return JSONResponse({"error": f"no such page: {_printable(request.url.path)}"}, status_code=exc.status_code)
 
     async def failed(request, exc):
-        return JSONResponse(
-            {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}, status_code=500
-        )
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        return JSONResponse({"error": _printable(f"{type(exc).__name__}: {text}")}, status_code=500)
 
     routes = [
         Route("/", index),

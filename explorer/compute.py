@@ -141,7 +141,9 @@ def train(s):
     }
 
 
-def basins(s):
+def basins(s, should_stop=None):
+    """The end states of a grid of starts (``landscape.train`` in chunks of a few rows: ``should_stop`` is asked
+    between them, so that a request whose client left stops early)."""
     problem = make_problem(s["problem"])
     n = s["n"]
     w, b = _axes(s)
@@ -159,6 +161,8 @@ def basins(s):
         record_every=s["steps"],
         hyperparams=hyper,
         key=jax.random.key(0),
+        chunk=max(n, n * n // 8),
+        should_stop=should_stop,
     )
     r = B.classify(problem, t.final, diverged=t.diverged)
     return {

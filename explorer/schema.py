@@ -39,10 +39,52 @@ CAPS = {
     "body_bytes": 65_536,  # request size
 }
 BOX = {"w": (-3.0, 3.0), "b": (-3.0, 3.0)}
+# The total work of a request, in seconds, from all its parameters: starts x steps x the cost of one step of
+# one start, measured on a 2-core CPU by `python -m benchmarks explorer` (printed there beside these constants)
+# and rounded up. A request estimated above WORK_S is refused with its estimate, before any work.
+STEP_COST_S = {
+    "closed form": 1.2e-7,  # exact gradients of a piecewise-linear student: closed forms
+    "quadrature": 2.5e-5,  # exact gradients of a smooth student: Gauss-Legendre quadrature
+    "sample": 3.5e-8,  # a minibatch, per sample of the batch
+}
+WORK_S = 30.0
+
+
+def work_seconds(kind: str, s: dict) -> float:
+    """The estimated seconds of work of validated settings ``s`` of endpoint ``kind``."""
+    smooth = s.get("problem", {}).get("activation", "relu") not in PIECEWISE_LINEAR
+    exact = STEP_COST_S["quadrature" if smooth else "closed form"]
+    if kind == "train":
+        per = exact if s["gradient"] == "population" else STEP_COST_S["sample"] * s["batch_size"] * (3 if smooth else 1)
+        return s["steps"] * per
+    if kind == "basins":
+        return s["n"] * s["n"] * s["steps"] * exact
+    if kind == "one_weight":
+        return s["steps"] * STEP_COST_S["sample"] * s["batch_size"]
+    if kind == "phase":
+        return s["n"] * s["n"] * s["steps"] * STEP_COST_S["closed form"] * 2
+    if kind == "landscape":
+        return s["n"] * s["n"] * 2 * exact
+    raise ValueError(f"no work model for {kind!r}")
+
+
+def check_work(kind: str, s: dict) -> dict:
+    """``s`` if its estimated work is within ``WORK_S``; else :class:`TooMuchWork` with the estimate."""
+    est = work_seconds(kind, s)
+    if est > WORK_S:
+        raise TooMuchWork(
+            f"this request would take about {est:.0f} s of computation, more than the explorer's {WORK_S:.0f} s a "
+            "request; use fewer starts or steps (smooth activations cost about 200 times more per step than relu)"
+        )
+    return s
 
 
 class BadRequest(ValueError):
     """A request the explorer refuses (answered with status 422)."""
+
+
+class TooMuchWork(BadRequest):
+    """A request within every per-parameter cap whose total work would still exceed ``WORK_S``."""
 
 
 def _dict(body, name="body", allowed=None):
@@ -197,7 +239,7 @@ def train(body):
         extra = [k for k in ("batch_size", "seed") if k in body]
         if extra:
             raise BadRequest(f"{', '.join(extra)} belong to minibatch runs; this run has gradient='population'")
-    return out
+    return check_work("train", out)
 
 
 def basins(body):
@@ -207,27 +249,38 @@ def basins(body):
     cap = CAPS["basins_n"] if p["activation"] in PIECEWISE_LINEAR else CAPS["basins_smooth_n"]
     steps = one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["basins_steps"]))
     n = one_of(body, "n", 64, tuple(c for c in (16, 32, 64, 128) if c <= cap))
-    return {"problem": p, "optimizer": name, "hyper": hyper, "n": n, "steps": steps, "box": box(body.get("box", {}))}
+    return check_work(
+        "basins",
+        {"problem": p, "optimizer": name, "hyper": hyper, "n": n, "steps": steps, "box": box(body.get("box", {}))},
+    )
 
 
 def landscape(body):
     body = _dict(body, "body", ("problem", "n", "box"))
-    return {
-        "problem": problem(body.get("problem", {})),
-        "n": one_of(body, "n", 121, (61, 121, 201)),
-        "box": box(body.get("box", {})),
-    }
+    return check_work(
+        "landscape",
+        {
+            "problem": problem(body.get("problem", {})),
+            "n": one_of(body, "n", 121, (61, 121, 201)),
+            "box": box(body.get("box", {})),
+        },
+    )
 
 
 def one_weight(body):
     body = _dict(body, "body", ("w0", "learning_rate", "steps", "batch_size", "seed"))
-    return {
-        "w0": number(body, "w0", -1.0, lo=-CAPS["box"], hi=CAPS["box"]),
-        "learning_rate": number(body, "learning_rate", ORIGINAL.learning_rate, lo=0.0, hi=10.0, lo_open=True),
-        "steps": one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["minibatch_steps"])),
-        "batch_size": one_of(body, "batch_size", ORIGINAL.batch_size, BATCH_CHOICES),
-        "seed": integer(body, "seed", ORIGINAL.seed, lo=0, hi=2**31 - 1),
-    }
+    return check_work(
+        "one_weight",
+        {
+            "w0": number(body, "w0", -1.0, lo=-CAPS["box"], hi=CAPS["box"]),
+            "learning_rate": number(body, "learning_rate", ORIGINAL.learning_rate, lo=0.0, hi=10.0, lo_open=True),
+            "steps": one_of(
+                body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["minibatch_steps"])
+            ),
+            "batch_size": one_of(body, "batch_size", ORIGINAL.batch_size, BATCH_CHOICES),
+            "seed": integer(body, "seed", ORIGINAL.seed, lo=0, hi=2**31 - 1),
+        },
+    )
 
 
 PHASE_METHODS = ("sgd", "momentum", "nesterov")  # the optimizers whose crossing has a closed form
@@ -235,9 +288,12 @@ PHASE_METHODS = ("sgd", "momentum", "nesterov")  # the optimizers whose crossing
 
 def phase(body):
     body = _dict(body, "body", ("method", "n", "steps", "w0"))
-    return {
-        "method": choice(body, "method", "momentum", PHASE_METHODS),
-        "n": one_of(body, "n", 48, (16, 32, 48, 64)),
-        "steps": one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["phase_steps"])),
-        "w0": number(body, "w0", ORIGINAL.w0, lo=-CAPS["box"], hi=0.0, hi_open=True),
-    }
+    return check_work(
+        "phase",
+        {
+            "method": choice(body, "method", "momentum", PHASE_METHODS),
+            "n": one_of(body, "n", 48, (16, 32, 48, 64)),
+            "steps": one_of(body, "steps", ORIGINAL.steps, tuple(c for c in STEP_CHOICES if c <= CAPS["phase_steps"])),
+            "w0": number(body, "w0", ORIGINAL.w0, lo=-CAPS["box"], hi=0.0, hi_open=True),
+        },
+    )

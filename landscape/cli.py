@@ -9,7 +9,9 @@ Contract
   on stderr: bad input (``ValueError``, ``TypeError``, ``OverflowError``,
   ``OSError`` such as an unwritable path) exits with status 2; a failure it
   can explain (out of memory, a runtime error of the backend) with status 1;
-  an interruption with 130. ``--debug`` (every command has it) shows the
+  an interruption with 130, even while the command waits inside a compiled
+  program (a watcher ends it after a short grace, removing the temporary
+  files of its outputs). ``--debug`` (every command has it) shows the
   traceback instead.
 * Numbers on the command line are read by :func:`positive_int`,
   :func:`finite_float` and friends, which accept ``1e3`` for an integer and
@@ -20,8 +22,13 @@ Contract
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
+import re
+import signal
 import sys
+import threading
 import traceback
 
 __all__ = [
@@ -135,13 +142,88 @@ def main(parser, body, argv=None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
-    return run(body, args, debug=getattr(args, "debug", False))
+    outputs = [p for p in (getattr(args, "json", None), getattr(args, "out", None)) if isinstance(p, str)]
+    return run(body, args, debug=getattr(args, "debug", False), outputs=outputs)
 
 
-def run(body, args, debug: bool = False) -> int:
-    """Run ``body(args)`` and map what it raises to one line and an exit status (see the module docstring)."""
+TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}$")  # the names write_atomic gives its temporary files
+GRACE_S = 2.0  # how long an interrupted command may take to stop by itself
+
+
+class _Interrupts:
+    """Makes Ctrl-C end a command even while it waits inside a compiled program (which does not return to
+    Python until it is done): the signal wakes a watcher thread through ``signal.set_wakeup_fd``; if the command
+    has not stopped by itself within ``GRACE_S``, the watcher removes the temporary files of the command's
+    outputs (files are written atomically, so nothing is ever half-written under its own name) and ends the
+    process with status 130."""
+
+    def __init__(self, outputs):
+        self.outputs = list(outputs)
+        self.done = threading.Event()
+        self.old = None
+
+    def __enter__(self):
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        self.r, self.w = os.pipe()
+        os.set_blocking(self.w, False)
+        try:
+            self.old = signal.set_wakeup_fd(self.w, warn_on_full_buffer=False)
+        except ValueError:  # not the main interpreter's main thread
+            os.close(self.r)
+            os.close(self.w)
+            return self
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        if self.old is not None:
+            signal.set_wakeup_fd(self.old)
+            os.write(self.w, b"\0")  # wake the watcher so that it ends
+            self.thread.join(1.0)
+            os.close(self.r)
+            os.close(self.w)
+        return False
+
+    def _watch(self):
+        while not self.done.is_set():
+            try:
+                got = os.read(self.r, 64)
+            except OSError:
+                return
+            if self.done.is_set() or signal.SIGINT not in got:
+                continue
+            if self.done.wait(GRACE_S):
+                return
+            self._clean()
+            print("interrupted", file=sys.stderr, flush=True)
+            os._exit(130)
+
+    def _clean(self):
+        for path in self.outputs:
+            folder, name = (path, None) if os.path.isdir(path) else (os.path.dirname(os.path.abspath(path)), path)
+            try:
+                entries = os.listdir(folder)
+            except OSError:
+                continue
+            for entry in entries:
+                mine = entry.startswith("." + os.path.basename(name) + ".") if name else True
+                if mine and TEMPORARY.match(entry):
+                    with contextlib.suppress(OSError):
+                        os.remove(os.path.join(folder, entry))
+
+
+def run(body, args, debug: bool = False, outputs=()) -> int:
+    """Run ``body(args)`` and map what it raises to one line and an exit status (see the module docstring).
+
+    ``outputs``: the files and folders the command writes; an interruption that cannot stop the command by
+    itself removes their temporary files before the process ends (see :class:`_Interrupts`).
+    """
     try:
-        rc = body(args)
+        with _Interrupts(outputs):
+            rc = body(args)
         return 0 if rc is None else int(rc)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

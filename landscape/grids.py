@@ -261,21 +261,34 @@ def working_budget() -> int:
     return int(min(memory_limit() // 8, 256 << 20))
 
 
-def fit_chunk(lower, chunk: int, budget: int | None = None) -> int:
-    """The largest chunk, at most ``chunk`` and halved as needed, whose compiled program needs at most ``budget``
-    bytes of working memory, as XLA's memory analysis of the compiled program says (``lower(m)`` lowers the
-    program for chunk ``m``). The compiled programs are cached, so the one kept is the one that then runs.
+def fit_chunk(lower, chunk: int, budget: int | None = None, *, from_one: bool = False) -> int:
+    """The largest chunk, at most ``chunk``, whose compiled program needs at most ``budget`` bytes of working
+    memory, as XLA's memory analysis of the compiled program says (``lower(m)`` lowers the program for chunk
+    ``m``). The compiled programs are cached, so the one kept is the one that then runs.
+
+    The requested chunk is tried first and halved as needed; with ``from_one`` (programs whose full size would
+    be costly even to compile, such as thousands of Hessian-vector products at once) the working memory of a
+    chunk of one is measured first and the chunk that fits it is derived from it, then checked.
 
     A user's model evaluated on a large Monte Carlo sample at thousands of points at once would otherwise
     allocate gigabytes; results never depend on the chunk.
     """
     budget = working_budget() if budget is None else budget
+
+    def temp(m):
+        analysis = lower(m).compile().memory_analysis()
+        return getattr(analysis, "temp_size_in_bytes", None) if analysis is not None else None
+
+    if from_one and chunk > 1:
+        one = temp(1)
+        if one is None or one >= budget:
+            return 1
+        chunk = max(1, min(chunk, 1 << int(math.floor(math.log2(max(1.0, budget / max(one, 1)))))))
     while True:
-        analysis = lower(chunk).compile().memory_analysis()
-        temp = getattr(analysis, "temp_size_in_bytes", None) if analysis is not None else None
-        if temp is None or temp <= budget or chunk == 1:
+        used = temp(chunk)
+        if used is None or used <= budget or chunk == 1:
             return chunk
-        chunk = max(1, chunk // (1 << max(1, math.ceil(math.log2(temp / budget)))))
+        chunk = max(1, chunk // (1 << max(1, math.ceil(math.log2(used / budget)))))
 
 
 def _dtype_of(arrays):

@@ -32,6 +32,7 @@ from .protocol import AbstractProblem
 __all__ = ["MAX_DENSE_PARAMS", "dense_spectrum", "eigenvalues", "flat_loss", "hessian", "hvp"]
 
 MAX_DENSE_PARAMS = 4096  # a 4096 x 4096 float64 Hessian is 128 MiB per point
+DIRECT_HESSIAN_PARAMS = 256  # above, the Hessian is built from chunks of Hessian-vector products
 
 
 def flat_loss(problem):
@@ -47,6 +48,45 @@ def hvp(problem, x, v):
 def hessian(problem, x):
     """The dense Hessian ``(P, P)`` of the population loss at one vector ``x`` (traceable)."""
     return jax.hessian(flat_loss(problem))(x)
+
+
+@partial(jax.jit, static_argnums=0)
+def _products(problem, x, V):
+    """``H(x) v`` for every row ``v`` of ``V``, and the loss and gradient norm at ``x``."""
+    f = flat_loss(problem)
+    loss, g = jax.value_and_grad(f)(x)
+    return jax.vmap(lambda v: hvp(problem, x, v))(V), loss, jnp.linalg.norm(g)
+
+
+@partial(jax.jit, static_argnums=1)
+def _spectrum_of(h, residuals):
+    h = 0.5 * (h + h.T)
+    lam, V = jnp.linalg.eigh(h)
+    return lam, (jnp.linalg.norm(h @ V - V * lam[None, :], axis=0) if residuals else jnp.zeros_like(lam))
+
+
+def _large_spectrum(problem, x, residuals, progress, done, total):
+    """One point of a large model: its Hessian from chunks of Hessian-vector products (as many at once as fit
+    the working-memory budget, the chunk's compiled program measured by XLA), each chunk reported to
+    ``progress``; then one ``eigh``."""
+    from .grids import fit_chunk
+
+    P = x.shape[0]
+    eye = np.eye(P, dtype=np.dtype(x.dtype))
+    size = fit_chunk(lambda m: _products.lower(problem, x, jnp.asarray(eye[:m])), P, from_one=True)
+    cols = []
+    for start in range(0, P, size):
+        V = eye[start : start + size]
+        if V.shape[0] < size:  # the same compiled shape for the last chunk
+            V = np.concatenate([V, np.zeros((size - V.shape[0], P), V.dtype)])
+        hv, loss, gn = _products(problem, x, jnp.asarray(V))
+        cols.append(np.asarray(hv)[: min(size, P - start)])
+        done[0] += min(size, P - start)
+        if progress is not None:
+            progress(done[0], total)
+    h = np.concatenate(cols).T
+    lam, res = _spectrum_of(jnp.asarray(h), bool(residuals))
+    return loss, gn, lam, res
 
 
 def eigenvalues(h):
@@ -70,7 +110,7 @@ def _chunk_spectrum(problem, X, residuals):
     return jax.vmap(one)(X)
 
 
-def dense_spectrum(problem, points, *, chunk: int = 64, residuals: bool = False) -> dict:
+def dense_spectrum(problem, points, *, chunk: int = 64, residuals: bool = False, progress=None) -> dict:
     """Loss, gradient norm and the dense Hessian's eigenvalues at a batch of points.
 
     Args:
@@ -79,6 +119,10 @@ def dense_spectrum(problem, points, *, chunk: int = 64, residuals: bool = False)
       chunk: points diagonalized at once (bounds memory; results do not depend on it).
       residuals: also the residual norms ``|H v - lambda v|`` of the eigenpairs
         (from ``eigh``; about the rounding of the dtype times ``|H|``).
+      progress: a callback ``(done, total)`` over the Hessian-vector products
+        of models above ``DIRECT_HESSIAN_PARAMS`` parameters, whose Hessians
+        are built column chunk by column chunk (their memory bounded by the
+        working-memory budget of :func:`landscape.grids.working_budget`).
 
     Returns:
       dict with ``loss`` ``(N,)``, ``grad_norm`` ``(N,)`` and ``eigvals``
@@ -104,15 +148,22 @@ def dense_spectrum(problem, points, *, chunk: int = 64, residuals: bool = False)
     if not jnp.issubdtype(dtype, jnp.floating):
         dtype = jnp.result_type(float)
     X = np.asarray(problem.ravel(jax.tree_util.tree_map(lambda a: np.asarray(a, dtype), arrays)))
-    size = int(min(chunk, n))
+    P = problem.n_params
     outs = []
-    for start in range(0, n, size):
-        block = X[start : start + size]
-        pad = size - block.shape[0]
-        if pad:  # the same compiled shape for the last chunk
-            block = np.concatenate([block, np.repeat(block[-1:], pad, 0)])
-        parts = _chunk_spectrum(problem, jnp.asarray(block, dtype), bool(residuals))
-        outs.append([np.asarray(a)[: size - pad] for a in parts])
+    if P > DIRECT_HESSIAN_PARAMS:  # one point at a time, its Hessian built from chunks of products
+        done = [0]
+        for i in range(n):
+            parts = _large_spectrum(problem, jnp.asarray(X[i], dtype), residuals, progress, done, n * P)
+            outs.append([np.asarray(a)[None] for a in parts])
+    else:
+        size = int(min(chunk, n))
+        for start in range(0, n, size):
+            block = X[start : start + size]
+            pad = size - block.shape[0]
+            if pad:  # the same compiled shape for the last chunk
+                block = np.concatenate([block, np.repeat(block[-1:], pad, 0)])
+            parts = _chunk_spectrum(problem, jnp.asarray(block, dtype), bool(residuals))
+            outs.append([np.asarray(a)[: size - pad] for a in parts])
     loss, gn, eig, res = (np.concatenate([o[i] for o in outs]).astype(np.float64) for i in range(4))
     out = {"loss": loss, "grad_norm": gn, "eigvals": eig.reshape(n, problem.n_params)}
     if residuals:

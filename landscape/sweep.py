@@ -39,7 +39,11 @@ import numpy as np
 from .io import IntegrityError, read_sealed, write_atomic, write_sealed
 from .protocol import digest
 
-__all__ = ["CheckpointError", "ChunkStore", "bucket", "gather", "map_chunks", "padded", "spread", "starts_sharding"]
+__all__ = ["Cancelled", "CheckpointError", "ChunkStore", "bucket", "gather", "map_chunks", "padded", "spread", "starts_sharding"]
+
+
+class Cancelled(RuntimeError):
+    """A sweep stopped between chunks because its caller asked (``should_stop``)."""
 
 
 class CheckpointError(ValueError):
@@ -140,6 +144,7 @@ def map_chunks(
     template=None,
     progress: bool = False,
     desc: str = "starts",
+    should_stop=None,
 ):
     """Run ``fn(sub_inputs, start_ids)`` over ``n`` starts chunk by chunk and join the outputs.
 
@@ -154,9 +159,14 @@ def map_chunks(
       template: the output structure (``jax.eval_shape`` of ``fn``), needed to
         rebuild chunks loaded from the store.
       progress: a progress bar over chunks.
+      should_stop: a callable asked before each chunk; when it answers True
+        the sweep ends with :class:`Cancelled` (a server whose client left).
 
     Returns:
       The joined outputs (NumPy leaves), each with ``n`` starts along its axis.
+
+    Raises:
+      Cancelled: ``should_stop()`` answered True.
     """
     size = bucket(n if chunk is None else min(chunk, n))
     n_chunks = -(-n // size)
@@ -167,6 +177,8 @@ def map_chunks(
         order = tqdm(order, desc=desc, unit="chunk")
     parts = []
     for ci in order:
+        if should_stop is not None and should_stop():
+            raise Cancelled(f"stopped before chunk {ci + 1} of {n_chunks}")
         lo, hi = ci * size, min((ci + 1) * size, n)
         out = store.load(ci, template, hi - lo, axis) if store is not None else None
         if out is None:

@@ -370,6 +370,7 @@ def train(
     probes: Mapping | None = None,
     checkpoint: str | None = None,
     progress=False,
+    should_stop=None,
 ) -> Trajectories:
     """Train from every start in ``init`` at once.
 
@@ -405,6 +406,8 @@ def train(
         result is the first step at which it held, or -1.
       checkpoint: a folder in which each finished chunk is kept; a run with
         the same settings resumes from the chunks it finds there.
+      should_stop: a callable asked between chunks; answering True ends the
+        run with ``landscape.sweep.Cancelled`` (a server whose client left).
       progress: ``True`` for a progress bar, or a callback ``(done, total)``
         called as the recording intervals of every chunk finish
         (:mod:`landscape.progress`).
@@ -511,6 +514,7 @@ def train(
             axis=_engine.starts_axis,
             store=store,
             template=template,
+            should_stop=should_stop,
         )
     full = jax.tree_util.tree_map(
         lambda a, h: jnp.concatenate([jnp.asarray(a)[None], jnp.asarray(h)], 0), arrays, out["history"]

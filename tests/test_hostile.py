@@ -346,11 +346,25 @@ CLIS = [
     ("figures unknown", figures_main, ["nope"], 2, "unknown figure"),
     ("figures --seed -1", figures_main, ["--seed", "-1"], 2, "--seed must be an integer"),
     ("no command", analysis_main, [], 2, "required"),
+    ("verify --only ''", analysis_main, ["verify", "--only", ""], 2, "--only names no claim"),
+    ("verify --cache /proc/x", analysis_main, ["verify", "--only", "A2", "--cache", "/proc/x"], 2, "cannot write"),
+    ("slice --n 16000", analysis_main, ["slice", "--n", "16000", "--json", "/tmp/never-written.json"], 2, "GiB"),
+    (
+        "interpolate pickled npy",
+        analysis_main,
+        ["interpolate", "--problem", "safran-shamir:2", "identity", "PICKLED"],
+        2,
+        "not a plain NumPy array file",
+    ),
 ]
 
 
 @pytest.mark.parametrize("case, main, argv, code, match", CLIS, ids=[c[0] for c in CLIS])
-def test_command_lines_fail_in_one_line(case, main, argv, code, match, capsys):
+def test_command_lines_fail_in_one_line(case, main, argv, code, match, capsys, tmp_path):
+    if "PICKLED" in argv:  # an object array, saved with pickling allowed
+        path = tmp_path / "obj.npy"
+        np.save(path, np.asarray([{"a": 1}], dtype=object), allow_pickle=True)
+        argv = [str(path) if a == "PICKLED" else a for a in argv]
     assert main(argv) == code
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err, err
@@ -369,3 +383,35 @@ def test_every_command_documents_its_options_with_defaults(capsys):
         assert "(default:" in out and "--debug" in out
     assert analysis_main(["--help"]) == 0
     assert "deep" in capsys.readouterr().out
+
+
+def test_an_interrupted_run_exits_130_and_writes_nothing(tmp_path):
+    """Ctrl-C while the run waits inside its compiled program: status 130 within the grace, no file left."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = tmp_path / "run.json"
+    argv = [
+        sys.executable,
+        "-m",
+        "landscape",
+        "train",
+        "--epochs",
+        "400",
+        "--steps-per-epoch",
+        "1000",
+        "--json",
+        str(out),
+    ]
+    p = subprocess.Popen(argv, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(8)  # compiled and running (400,000 steps take far longer)
+    p.send_signal(signal.SIGINT)
+    t = time.perf_counter()
+    rc = p.wait(30)
+    assert rc == 130 and time.perf_counter() - t < 10, (rc, p.stderr.read().decode()[-500:])
+    assert "interrupted" in p.stderr.read().decode()
+    assert os.listdir(tmp_path) == []
