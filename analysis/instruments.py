@@ -471,6 +471,12 @@ def _lanczos(problem, x, start, steps, batch, channel=0):
     return theta, S, residual, valid
 
 
+def _lanczos_rows(problem, X, starts, steps: int, batch: int, lo: int, hi: int):
+    """Block Lanczos on the rows ``lo:hi`` of ``X``, as numpy arrays."""
+    out = jax.vmap(lambda x, q: _lanczos(problem, x, q, steps, batch))(X[lo:hi], starts[lo:hi])
+    return tuple(np.asarray(a) for a in out)
+
+
 def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=None, progress=None):
     """The ``k`` largest Hessian eigenvalues at each of a batch of points.
 
@@ -540,10 +546,7 @@ def hessian_top(problem, points, k, *, key, block=None, steps=None, tol=None, pr
         per_call, batch = _plan(problem, X, block, extra=2 * 8 * dim * block * s)
         starts = jax.vmap(lambda kk: jnp.linalg.qr(jax.random.normal(kk, (dim, block), X.dtype))[0])(keys)
 
-        def some(lo, hi, s=s, batch=batch, starts=starts):
-            out = jax.vmap(lambda x, q: _lanczos(problem, x, q, s, batch))(X[lo:hi], starts[lo:hi])
-            return tuple(np.asarray(a) for a in out)
-
+        some = partial(_lanczos_rows, problem, X, starts, s, batch)
         theta, _, res, valid = _in_chunks(some, n, per_call, progress)
         # the k largest valid Ritz values (invalid ones sit below the spectrum)
         theta, res, valid = theta[:, ::-1][:, :k], res[:, ::-1][:, :k], valid[:, ::-1][:, :k]

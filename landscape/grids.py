@@ -283,7 +283,7 @@ def fit_chunk(lower, chunk: int, budget: int | None = None, *, from_one: bool = 
         one = temp(1)
         if one is None or one >= budget:
             return 1
-        chunk = max(1, min(chunk, 1 << int(math.floor(math.log2(max(1.0, budget / max(one, 1)))))))
+        chunk = max(1, min(chunk, 1 << math.floor(math.log2(max(1.0, budget / max(one, 1))))))
     while True:
         used = temp(chunk)
         if used is None or used <= budget or chunk == 1:

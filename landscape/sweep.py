@@ -39,7 +39,17 @@ import numpy as np
 from .io import IntegrityError, read_sealed, write_atomic, write_sealed
 from .protocol import digest
 
-__all__ = ["Cancelled", "CheckpointError", "ChunkStore", "bucket", "gather", "map_chunks", "padded", "spread", "starts_sharding"]
+__all__ = [
+    "Cancelled",
+    "CheckpointError",
+    "ChunkStore",
+    "bucket",
+    "gather",
+    "map_chunks",
+    "padded",
+    "spread",
+    "starts_sharding",
+]
 
 
 class Cancelled(RuntimeError):
