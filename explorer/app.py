@@ -46,7 +46,7 @@ def _plotly_js():
     return os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js")
 
 
-class _Cache:
+class AnswerCache:
     """A bounded LRU of answered requests, keyed by their validated settings (thread-safe): at most ``size``
     entries and ``max_bytes`` of answer text."""
 
@@ -97,7 +97,7 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
     jax.config.update("jax_enable_x64", True)
     report_path = report_path or DEFAULT_REPORT
     gate = threading.BoundedSemaphore(WORKERS)
-    cache = _Cache(CACHE_ENTRIES)
+    cache = AnswerCache(CACHE_ENTRIES)
 
     def endpoint(parse, fn, name):
         async def handler(request: Request):

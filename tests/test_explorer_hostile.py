@@ -78,7 +78,7 @@ def test_odd_bytes_methods_and_reports_get_clear_answers(client, tmp_path):
 
 
 def test_the_answer_cache_is_bounded_in_bytes():
-    cache = A._Cache(1000, max_bytes=100)
+    cache = A.AnswerCache(1000, max_bytes=100)
     for i in range(50):
         cache.put(i, "x" * 20)
     assert cache.bytes <= 100 and len(cache.data) == 5
