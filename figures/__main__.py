@@ -42,7 +42,7 @@ def registry():
 
 
 def build_parser():
-    ap = cli.Parser(prog="python -m figures", description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap = cli.Parser(prog="python -m figures", description=cli.description(__doc__))
     ap.add_argument("names", nargs="*", help=f"figures to make (default: all): {', '.join(FIGURES)}")
     ap.add_argument("--quick", action="store_true", help="small sweeps, same logic")
     ap.add_argument(
@@ -52,7 +52,9 @@ def build_parser():
     )
     ap.add_argument("--seed", type=cli.seed, default=0, help="random seed of every experiment")
     ap.add_argument("--no-verify", action="store_true", help="skip the verification report")
-    ap.add_argument("--readme", default=None, help="refresh the verdict table of this README")
+    ap.add_argument(
+        "--readme", default=None, help="refresh the verdict table of this README (default: no README is touched)"
+    )
     cli.add_debug(ap)
     return ap
 

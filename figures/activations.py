@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 import landscape as L
 
@@ -34,10 +35,13 @@ def plot(d, ax=None):
         ylabel="weight w",
         title=f"From w0 = {st['w0']:g}: each student's weight (dotted: its optimum)",
         ylim=(min(-10.5, st["w0"] - 0.5), 2),
+        xlim=(-0.5, e[-1] + 1.0),
     )
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(ncol=2, loc="lower right")
     inset.set(xlim=(4, e[-1] + 0.5), ylim=(-0.15, 1.1), title=f"epochs 4-{e[-1]}", xlabel="epoch")
     inset.title.set_fontsize(9)
+    inset.xaxis.set_major_locator(MaxNLocator(integer=True))
     return fig, ax
 
 

@@ -35,7 +35,7 @@ def plot(d, ax=None):
     )
     a1.legend()
     a2.axhline(0.0, color=style.STUCK, ls="--", lw=1.2, label="kink w = 0")
-    a2.set(xlabel="epoch", ylabel="weight w", title=f"weight per epoch, w0 = {SHOWN_W0:g} ({sel.size} batch streams)")
+    a2.set(xlabel="epoch", ylabel="weight w", title=f"weight per epoch, w0 = {SHOWN_W0:g}\n({sel.size} batch streams)")
     a2.legend()
     return fig, ax
 

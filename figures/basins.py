@@ -65,7 +65,7 @@ def plot(results, ax=None):
     fig.legend(handles, [b.replace("_", " ") for b in BASINS], loc="outside lower center", ncol=5)
     s = results[0].settings
     fig.suptitle(
-        f"Where {s['grid']}×{s['grid']} starts end: minibatch training (batch {s['batch']}) until every start "
+        f"Where {s['grid']}×{s['grid']} starts end: minibatch training (batch {s['batch']})\nuntil every start "
         f"is at the minimum, dead or stationary, at most {s['steps']} steps"
     )
     return fig, ax

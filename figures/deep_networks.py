@@ -77,7 +77,7 @@ def plot(d, ax=None):
     a3.set(
         xlabel="leaky slope c",
         ylabel="growth of log |J v|² per layer",
-        title=f"Slopes above 1 explode (A13): depth {d['depth']}, width {d['width']}",
+        title=f"Slopes above 1 explode (A13)\ndepth {d['depth']}, width {d['width']}",
     )
     a3.legend(fontsize=8)
     return fig, ax

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.lines import Line2D
 
 from analysis import BASINS
 
@@ -16,7 +17,7 @@ NAME = "four_parameter"
 def plot(d, ax=None):
     style.apply()
     if ax is None:
-        fig, ax = plt.subplots(1, 4, figsize=(13, 3.6), sharey=True)
+        fig, ax = plt.subplots(1, 4, figsize=(13, 4.0), sharey=True)
     fig = ax[0].figure
     x = d["x"]
     sign = lambda s: "+" if s > 0 else "−"
@@ -33,7 +34,13 @@ def plot(d, ax=None):
             ylim=(-2, 3.2),
         )
     ax[0].set_ylabel("learned a·relu(w x + b) + c")
-    ax[0].legend(loc="upper left")
+    # each learned function is coloured by where its run ended (the basins' colours)
+    ended = sorted({int(v) for q in range(len(ax)) for v in np.asarray(d[f"q{q}"]["labels"])[:40]})
+    handles = [Line2D([], [], color="black", lw=2, ls="--", label="target relu(x)")] + [
+        Line2D([], [], color=style.BASIN_COLORS[BASINS[i]], lw=1.5, label=f"run ended: {BASINS[i].replace('_', ' ')}")
+        for i in ended
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles))
     fig.suptitle(
         f"One flip (of w or of a) can be learned, both cannot: exact-gradient SGD, lr {d['settings']['lr']:g}, "
         "until converged"

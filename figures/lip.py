@@ -24,8 +24,9 @@ def plot(d, ax=None):
     first = d["first"].astype(float)
     first[first < 0] = np.nan
     B, E = np.meshgrid(d["betas"], d["lrs"])
-    pc = a1.pcolormesh(B, E, first, shading="nearest", cmap="viridis", norm=LogNorm())
-    fig.colorbar(pc, ax=a1, label="first step with w > 0 (blank: never)")
+    cmap = plt.get_cmap("viridis").with_extremes(bad=style.NEVER)
+    pc = a1.pcolormesh(B, E, first, shading="nearest", cmap=cmap, norm=LogNorm())
+    fig.colorbar(pc, ax=a1, label="first step with w > 0 (grey: never)")
     a1.plot(d["fine"], d["b_inf"], color=style.PALETTE["vermillion"], lw=2, label="analytic: lr = (1 - √β)² / h")
     a1.plot(d["fine"], d["b_fin"], color=style.PALETTE["orange"], lw=1.5, ls="--", label="analytic, within the budget")
     a1.set(
@@ -34,6 +35,10 @@ def plot(d, ax=None):
         ylabel="learning rate",
         title=f"Exact gradients from w0 = {d['settings']['w0']:g} ({int(d['disagree'])} cells disagree with the analysis)",
     )
+    # only the simulated step sizes are drawn: outside them nothing was run
+    lrs = np.asarray(d["lrs"], float)
+    half = np.sqrt(lrs[1] / lrs[0]) if lrs.size > 1 else 1.5
+    a1.set_ylim(lrs.min() / half, lrs.max() * half)
     a1.legend(loc="lower left")
     a1.grid(False)
     cp = d["cp"]

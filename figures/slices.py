@@ -7,6 +7,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import FuncFormatter, LogLocator
 
 from . import style
 from .common import data, save
@@ -22,6 +23,13 @@ def _panel(ax, x, y, z, title, levels=None):
     ax.plot(0, 0, "*", color="white", ms=11, mec="black")
     ax.set(title=title, aspect="equal")
     return cs
+
+
+def _colorbar(fig, cs, ax):
+    """A log colour bar whose labels show distinct values: decades over a wide range, 1-2-5 over a narrow one."""
+    decades = np.log10(cs.levels[-1] / cs.levels[0])
+    subs = (1.0,) if decades > 2.5 else (1.0, 2.0, 5.0)
+    fig.colorbar(cs, ax=ax, shrink=0.8, ticks=LogLocator(subs=subs), format=FuncFormatter(lambda v, _: f"{v:.3g}"))
 
 
 def plot(d, axes=None):
@@ -41,7 +49,7 @@ def plot(d, axes=None):
             d[name]["loss"],
             f"Safran-Shamir k = n = 7: {label}\n(centre loss {float(d[name]['centre_loss']):.3g}), filter-normalized",
         )
-        fig.colorbar(cs, ax=ax, shrink=0.8, format="%.0e")
+        _colorbar(fig, cs, ax)
         ax.set(xlabel="α (direction 1)", ylabel="β (direction 2)")
     p = d["path"]
     ax = axes[0][2]
@@ -64,7 +72,7 @@ def plot(d, axes=None):
         centre = float(d[name]["centre_loss"])
         cn = d["net_coef"]
         cs = _panel(ax, cn, cn, z, "")
-        fig.colorbar(cs, ax=ax, shrink=0.8, format="%.0e")
+        _colorbar(fig, cs, ax)
         flat = np.abs(z - centre) <= 1e-12 * max(1.0, abs(centre))  # the loss equals the centre's: no signal
         if flat.any():  # hatched: where the loss equals the centre's (no signal reaches the first layer)
             with plt.rc_context({"hatch.color": "white", "hatch.linewidth": 0.8}):
@@ -85,7 +93,7 @@ def plot(d, axes=None):
         f"= landscape.grid (max |difference| {float(nb['max_abs_difference_from_grid']):.1g})",
     )
     ax.set(xlabel="w", ylabel="b")
-    fig.colorbar(cs, ax=ax, shrink=0.8, format="%.0e")
+    _colorbar(fig, cs, ax)
     return fig, axes
 
 

@@ -20,6 +20,7 @@ PALETTE = {
     "purple": "#CC79A7",
 }
 CYCLE = [PALETTE[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky", "black", "yellow")]
+NEVER = "#BBBBBB"  # cells of a phase diagram that never crossed within the budget (not "no data")
 GOOD, STUCK = PALETTE["blue"], PALETTE["vermillion"]  # the original's blue and red starts
 BASIN_COLORS = {
     "global_min": PALETTE["blue"],

@@ -133,6 +133,32 @@ def test_every_figure_is_a_valid_non_blank_image_with_a_sidecar(run):
         assert side["settings"]
 
 
+def test_every_figure_keeps_its_text_on_the_canvas_and_its_tick_labels_distinct(run):
+    out = run["out"]
+    pngs = sorted(p for p in os.listdir(out) if p.endswith(".png"))
+    assert len(pngs) == len(FIGURES) - 1
+    found = {p: json.loads((out / (p[:-4] + ".json")).read_text())["layout"] for p in pngs}
+    assert not any(found.values()), {p: f for p, f in found.items() if f}
+
+
+def test_the_layout_check_finds_clipped_text_and_repeated_tick_labels():
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import LogNorm
+
+    from figures.common import layout_problems
+
+    fig, ax = plt.subplots(figsize=(3, 2), layout="constrained")
+    ax.plot([0, 1], [0, 1])
+    assert layout_problems(fig) == []
+    fig.text(0.5, 1.02, "a title that starts above the top of the canvas")
+    z = np.geomspace(11, 29, 16).reshape(4, 4)
+    cs = ax.contourf(z, levels=np.geomspace(11, 29, 9), norm=LogNorm())
+    fig.colorbar(cs, ax=ax, ticks=[12, 14, 18, 24], format="%.0e")  # 1e+01, 1e+01, 2e+01, 2e+01
+    found = layout_problems(fig)
+    plt.close(fig)
+    assert any("outside the canvas" in f for f in found) and any("repeats tick labels" in f for f in found), found
+
+
 def test_figures_draw_the_numbers_the_claims_read(run):
     out, by = run["out"], run["by_id"]
     basins = json.loads((out / "basins.json").read_text())["shown"]["panel0"]
