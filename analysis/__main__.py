@@ -544,13 +544,16 @@ def _defaults(fn) -> dict:
 
 def build_parser():
     import landscape as L
+    from landscape import networks as N
 
     from . import deep as D
     from . import registry as R
+    from .phase import LINEAR_METHODS as LINEAR
     from .phase import PHASE_AXES as PA
 
     O = L.ORIGINAL
-    ap = cli.Parser(prog="python -m analysis", description=__doc__.split("\n\n")[0] if __doc__ else None)
+    aliases = ", ".join(f"{a} for {full}" for a, full in INIT_ALIASES.items())
+    ap = cli.Parser(prog="python -m analysis", description=cli.description(__doc__))
     sub = ap.add_subparsers(
         dest="command",
         required=True,
@@ -562,17 +565,31 @@ def build_parser():
 
     v = add("verify", "a verdict for every claim of the study, split into its statements")
     v.add_argument("--out", default="figures/out", help="folder of report.json and report.md")
-    v.add_argument("--only", default=None, help="comma-separated claim ids, e.g. A6,A9 (written to report-partial.*)")
+    v.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated claim ids, e.g. A6,A9, written to report-partial.* (default: every claim)",
+    )
     v.add_argument("--quick", action="store_true", help="small sweeps, same logic")
-    v.add_argument("--readme", default=None, help="fill the verdict table of this README (full runs only)")
-    v.add_argument("--cache", default=None, help="folder in which experiment results are kept and reused")
+    v.add_argument(
+        "--readme",
+        default=None,
+        help="fill the verdict table of this README, full runs only (default: no README is touched)",
+    )
+    v.add_argument(
+        "--cache",
+        default=None,
+        help="folder in which experiment results are kept and reused (default: kept in memory for this run only)",
+    )
 
     def common(p, train="w", box="w=-3:3"):
         p.add_argument("--student", default="relu", help="student activation, e.g. relu or leaky_relu:0.3")
         p.add_argument("--inputs", default="gaussian", help="gaussian or uniform:LO,HI")
         p.add_argument("--train", default=train, help="trained parameters, e.g. w or w,b")
         p.add_argument("--box", default=box, help="the region, e.g. w=-3:3,b=-3:3")
-        p.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
+        p.add_argument(
+            "--json", default=None, metavar="PATH", help="write the results and settings as JSON (default: no file)"
+        )
 
     common(add("convexity", "a chord below the graph, and lines crossing it"))
     d = add("dead-zone", "the dead set and the near-flat region")
@@ -592,7 +609,13 @@ def build_parser():
     p = add("phase", "where a backwards start crosses w = 0")
     common(p)
     lip = R.REGISTRY["lip"].defaults
-    p.add_argument("--method", default="momentum", help="sgd, momentum, nesterov (analytic boundary) or adam, amsgrad")
+    p.add_argument(
+        "--method",
+        default="momentum",
+        choices=list(L.OPTIMIZERS),
+        metavar="NAME",
+        help=f"the optimizer, one of {', '.join(L.OPTIMIZERS)}; {', '.join(LINEAR)} also get the analytic boundary",
+    )
     p.add_argument("--second", default="momentum", help="the second hyperparameter (momentum, or b1 for Adam)")
     p.add_argument("--n", type=cli.positive_int("--n"), default=lip["grid"], help="grid points per axis (the report's)")
     p.add_argument("--steps", type=cli.positive_int("--steps"), default=O.steps, help="the step budget")
@@ -615,10 +638,16 @@ def build_parser():
         q.add_argument("--width", type=cli.positive_int("--width"), default=width, help="units per hidden layer")
         q.add_argument("--samples", type=cli.positive_int("--samples"), default=samples, help=what)
         q.add_argument("--seed", type=cli.seed, default=0, help="random seed")
-        q.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
+        q.add_argument(
+            "--json", default=None, metavar="PATH", help="write the results and settings as JSON (default: no file)"
+        )
 
     def init_option(q, default):
-        q.add_argument("--init", default=default, help="he|glorot|symmetric|rai or a full name (he_uniform, ...)")
+        q.add_argument(
+            "--init",
+            default=default,
+            help=f"the initialization, one of {', '.join(N.INITS)}, or {aliases}",
+        )
         q.add_argument("--inputs", default="gaussian", help="gaussian or uniform:LO,HI")
 
     # defaults: the settings of the report's rows (D1-D7), read from the experiments that make them
@@ -645,7 +674,9 @@ def build_parser():
         "--steps", type=cli.positive_int("--steps"), default=sp_defaults["steps"], help="at most this many steps"
     )
     sp.add_argument("--seed", type=cli.seed, default=0, help="random seed")
-    sp.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
+    sp.add_argument(
+        "--json", default=None, metavar="PATH", help="write the results and settings as JSON (default: no file)"
+    )
     ex = add("explode", "the per-layer growth of gradients through leaky layers, against its exact reference", deep)
     net_options(ex, D.GROWTH["depth"], D.GROWTH["width"], D.GROWTH["nets"], "networks measured")
     ex.add_argument("--slope", type=cli.finite_float("--slope", -1e6, 1e6), default=1.5, help="leaky slope")
@@ -663,13 +694,20 @@ def build_parser():
         p.add_argument("--inputs", default="gaussian", help="inputs of the neuron: gaussian or uniform:LO,HI")
         p.add_argument("--train", default="w,b", help="the neuron's trained parameters, e.g. w,b")
         p.add_argument("--seed", type=cli.seed, default=0, help="random seed of directions, probes and random points")
-        p.add_argument("--json", default=None, metavar="PATH", help="write the results and settings as JSON")
+        p.add_argument(
+            "--json", default=None, metavar="PATH", help="write the results and settings as JSON (default: no file)"
+        )
 
     points_help = "w=1,b=0 for the neuron; identity, published (k = n = 7), random or a .npy file for safran-shamir"
+    default_point = "the teacher's parameters: w=1,b=0 for the neuron, identity for safran-shamir"
     sl = add("slice", "the loss on a 2-D slice through a point (random filter-normalized directions)")
     instrument(sl)
-    sl.add_argument("--centre", default=None, help=f"the centre: {points_help} ; if omitted: w=1,b=0 or identity")
-    sl.add_argument("--towards", default=None, help="make the first direction point at this point (same forms)")
+    sl.add_argument("--centre", default=None, help=f"the centre: {points_help} (default: {default_point})")
+    sl.add_argument(
+        "--towards",
+        default=None,
+        help="make the first direction point at this point, same forms (default: both directions random)",
+    )
     sl.add_argument(
         "--normalization",
         default="filter",
@@ -689,7 +727,7 @@ def build_parser():
     ip.add_argument("--n", type=cli.positive_int("--n"), default=51, help="points per segment")
     hs = add("hessian", "top eigenvalues, trace and spectral density of the Hessian at a point")
     instrument(hs)
-    hs.add_argument("--at", default=None, help=f"the point: {points_help} ; if omitted: w=1,b=0 or identity")
+    hs.add_argument("--at", default=None, help=f"the point: {points_help} (default: {default_point})")
     hs.add_argument("--k", type=cli.positive_int("--k"), default=2, help="how many top eigenvalues (block Lanczos)")
     hs.add_argument(
         "--probes", type=cli.positive_int("--probes"), default=10, help="probe vectors of the trace and the density"
@@ -698,7 +736,7 @@ def build_parser():
         "--steps",
         type=cli.positive_int("--steps"),
         default=None,
-        help="Lanczos steps per probe of the density; if omitted: 30, or the number of parameters if fewer",
+        help="Lanczos steps per probe of the density (default: 30, or the number of parameters if fewer)",
     )
     return ap
 

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 
+from landscape import cli
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -36,20 +38,35 @@ def _md_table(results):
     return "\n".join(lines) + "\n"
 
 
-def main(argv=None):
+def build_parser():
     from benchmarks.cases import CASES
 
-    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("cases", nargs="*", help=f"any of {list(CASES)} (default: all)")
+    ap = cli.Parser(prog="python -m benchmarks", description=cli.description(__doc__))
+    ap.add_argument("cases", nargs="*", help=f"cases to run (default: all): {', '.join(CASES)}")
     ap.add_argument("--quick", action="store_true", help="small sizes (for tests)")
-    ap.add_argument("--out", default=os.path.join(HERE, "results"))
-    ap.add_argument("--readme", default=None, help="fill the benchmark table of this README")
-    ap.add_argument("--case-json", default=None, help=argparse.SUPPRESS)
-    args = ap.parse_args(argv)
+    ap.add_argument(
+        "--out",
+        default=os.path.join(HERE, "results"),
+        help="folder of <device>.json and <device>.md; a run of some cases keeps the other cases of the last run",
+    )
+    ap.add_argument(
+        "--readme", default=None, help="fill the benchmark table of this README (default: no README is touched)"
+    )
+    ap.add_argument("--case-json", default=None, help=argparse.SUPPRESS)  # a child process: run one case
+    cli.add_debug(ap)
+    return ap
+
+
+def main(argv=None):
+    return cli.main(build_parser(), _body, argv)
+
+
+def _body(args):
+    from benchmarks.cases import CASES
+
     unknown = [c for c in args.cases if c not in CASES]
     if unknown:
-        print(f"error: unknown benchmark {unknown}; known: {', '.join(CASES)}", file=sys.stderr)
-        return 2
+        raise ValueError(f"unknown benchmark {unknown}; known: {', '.join(CASES)}")
     if args.case_json:  # child process: one case
         import jax
 
@@ -65,8 +82,7 @@ def main(argv=None):
     if args.readme:
         with open(args.readme) as fh:
             if "<!-- bench:start -->" not in fh.read():
-                print(f"error: {args.readme} has no <!-- bench:start --> ... <!-- bench:end --> block", file=sys.stderr)
-                return 2
+                raise ValueError(f"{args.readme} has no <!-- bench:start --> ... <!-- bench:end --> block")
 
     check_writable(args.out)
     results = {"device": device_label(), "quick": args.quick, "cases": {}}
@@ -81,7 +97,9 @@ def main(argv=None):
             path = os.path.join(tmp, "case.json")
             cmd = [sys.executable, "-m", "benchmarks", case, "--case-json", path] + (["--quick"] if args.quick else [])
             print(f"[bench] {case} ...", flush=True)
-            subprocess.run(cmd, check=True)
+            rc = subprocess.run(cmd).returncode
+            if rc != 0:
+                raise RuntimeError(f"benchmark {case} failed with exit status {rc}")
             with open(path) as fh:
                 results["cases"][case] = json.load(fh)
         for k, v in results["cases"][case].items():

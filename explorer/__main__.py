@@ -8,7 +8,7 @@ from landscape import cli
 
 
 def build_parser():
-    ap = cli.Parser(prog="python -m explorer", description=__doc__.split("\n\n")[0].strip("`") if __doc__ else None)
+    ap = cli.Parser(prog="python -m explorer", description=cli.description(__doc__))
     ap.add_argument(
         "--host", default="127.0.0.1", help="address to bind (another address exposes the explorer to the network)"
     )

@@ -9,6 +9,7 @@ validated before any work; bad input exits with one line and status 2,
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 import numpy as np
@@ -21,12 +22,23 @@ PARAM_FLAGS = {"w": "w0", "b": "b0", "a": "a0", "c": "c0"}
 # starts of untrained-by-default parameters: the neuron's defaults; w starts backwards, as in the original
 START_DEFAULTS = {"w": ORIGINAL.w0, "b": 0.0, "a": 1.0, "c": 0.0}
 # every hyperparameter any optimizer takes, but the learning rate (--lr)
+# runs of more sample-steps than this show a progress bar unless --no-progress is given
+PROGRESS_WORK = 1e10
 HYPERPARAMS = tuple(sorted({h for name in OPTIMIZERS for h in defaults(name)} - {"learning_rate"}))
 
 
-def _activation(text):
-    import argparse
+def _per_optimizer(name: str) -> str:
+    """``name``'s default for the optimizers that take it, e.g. ``0.9`` or ``0.01 for sgd; 0.001 for adam``."""
+    by_value: dict[float, list[str]] = {}
+    for opt in OPTIMIZERS:
+        if name in defaults(opt):
+            by_value.setdefault(defaults(opt)[name], []).append(opt)
+    if len(by_value) == 1:
+        return f"{next(iter(by_value)):g}"
+    return "; ".join(f"{v:g} for {', '.join(opts)}" for v, opts in by_value.items())
 
+
+def _activation(text):
     from landscape.activations import parse
 
     try:
@@ -35,8 +47,8 @@ def _activation(text):
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _build_parser():
-    ap = cli.Parser(prog="python -m landscape", description=__doc__.split("\n\n")[0] if __doc__ else None)
+def build_parser():
+    ap = cli.Parser(prog="python -m landscape", description=cli.description(__doc__))
     sub = ap.add_subparsers(dest="command", required=True, metavar="{train,summary}")
 
     def add(name, help_):
@@ -55,7 +67,7 @@ def _build_parser():
             type=cli.finite_float(f"--{flag}"),
             nargs="+",
             default=None,
-            help=f"initial {name}; several values run together (default {START_DEFAULTS[name]:g} when trained)",
+            help=f"initial {name}; several values run together (default: {START_DEFAULTS[name]:g}, when {name} is trained)",
         )
     t.add_argument(
         "--optimizer",
@@ -68,7 +80,7 @@ def _build_parser():
         "--lr",
         type=cli.finite_float("--lr", 0.0),
         default=None,
-        help="learning rate (default: the optimizer's Keras default, 0.01 for sgd)",
+        help=f"learning rate (default: the optimizer's own, {_per_optimizer('learning_rate')})",
     )
     for hp in HYPERPARAMS:
         users = [n for n in OPTIMIZERS if hp in defaults(n)]
@@ -78,7 +90,7 @@ def _build_parser():
             dest=hp,
             type=cli.finite_float(flag),
             default=None,
-            help=f"the optimizer's {hp}, for {', '.join(users)} (default: its Keras default)",
+            help=f"the optimizer's {hp}, for {', '.join(users)} (default: {_per_optimizer(hp)})",
         )
     t.add_argument("--epochs", type=cli.positive_int("--epochs"), default=ORIGINAL.epochs, help="epochs (records)")
     t.add_argument(
@@ -94,12 +106,21 @@ def _build_parser():
     t.add_argument("--streams", default="shared", choices=["shared", "independent"], help="batch streams of the starts")
     t.add_argument("--dtype", default=ORIGINAL.dtype, choices=["float32", "float64"], help="float32 as Keras")
     t.add_argument("--seed", type=cli.seed, default=ORIGINAL.seed, help="random seed")
-    t.add_argument("--json", default=None, metavar="PATH", help="write the log, the settings and the final parameters")
     t.add_argument(
-        "--progress", action="store_true", help="show a progress bar (shown anyway for runs of over 1e10 sample-steps)"
+        "--json",
+        default=None,
+        metavar="PATH",
+        help="write the log, the settings and the final parameters to PATH (default: no file written)",
+    )
+    t.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"show a progress bar, or never show one (default: shown for runs of over {PROGRESS_WORK:.0e} "
+        "sample-steps only)".replace("e+", "e"),
     )
     s = add("summary", "print the exact loss landscape of the study's problem")
-    s.add_argument("--json", default=None, metavar="PATH", help="write the numbers as JSON")
+    s.add_argument("--json", default=None, metavar="PATH", help="write the numbers as JSON (default: no file written)")
     return ap
 
 
@@ -140,7 +161,8 @@ def _train(args) -> int:
         raise ValueError(
             f"--epochs x --steps-per-epoch = {steps} steps is out of range; allowed: at most {cli.MAX_INT}"
         )
-    progress = args.progress or n * steps * (args.batch if args.gradient == "minibatch" else 1) > 1e10
+    work = n * steps * (args.batch if args.gradient == "minibatch" else 1)
+    progress = args.progress if args.progress is not None else work > PROGRESS_WORK
     traj = L.train(
         problem,
         init,
@@ -158,9 +180,12 @@ def _train(args) -> int:
         f"# optimizer {traj.settings['optimizer']}, {args.gradient} gradients, batch {args.batch}, {args.dtype}, seed {args.seed}"
     )
     if args.gradient == "minibatch":
-        print("# loss: the mean minibatch loss over the epoch's steps; exact: the population loss at the epoch's end")
+        mean = "minibatch-mean loss"
+        print(f"# {mean}: the mean of the epoch's minibatch losses (one per step)")
     else:
-        print("# loss: the mean population loss over the epoch's steps; exact: the population loss at the epoch's end")
+        mean = "step-mean loss"
+        print(f"# {mean}: the mean of the population losses at the epoch's steps")
+    print("# exact loss: the population loss at the epoch's end")
     epochs = []
     for e in range(1, args.epochs + 1):
         row = {"epoch": e, "loss": traj.batch_loss[e - 1].tolist(), "exact_loss": traj.population_loss[e].tolist()}
@@ -170,7 +195,8 @@ def _train(args) -> int:
             ps = "  ".join(f"{p} = {row[p][s]: .6f}" for p in problem.trained)
             tag = f"[start {s}] " if n > 1 else ""
             print(
-                f"Epoch {e:3d}/{args.epochs}  {tag}{ps}  loss = {row['loss'][s]:.6f}  exact = {row['exact_loss'][s]:.6f}"
+                f"Epoch {e:3d}/{args.epochs}  {tag}{ps}  {mean} = {row['loss'][s]:.6f}  "
+                f"exact loss = {row['exact_loss'][s]:.6f}"
             )
     diverged = np.asarray(traj.diverged)
     if diverged.any():
@@ -256,7 +282,7 @@ def _body(args):
 
 
 def main(argv=None) -> int:
-    return cli.main(_build_parser(), _body, argv)
+    return cli.main(build_parser(), _body, argv)
 
 
 if __name__ == "__main__":

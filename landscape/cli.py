@@ -2,9 +2,11 @@
 
 Contract
 --------
-* :class:`Parser` is an ``argparse.ArgumentParser`` whose ``--help`` shows
-  every option's default and whose usage errors print one line
-  (``error: ...``) and exit with status 2.
+* :class:`Parser` is an ``argparse.ArgumentParser`` whose ``--help`` says
+  every option's default once (flags: ``(default: off)``; an option whose
+  default is ``None`` says in words what happens when it is not given) and
+  whose usage errors print one line (``error: ...``) and exit with status 2.
+  :func:`description` turns a module docstring into its plain-text summary.
 * :func:`run` calls a command's body and turns what it raises into one line
   on stderr: bad input (``ValueError``, ``TypeError``, ``OverflowError``,
   ``OSError`` such as an unwritable path) exits with status 2; a failure it
@@ -28,6 +30,7 @@ import os
 import re
 import signal
 import sys
+import textwrap
 import threading
 import traceback
 
@@ -36,6 +39,7 @@ __all__ = [
     "Parser",
     "add_command",
     "add_debug",
+    "description",
     "finite_float",
     "main",
     "nonneg_int",
@@ -49,12 +53,24 @@ MAX_INT = 2**31 - 1
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter):
-    """Help with each option's default said once: appended as ``(default: X)`` unless the help text
-    already says what the default is, and never for flags (off unless given) or options without one."""
+    """Help with each option's default said once: appended as ``(default: X)`` unless the help text already
+    says what the default is; flags read ``(default: off)`` (or ``on``). An option whose default is ``None``
+    must say in its own words what happens when it is not given (nothing is appended for it)."""
 
     def _get_help_string(self, action):
         text = action.help or ""
-        if "default" in text.lower() or action.default in (None, argparse.SUPPRESS) or action.nargs == 0:
+        if (
+            text == argparse.SUPPRESS
+            or "default" in text.lower()
+            or action.default is argparse.SUPPRESS
+            or isinstance(action, (argparse._HelpAction, argparse._VersionAction))
+        ):
+            return text
+        if action.nargs == 0:  # a flag
+            if isinstance(action.default, bool):
+                return text + f" (default: {'on' if action.default else 'off'})"
+            return text
+        if action.default is None:
             return text
         if action.option_strings or action.nargs in (argparse.OPTIONAL, argparse.ZERO_OR_MORE):
             return text + " (default: %(default)s)"
@@ -70,6 +86,21 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")  # :mod:`analysis.registry` -> analysis.registry
+
+
+def description(doc: str | None) -> str | None:
+    """The first paragraph of a module docstring as plain text: reStructuredText markup (double backquotes,
+    roles such as ``:mod:``) removed, a leading command synopsis (``python -m x ...: ``) dropped (the usage line
+    shows it), its lines joined and wrapped at 79 columns."""
+    if not doc:
+        return None
+    first = " ".join(_ROLE.sub(r"\1", doc.strip().split("\n\n")[0]).replace("``", "").split())
+    if first.startswith("python -m ") and ": " in first:
+        first = first.split(": ", 1)[1]
+    return textwrap.fill(first[:1].upper() + first[1:], 79, break_on_hyphens=False)
 
 
 def add_command(sub, name: str, help_: str) -> argparse.ArgumentParser:
