@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: reproduce test bench explore quick clean
+.PHONY: reproduce test bench explore docs quick clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,5 +31,9 @@ explore: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m benchmarks --readme README.md
 
+# the documentation site (mkdocs, API reference from the docstrings) into site/; warnings are errors
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache site
