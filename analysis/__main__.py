@@ -267,13 +267,28 @@ def cmd_deep(args):
         rows = []
         for k in ks:
             r = D.spurious_minima(
-                k, n_of(k), starts=args.samples, key=jax.random.fold_in(key, k), steps=args.steps, progress=True
+                k,
+                n_of(k),
+                starts=args.samples,
+                key=jax.random.fold_in(key, k),
+                steps=args.steps,
+                keep=max(args.prove, 1),
+                progress=True,
             )
             print(
                 f"k={k} teacher units, n={r['n']} student units: {r['rate']:.3g} of {r['starts']} starts end at a spurious "
-                f"minimum [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; still moving {r['still_moving']:.3g} after "
-                f"{r['steps_run']} steps"
+                f"minimum (float64 Hessian check) [{r['ci'][0]:.3g}, {r['ci'][1]:.3g}]; still moving "
+                f"{r['still_moving']:.3g} after {r['steps_run']} steps"
             )
+            if args.prove:
+                from . import proofs
+
+                pts = list(r.get("spurious_points", []))[: args.prove]
+                r["proofs"] = proofs.prove_points(pts, k)
+                for i, c in enumerate(r["proofs"]):
+                    print(f"  point {i}: {c['reason']} ({c['seconds']:.2f} s)")
+                if not pts:
+                    print("  no spurious end point to prove")
             rows.append(r)
         return rows[0] if len(rows) == 1 else {"rows": rows}
     r = D.gradient_growth(args.slope, depth=args.depth, width=args.width, nets=args.samples, key=key)
@@ -674,6 +689,12 @@ def build_parser():
         "--steps", type=cli.positive_int("--steps"), default=sp_defaults["steps"], help="at most this many steps"
     )
     sp.add_argument("--seed", type=cli.seed, default=0, help="random seed")
+    sp.add_argument(
+        "--prove",
+        type=cli.nonneg_int("--prove"),
+        default=0,
+        help="prove this many spurious end points per k in ball arithmetic (polished by Newton steps first)",
+    )
     sp.add_argument(
         "--json", default=None, metavar="PATH", help="write the results and settings as JSON (default: no file)"
     )

@@ -16,9 +16,10 @@ depends on a setting the claim leaves open, the result carries a
 :class:`SettingsMap`: the same rule over a small sweep of that setting, the
 original experiment's setting always one of its columns.
 
-``EXTENSION`` holds the deeper-network rows D1-D7: each compares against a
+``EXTENSION`` holds the deeper-network rows D1-D8: each compares against a
 closed form or a published value with an interval test where one exists
-(status ``agrees`` or ``differs``), and says ``no reference`` otherwise.
+(status ``agrees`` or ``differs``), and says ``no reference`` otherwise; D7
+and D8 carry the proofs of the spurious minima (``certificates``).
 """
 
 from __future__ import annotations
@@ -1123,7 +1124,7 @@ def _row(rid, question, measured, ci, reference, reference_kind, judgement, sett
 
 
 def run_extension(quick=False):
-    """The deeper-network rows D1-D7 (see the module docstring)."""
+    """The deeper-network rows D1-D8 (see the module docstring)."""
     bd = R.run("born_dead", quick=quick)
     depths = list(bd["depths"])
     depth, width = REPORT_SHAPES["born-dead"]
@@ -1236,21 +1237,56 @@ def run_extension(quick=False):
     pm = R.run("published_minimum", quick=quick)
     bound = float(pm["max_eig"]) * float(pm["rounding"]) * 7.0  # ||H|| * rounding * sqrt(49 entries)
     j = published_point(float(pm["grad_norm"]), float(pm["min_eig"]), float(pm["loss"]), bound)
-    rows.append(
-        _row(
-            "D7",
-            "the published k = n = 7 spurious minimum under this package's loss: gradient norm, smallest "
-            "Hessian eigenvalue, loss",
-            [float(pm["grad_norm"]), float(pm["min_eig"]), float(pm["loss"])],
-            None,
-            bound,
-            "Safran, Yehudai & Shamir 2021 (10 digits): stationary up to its rounding (gradient at most "
-            "||H|| x 5e-11 x 7), positive definite, loss > 0",
-            j,
-            pm.settings,
-        )
+    proof = pm["proof"]
+    row = _row(
+        "D7",
+        "the published k = n = 7 spurious minimum under this package's loss: gradient norm, smallest "
+        "Hessian eigenvalue, loss (float64), and its proof",
+        [float(pm["grad_norm"]), float(pm["min_eig"]), float(pm["loss"])],
+        None,
+        bound,
+        "Safran, Yehudai & Shamir 2021 (10 digits): stationary up to its rounding (gradient at most "
+        "||H|| x 5e-11 x 7), positive definite, loss > 0",
+        rules.Judgement(j.verdict, f"{j.reason}; {proof['reason']}"),
+        pm.settings,
     )
+    rows.append({**row, "certificates": [certificate_row(7, proof)]})
+    sp = R.run("spurious_proofs", quick=quick)
+    ks = [int(k) for k in sp["ks"]]
+    cases = {f"k={k}": (int(sp[f"k{k}"]["points"]), int(sp[f"k{k}"]["proven"])) for k in ks}
+    row = _row(
+        "D8",
+        f"spurious minima of k = n = {ks[0]}..{ks[-1]} proven in ball arithmetic (found by exact-gradient descent "
+        "from Xavier starts; proven: strict local minimum with loss > 0)",
+        {c: f"{p} of {f}" for c, (f, p) in cases.items()},
+        None,
+        "a spurious minimum for each k",
+        "Safran & Shamir 2018 prove spurious minima exist for k = n = 6..20 (computer-assisted)",
+        _with_starts(rules.proven_for_each(cases), sp, ks),
+        sp.settings,
+    )
+    certs = [certificate_row(k, sp[f"k{k}"][f"p{i}"]) for k in ks for i in range(int(sp[f"k{k}"]["points"]))]
+    rows.append({**row, "certificates": certs})
     return rows
+
+
+def _with_starts(j, sp, ks):
+    starts = ", ".join(f"k={k}: {int(sp[f'k{k}']['spurious'])} of {int(sp[f'k{k}']['starts'])}" for k in ks)
+    return rules.Judgement(j.verdict, f"{j.reason}; starts ending at a spurious point (float64 check): {starts}")
+
+
+def certificate_row(k, proof) -> dict:
+    """One proof of :func:`analysis.proofs.prove_points` as a report row (the point's weights left out)."""
+    keys = (
+        "proven", "spurious", "radius", "mu", "grad_norm", "distance", "loss_lower", "loss_upper",
+        "minimum_loss_lower", "float_min_eig", "moved", "seconds", "reason",
+    )  # fmt: skip
+    return {"k": int(k), **{key: _plain(proof[key]) for key in keys}}
+
+
+def _plain(v):
+    v = v.item() if hasattr(v, "item") else v
+    return v if not isinstance(v, float) or math.isfinite(v) else None
 
 
 def published_point(grad_norm, min_eig, loss, bound) -> rules.Judgement:
@@ -1263,4 +1299,4 @@ def published_point(grad_norm, min_eig, loss, bound) -> rules.Judgement:
     )
 
 
-EXTENSION = ("D1", "D2", "D3", "D4", "D5", "D6", "D7")
+EXTENSION = ("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D8")

@@ -22,9 +22,11 @@ Contract
   teachers of ``k`` orthonormal units (Safran & Shamir 2018) with exact
   population gradients (arc-cosine kernel, :mod:`landscape.kernels`) from
   many starts at once until every gradient vanishes, and reports how often
-  they end at a spurious minimum certified by its exact Hessian.
-  :func:`published_minimum_k7` is the spurious minimum published for
-  k = n = 7; :func:`minimum_check` checks such a point (in floating point).
+  they end at a spurious minimum by the float64 check of its exact Hessian
+  (smallest eigenvalue positive; a check, not a proof: :mod:`analysis.proofs`
+  proves such points). :func:`published_minimum_k7` is the spurious minimum
+  published for k = n = 7; :func:`minimum_check` checks such a point (in
+  floating point).
 """
 
 from __future__ import annotations
@@ -548,6 +550,7 @@ def spurious_minima(
     check_every=500,
     eig_tol=1e-6,
     hessian_chunk=64,
+    keep=8,
     progress=False,
 ):
     """How often gradient descent from random starts ends at a spurious local minimum.
@@ -565,8 +568,9 @@ def spurious_minima(
     (stationary above ``tol`` with a unit shrunk to zero, ``|w_i| < 1e-6``:
     the kink at ``w_i = 0`` where the single ReLU neuron gets stuck, not a
     smooth minimum), ``spurious`` (the other stationary points above ``tol``
-    whose exact Hessian has its smallest eigenvalue > ``eig_tol``: strict
-    local minima), ``degenerate`` (the stationary rest),
+    whose exact float64 Hessian has its smallest eigenvalue > ``eig_tol``:
+    strict local minima by a floating-point check, proven by
+    :func:`analysis.proofs.prove_points`), ``degenerate`` (the stationary rest),
     ``moving`` (gradient still above ``gtol``: the budget was too short), and
     ``diverged``.
 
@@ -575,16 +579,25 @@ def spurious_minima(
         step ``5 / k`` that Safran, Yehudai & Shamir (2021) use on half this
         loss (``5 / k`` on this loss diverges); for smaller ``k``, ``2.5 / k``
         oscillates and the step is capped.
+      keep: how many spurious end points to return (``spurious_points``).
 
     Returns:
       dict with ``rate`` of spurious minima and its 95% ``ci``, the share of
       each class, the spurious minima's loss quantiles and smallest Hessian
-      eigenvalue, ``steps_run`` and the settings.
+      eigenvalue, the first ``keep`` spurious end points, ``steps_run`` and
+      the settings.
 
     Raises:
       ValueError: k or n below 1, n < k, or a bad setting.
     """
-    for name, v in (("k", k), ("n", n), ("starts", starts), ("steps", steps), ("check_every", check_every)):
+    for name, v in (
+        ("k", k),
+        ("n", n),
+        ("starts", starts),
+        ("steps", steps),
+        ("check_every", check_every),
+        ("keep", keep),
+    ):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
     if n < k:
@@ -646,7 +659,7 @@ def spurious_minima(
     if spurious.any():
         out["spurious_loss_quantiles"] = np.quantile(final[spurious], [0.0, 0.5, 1.0]).tolist()
         out["spurious_min_eig"] = float(np.min(min_eig[spurious]))
-        out["spurious_points"] = W[spurious][:8]  # a few certified spurious minima (student weights)
+        out["spurious_points"] = W[spurious][:keep]  # the first `keep` (float-checked) spurious end points
     return out
 
 

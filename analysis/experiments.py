@@ -821,11 +821,55 @@ def gradient_growth(*, slopes, depth, width, nets, seed):
 
 @experiment("published_minimum")
 def published_minimum():
-    """The k = n = 7 spurious minimum published by Safran, Yehudai & Shamir (2021), under this package's loss (D7)."""
+    """The k = n = 7 spurious minimum published by Safran, Yehudai & Shamir (2021), under this package's loss (D7),
+    checked in floating point and proven in ball arithmetic (:mod:`analysis.proofs`)."""
+    from . import proofs as Pr
+
     W = D.published_minimum_k7()
     c = D.minimum_check(W)
     swapped = D.minimum_check(W.T)
-    return {**c, "swapped_grad_norm": swapped["grad_norm"], "rounding": 5e-11}
+    proof = Pr.prove_points([W], 7)[0]
+    return {**c, "swapped_grad_norm": swapped["grad_norm"], "rounding": 5e-11, "proof": proof}
+
+
+@experiment(
+    "spurious_proofs",
+    quick={"ks": (7, 8), "want": 1, "batch": 32, "max_starts": 64},
+    ks=tuple(range(6, 21)),
+    want=4,
+    batch=64,
+    max_starts=2048,
+    seed=0,
+)
+def spurious_proofs(*, ks, want, batch, max_starts, seed):
+    """Spurious minima of the k = n Safran-Shamir problems, proven: for each k, batches of Xavier starts run to
+    convergence (:func:`analysis.deep.spurious_minima`) until ``want`` spurious end points (by the float64 Hessian
+    check) are found or ``max_starts`` were drawn; each point found is polished by Newton steps and proven a strict
+    local minimum with a loss above 0 in ball arithmetic, or labelled not proven with the reason
+    (:func:`analysis.proofs.prove_points`)."""
+    from . import proofs as Pr
+
+    key = jax.random.key(seed)
+    out: dict[str, Any] = {"ks": np.asarray(ks)}
+    for k in map(int, ks):
+        found: list[np.ndarray] = []
+        drawn = spurious = 0
+        while len(found) < want and drawn < max_starts:
+            r = D.spurious_minima(
+                k, k, starts=batch, key=jax.random.fold_in(jax.random.fold_in(key, k), drawn), keep=want - len(found)
+            )
+            drawn += batch
+            spurious += round(r["rate"] * batch)
+            found += [np.asarray(w) for w in r.get("spurious_points", [])]
+        proofs = Pr.prove_points(found, k)
+        out[f"k{k}"] = {
+            "starts": np.int64(drawn),
+            "spurious": np.int64(spurious),
+            "points": np.int64(len(proofs)),
+            "proven": np.int64(sum(p["proven"] and p["spurious"] for p in proofs)),
+            **{f"p{i}": p for i, p in enumerate(proofs)},
+        }
+    return out
 
 
 @experiment("animations", quick={"grid": 121}, grid=241, frames=48, wb_lr=0.1, seed=0)
@@ -867,7 +911,7 @@ def animations(*, grid, frames, wb_lr, seed):
 
 # ------------------------------------------------------------------------ instruments
 def _ss_points(k, starts, seed):
-    """The global minimum W = I of the k = n problem, and a Hessian-certified spurious minimum (or None)."""
+    """The global minimum W = I of the k = n problem, and a spurious minimum by the float64 Hessian check (or None)."""
     if k == 7:
         return np.eye(7), np.asarray(D.published_minimum_k7()), "published (Safran, Yehudai & Shamir 2021)"
     r = D.spurious_minima(k, k, starts=starts, key=jax.random.key(seed))
@@ -886,7 +930,7 @@ def _ss_points(k, starts, seed):
     seed=0,
 )
 def spectra(*, ks, top, probes, steps, search_starts, seed):
-    """Hessian spectra of the Safran-Shamir problem at a global minimum and at a Hessian-certified spurious minimum:
+    """Hessian spectra of the Safran-Shamir problem at a global minimum and at a spurious minimum (float64 check):
     the top eigenvalues (block Lanczos), the trace (Hutchinson), the density (stochastic Lanczos quadrature), and
     the whole spectrum from the dense Hessian (these models are small enough) as the reference."""
     from . import instruments as I

@@ -64,7 +64,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-__all__ = ["Certificate", "certify_minimum", "enclosures"]
+__all__ = ["Certificate", "certify_minimum", "enclosures", "polish", "prove_points"]
 
 
 @dataclass(frozen=True)
@@ -366,3 +366,52 @@ def certify_minimum(W, k=None, *, radius=None, prec=128) -> Certificate:
             + (" > 0, so it is spurious" if spurious else "")
         )
         return out(True, reason, distance=float(g / mu), minimum_loss_lower=minimum_low, spurious=spurious)
+
+
+def polish(W, k=None, *, steps=6):
+    """Newton steps on the float64 loss from ``W`` (student weights ``(n, k)``): the iterate with the smallest
+    gradient norm, and that norm.
+
+    A descent run stops at a gradient of about its ``gtol``; a few Newton steps take a point next to a strict
+    minimum to a gradient near rounding, which lets :func:`certify_minimum` use a small ball. Polishing only
+    chooses the point: the proof is about the returned numbers, whatever they are.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    from .deep import safran_shamir
+
+    W = np.asarray(W, np.float64)
+    k = int(W.shape[-1]) if k is None else int(k)
+    W = _check_point(W, k)
+    n = W.shape[0]
+    problem = safran_shamir(k, n)
+    if not jax.config.read("jax_enable_x64"):
+        raise RuntimeError("polish needs float64: call jax.config.update('jax_enable_x64', True) first")
+    f = lambda v: problem.population_loss([{"W": v.reshape(n, k)}])
+    grad, hess = jax.jit(jax.grad(f)), jax.jit(jax.hessian(f))
+    x = jnp.asarray(W.ravel(), jnp.float64)
+    best, best_g = W, float(jnp.linalg.norm(grad(x)))
+    for _ in range(steps):
+        x = x - jnp.linalg.solve(hess(x), grad(x))
+        gn = float(jnp.linalg.norm(grad(x)))
+        if not np.isfinite(gn):  # a singular Hessian on the way: keep the best point
+            break
+        if gn < best_g:
+            best, best_g = np.asarray(x).reshape(n, k), gn
+    return best, best_g
+
+
+def prove_points(points, k=None, *, prec=128, progress=None) -> list[dict]:
+    """Polish each point (:func:`polish`) and try to prove it a spurious strict local minimum
+    (:func:`certify_minimum`): one dict per point with the polished ``W``, how far polishing moved it
+    (``moved``), and the certificate's fields."""
+    out = []
+    for i, W in enumerate(points):
+        W0 = np.asarray(W, np.float64)
+        P, _ = polish(W0, k)
+        c = certify_minimum(P, k, prec=prec)
+        out.append({"W": P, "moved": float(np.linalg.norm(P - W0)), **c.as_dict()})
+        if progress is not None:
+            progress(i + 1, len(points))
+    return out

@@ -164,6 +164,31 @@ def render_markdown(doc) -> str:
             ]
             md.append("| " + " | ".join(_cell(x) for x in cells) + " |")
         md.append("")
+        certs = [c for r in doc["extension"] for c in r.get("certificates", [])]
+        if certs:
+            md += [
+                "### Spurious minima, proven",
+                "",
+                "Each point is polished by Newton steps in float64, then proven in ball arithmetic "
+                "(`analysis.proofs`): the Hessian is at least mu on the ball of radius r, the gradient at most g < mu r,",
+                "so a strict local minimum lies within g / mu, with a loss at least L - g^2 / (2 mu); above 0 it is "
+                "spurious. *not proven* says why.",
+                "",
+                "| k | proven | spurious | r | mu | g | distance | loss at least | float64 smallest eigenvalue | s |",
+                "|---|---|---|---|---|---|---|---|---|---|",
+            ]
+            for c in certs:
+                cells = [
+                    c["k"],
+                    "yes" if c["proven"] else "not proven: " + c["reason"].removeprefix("not proven: "),
+                    "yes" if c["spurious"] else "no",
+                    *(_fmt(c[key]) if c[key] is not None else "-" for key in ("radius", "mu", "grad_norm", "distance")),
+                    _fmt(c["minimum_loss_lower"]) if c["minimum_loss_lower"] is not None else "-",
+                    _fmt(c["float_min_eig"]) if c["float_min_eig"] is not None else "-",
+                    f"{c['seconds']:.2f}",
+                ]
+                md.append("| " + " | ".join(_cell(x) for x in cells) + " |")
+            md.append("")
     return "\n".join(md)
 
 

@@ -339,6 +339,30 @@ def stuck(converged, moving, n) -> Judgement:
     return Judgement("refuted", f"all {n} runs reach the optimum")
 
 
+def proven_for_each(cases) -> Judgement:
+    """ "There is an instance for each case", each instance proven.
+
+    ``cases``: case name -> ``(found, proven)``, the instances found (by a
+    floating-point check) and those proven. Confirmed when every case has a
+    proven instance; inconclusive when some case has none found or none
+    proven (the reason names them), or with no cases. Never refuted: a proof
+    that does not go through, or a search that finds nothing, disproves
+    nothing. Never conditional.
+    """
+    cases = dict(cases)
+    if not cases or any(_missing(*v) for v in cases.values()):
+        return Judgement("inconclusive", "no cases")
+    none_found = [c for c, (f, _) in cases.items() if f < 1]
+    unproven = [c for c, (f, p) in cases.items() if f >= 1 and p < 1]
+    proven = sum(int(p) for _, p in cases.values())
+    found = sum(int(f) for f, _ in cases.values())
+    if not none_found and not unproven:
+        return Judgement("confirmed", f"every case has a proven instance ({proven} of {found} found proven)")
+    parts = [f"none found for {', '.join(none_found)}"] if none_found else []
+    parts += [f"none proven for {', '.join(unproven)}"] if unproven else []
+    return Judgement("inconclusive", "; ".join(parts) + f" ({proven} of {found} found proven)")
+
+
 RULES = {
     f.__name__: f
     for f in (
@@ -355,5 +379,6 @@ RULES = {
         more_likely,
         within_budget,
         stuck,
+        proven_for_each,
     )
 }

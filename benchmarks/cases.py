@@ -504,6 +504,36 @@ def case_explorer(quick=False):
     return out
 
 
+def case_proofs(quick=False):
+    """Time per proof of a spurious minimum (ball arithmetic, :mod:`analysis.proofs`) against k, side by side with
+    the float64 check it replaces (the dense Hessian's eigenvalues): one point per k found by exact-gradient descent
+    (k = 7: the published point), polished, then proven; the search is not timed."""
+    from analysis import deep as D
+    from analysis import proofs as PR
+
+    ks = (7, 10) if quick else (7, 8, 10, 12, 14, 16, 18, 20)
+    out: dict[str, Any] = {"ks": list(ks)}
+    for k in ks:
+        if k == 7:
+            W = np.asarray(D.published_minimum_k7())
+        else:
+            r = D.spurious_minima(k, k, starts=32, key=jax.random.key(k), keep=1)
+            if "spurious_points" not in r:
+                out[f"k{k}_note"] = "no spurious end point among 32 starts"
+                continue
+            W = np.asarray(r["spurious_points"][0])
+        W, _ = PR.polish(W, k)
+        t_proof, c = _best(lambda W=W, k=k: PR.certify_minimum(W, k), repeat=1)
+        assert c.proven and c.spurious, c.reason
+        t_float, _ = _best(lambda W=W: D.minimum_check(W), repeat=3)
+        out[f"k{k}_params"] = k * k
+        out[f"k{k}_proof_s"] = t_proof
+        out[f"k{k}_float_check_s"] = t_float
+        out[f"k{k}_ratio_proof_over_float"] = t_proof / t_float
+        out[f"k{k}_mu_over_float_min_eig"] = c.mu / c.float_min_eig
+    return out
+
+
 CASES = {
     "stream": case_stream,
     "grid": case_grid,
@@ -513,6 +543,7 @@ CASES = {
     "deep": case_deep,
     "instruments": case_instruments,
     "explorer": case_explorer,
+    "proofs": case_proofs,
 }
 
 

@@ -65,7 +65,7 @@ def test_exact_1d_detection_agrees_with_a_dense_grid(bias, support):
             for i in range(0, 3000, 500)
         ]
     )
-    assert np.all(grid_dead[dead])  # certified dead is dead at every grid point
+    assert np.all(grid_dead[dead])  # detected dead is dead at every grid point
     assert np.mean(dead == grid_dead) > 0.998  # alive only between grid points is rare
     assert 0.05 < dead.mean() < 0.95  # a non-trivial mix, so the comparison means something
 
@@ -146,7 +146,7 @@ def test_teacher_student_loss_and_spurious_minima():
     r = D.spurious_minima(8, 8, starts=64, key=jax.random.key(3))
     assert r["still_moving"] == 0.0 and r["shares"]["diverged"] == 0.0
     assert 0.0 < r["rate"] < 0.5 and r["ci"][0] <= r["rate"] <= r["ci"][1]
-    # every spurious end point is certified: loss well above the teacher's, a positive definite Hessian
+    # every spurious end point passes the float64 check: loss well above the teacher's, a positive definite Hessian
     assert r["spurious_loss_quantiles"][0] > 100 * r["tol"] and r["spurious_min_eig"] > r["eig_tol"]
     assert sum(r["shares"].values()) == pytest.approx(1.0)
 

@@ -78,3 +78,20 @@ def test_points_that_are_not_minima_get_no_certificate():
         PR.certify_minimum(np.full((2, 2), np.nan))
     with pytest.raises(ValueError, match="radius"):
         PR.certify_minimum(W7, radius=-1.0)
+
+
+def test_points_found_by_descent_are_polished_and_proven():
+    r = D.spurious_minima(8, 8, starts=16, key=jax.random.key(8), keep=2)
+    pts = list(r["spurious_points"])
+    assert pts, r["shares"]
+    g_before = float(L.dense_spectrum(D.safran_shamir(8, 8), [{"W": jnp.asarray(pts[0])[None]}])["grad_norm"][0])
+    polished, g_after = PR.polish(pts[0])
+    assert g_after < 1e-3 * g_before and np.linalg.norm(polished - pts[0]) < 1e-4
+    proofs = PR.prove_points(pts, 8)
+    assert len(proofs) == len(pts)
+    for p in proofs:
+        assert p["proven"] and p["spurious"], p["reason"]
+        assert p["minimum_loss_lower"] > 0.01 and p["distance"] < 1e-10
+    # polishing a saddle does not make it provable
+    saddle = np.full((3, 3), 0.3) + np.diag([0.2, -0.1, 0.05])
+    assert not PR.prove_points([saddle], 3)[0]["proven"]

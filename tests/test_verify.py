@@ -111,6 +111,22 @@ QUICK_VERDICTS = {
 }
 
 
+def test_spurious_minima_in_the_report_are_proven_or_say_why(run):
+    ext = {r["id"]: r for r in run["data"]["extension"]}
+    published = ext["D7"]["certificates"]
+    assert len(published) == 1 and published[0]["proven"] and published[0]["spurious"]
+    assert 0 < published[0]["mu"] <= published[0]["float_min_eig"]
+    certs = ext["D8"]["certificates"]
+    sp = registry.run("spurious_proofs", quick=True)
+    assert len(certs) == sum(int(sp[f"k{k}"]["points"]) for k in sp["ks"]) >= 1
+    for c in certs:
+        assert c["reason"].startswith("proven" if c["proven"] else "not proven")
+        if c["proven"] and c["spurious"]:
+            assert c["grad_norm"] < c["mu"] * c["radius"] and c["minimum_loss_lower"] > 0
+    assert ext["D8"]["status"] == ("agrees" if all(c["proven"] and c["spurious"] for c in certs) else "no reference")
+    assert "### Spurious minima, proven" in run["md"] and "certified" not in run["md"].lower()
+
+
 def test_quick_verdicts(run):
     assert {c: run["by_id"][c]["verdict"] for c in CLAIMS} == QUICK_VERDICTS
 
