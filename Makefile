@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: reproduce test bench explore docs quick clean
+.PHONY: reproduce test bench explore docs tour quick clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ bench: $(STAMP)
 # the documentation site (mkdocs, API reference from the docstrings) into site/; warnings are errors
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(PY) -m mkdocs build --strict --site-dir site
+
+# the notebook tour run top to bottom: writes examples/tour.ipynb with its outputs (what the docs show)
+tour: $(STAMP)
+	$(VENV)/bin/jupytext --to notebook --execute examples/tour.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache site

@@ -52,7 +52,9 @@ def _read(site, page):
 def test_the_site_has_every_page(site):
     missing = [p for p in PAGES if not os.path.isfile(os.path.join(site, p))]
     assert not missing, missing
-    assert "A tour of relu-landscape" in _read(site, "tour/index.html")  # the notebook, rendered
+    tour = _read(site, "tour/index.html")
+    assert "A tour of relu-landscape" in tour  # the notebook, rendered
+    assert tour.count("data:image/png;base64,") >= 6  # with the figures of its committed run
     assert "make reproduce" in _read(site, "getting-started/index.html")
     for kind in ("activation", "claim", "figure", "instrument", "kind of problem"):
         assert f"A new {kind}" in _read(site, "extending/index.html"), kind
