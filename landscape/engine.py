@@ -23,7 +23,10 @@ Contract
 * :func:`run` is the jitted loop over steps (``lax.scan`` over recording
   intervals, or a ``lax.while_loop`` over check blocks with a stopping rule)
   that :func:`landscape.train` runs chunk by chunk; it returns its outputs
-  by name. No other training loop exists in the package.
+  by name. No other training loop exists in the package. With ``records=R``
+  the record interval ``every`` is a traced value (a ``fori_loop`` inside
+  each of the ``R`` intervals): one program serves every step count
+  ``R * every``, with the same numbers as the static loop.
 """
 
 from __future__ import annotations
@@ -265,6 +268,7 @@ def _maybe_tick(channel, r, every=1):
         "record_every",
         "stop",
         "probes",
+        "records",
     ),
 )
 def run(
@@ -283,6 +287,8 @@ def run(
     record_every,
     stop=None,
     probes=(),
+    records=None,
+    every=None,
 ):
     """Train every start of one chunk; outputs by name.
 
@@ -293,6 +299,10 @@ def run(
       steps, batch_size, path, streams, record_every: as :func:`landscape.train`.
       channel: the progress channel (:mod:`landscape.progress`; 0: none), data.
       stop: a :class:`Stop` or None; probes: tuple of ``(name, probe)``.
+      records: None (``steps`` and ``record_every`` are static), or the
+        number of records ``R`` (static) with ``every``, the record interval,
+        a traced int32 scalar: ``steps`` and ``record_every`` are then ignored
+        and the run takes ``R * every`` steps (not with ``stop``).
 
     Returns:
       dict with ``final`` (parameters), ``history`` (parameters after each
@@ -312,7 +322,13 @@ def run(
         path=path,
         streams=streams,
     )
-    R = steps // record_every
+    if records is not None:
+        if stop is not None:
+            raise ValueError("records= (a traced record interval) does not combine with a stopping rule")
+        R, record_every = records, jnp.asarray(every, jnp.int32)
+        steps = R * record_every
+    else:
+        R = steps // record_every
     block = stop.every if stop is not None else record_every
     per_record = record_every // block
 
@@ -329,6 +345,8 @@ def run(
             }
             return (st, lsum + loss, pr), None
 
+        if records is not None:  # a traced number of steps: the same step, in a loop of traced length
+            return jax.lax.fori_loop(0, block, lambda i, c: inner(c, i)[0], carry)
         carry, _ = jax.lax.scan(inner, carry, jnp.arange(block, dtype=jnp.int32))
         return carry
 
@@ -342,10 +360,10 @@ def run(
             st, pr = carry
             st, lsum, pr = run_block((st, zeros, pr), r)
             _maybe_tick(channel, r, ticks_every(R))
-            return (st, pr), (st.params, lsum / record_every)
+            return (st, pr), (st.params, lsum / (record_every if records is None else record_every.astype(dtype)))
 
         (state, probes_out), (history, seen) = jax.lax.scan(interval, (state0, probes0), jnp.arange(R, dtype=jnp.int32))
-        steps_run = jnp.full((n,), steps, jnp.int32)
+        steps_run = jnp.full((n,), steps, jnp.int32)  # traced with records=
     else:
         n_blocks = steps // block
         hist0 = jax.tree_util.tree_map(lambda a: jnp.zeros((R,) + a.shape, a.dtype), init)

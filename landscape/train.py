@@ -19,7 +19,9 @@ Contract
 * One compiled program per (problem, optimizer, steps, batch size, path,
   streams, record interval, stopping rule, probes, chunk shape, dtype):
   hyperparameters injected per start (``hyperparams=``) are traced, so
-  sweeps over them do not recompile.
+  sweeps over them do not recompile. With ``traced_steps=True`` the step
+  count and the record interval are traced too: one program per number of
+  records ``steps // record_every`` (the same numbers).
 * ``checkpoint=DIR`` keeps each finished chunk, keyed by a digest of the
   problem's full configuration, the optimizer's hyperparameters, the starts,
   the key and every setting; a problem or optimizer that cannot be
@@ -371,6 +373,7 @@ def train(
     checkpoint: str | None = None,
     progress=False,
     should_stop=None,
+    traced_steps: bool = False,
 ) -> Trajectories:
     """Train from every start in ``init`` at once.
 
@@ -411,6 +414,11 @@ def train(
       progress: ``True`` for a progress bar, or a callback ``(done, total)``
         called as the recording intervals of every chunk finish
         (:mod:`landscape.progress`).
+      traced_steps: ``True``: ``steps`` and ``record_every`` enter the
+        compiled program as values, so every step count with the same number
+        of records ``steps // record_every`` shares one program (a page that
+        offers several step counts compiles once); the numbers are those of
+        the default loop. Not with ``stop``.
 
     Returns:
       :class:`Trajectories`.
@@ -431,6 +439,10 @@ def train(
         problem, init, optimizer, steps, batch_size, gradient, record_every, streams, chunk, hyperparams, stop
     )
     probe_items = _check_probes(probes)
+    if not isinstance(traced_steps, (bool, np.bool_)):
+        raise TypeError(f"traced_steps must be True or False, got {traced_steps!r}")
+    if traced_steps and stop is not None:
+        raise ValueError("traced_steps=True does not combine with stop= (a stopping rule checks at static blocks)")
     run_path = _engine.choose_path(problem, gradient, streams, path)
     dtype = jnp.result_type(*[a.dtype for a in jax.tree_util.tree_leaves(arrays)])
     if not jnp.issubdtype(dtype, jnp.floating):
@@ -481,6 +493,12 @@ def train(
     if checkpoint is not None:
         store = _store(checkpoint, problem, opt, arrays, hp_arrays, key, settings, chunk)
 
+    if traced_steps:  # the loop's length as data: steps and record_every leave the static arguments
+        static.update(steps=1, record_every=1, records=steps // record_every)
+        every = np.int32(record_every)
+    else:
+        every = None
+
     def fn(sub, ids, channel=0):
         return _engine.run(
             problem,
@@ -490,6 +508,7 @@ def train(
             key,
             ids,
             channel,
+            every=every,
             **{k: v for k, v in static.items() if k not in ("problem", "optimizer")},
         )
 
