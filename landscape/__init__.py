@@ -1,18 +1,34 @@
 """relu-landscape: the loss landscape of a ReLU neuron learning a ReLU, and of any model like it.
 
 The functional core. One problem protocol (:class:`AbstractProblem`) that
-the single neuron (:class:`Problem`), networks (:mod:`landscape.networks`)
-and a user's own model (:class:`CustomProblem`) implement; input
-distributions; exact and minibatch losses; grids over coordinates or
-directions; and one training engine (:func:`make_step`, the sweep layer of
-:mod:`landscape.sweep`, and :func:`train`). Everything here is a pure
-function of its arguments; parameters are plain pytrees.
+the single neuron (:class:`Problem`), networks (:mod:`landscape.networks`),
+a user's own model (:class:`CustomProblem`) and a model on a finite data set
+(:class:`DatasetProblem`) implement; input distributions; exact and minibatch
+losses; grids over coordinates or directions; and one training engine
+(:func:`make_step`, the sweep layer of :mod:`landscape.sweep`, and
+:func:`train`). Everything here is a pure function of its arguments;
+parameters are plain pytrees.
 """
 
-from . import activations, cli, derived, draws, hessian, io, networks, neuron, optimizers, progress, protocol, sweep
+from . import (
+    activations,
+    cli,
+    dataset,
+    derived,
+    draws,
+    hessian,
+    io,
+    networks,
+    neuron,
+    optimizers,
+    progress,
+    protocol,
+    sweep,
+)
 from .activations import ACTIVATIONS, Activation
 from .activations import resolve as resolve_activation
 from .custom import CustomProblem
+from .dataset import DatasetProblem
 from .derived import StationarityProblem
 from .engine import Crossing, Stop, TrainState, choose_path, init_state, make_step
 from .grids import GridResult, grid, plane
@@ -34,6 +50,7 @@ __all__ = [
     "Activation",
     "Crossing",
     "CustomProblem",
+    "DatasetProblem",
     "Gaussian",
     "GridResult",
     "NamedOptimizer",
@@ -46,6 +63,7 @@ __all__ = [
     "activations",
     "choose_path",
     "cli",
+    "dataset",
     "dense_spectrum",
     "derived",
     "draws",

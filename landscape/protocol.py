@@ -18,7 +18,9 @@ argument of ``jax.jit``) that subclasses :class:`AbstractProblem` and answers:
   trains with exact gradients only;
 * **its population loss**: :meth:`~AbstractProblem.population_loss` of one
   point, and how exact it is (:attr:`~AbstractProblem.exactness`:
-  ``"closed form"``, ``"quadrature"`` or ``"monte carlo"`` on a fixed sample);
+  ``"closed form"``, ``"quadrature"``, ``"data set"`` (the mean over every
+  example of a finite data set, :class:`landscape.DatasetProblem`) or
+  ``"monte carlo"`` on a fixed sample);
 * **when it is dead**: :meth:`~AbstractProblem.dead` (the output is constant
   on the inputs, or a problem's own rule such as the single neuron's dead
   set, with the tolerances of ``DEAD``);
@@ -69,7 +71,7 @@ __all__ = [
     "tree_describe",
 ]
 
-EXACTNESS = ("closed form", "quadrature", "monte carlo")
+EXACTNESS = ("closed form", "quadrature", "data set", "monte carlo")
 # The tolerances of "dead" (see :meth:`AbstractProblem.dead` and :meth:`landscape.Problem.dead`): the one home
 # of the numbers that the classifier, the stopping rule, the figures and the explorer use.
 DEAD = {"tol_dead": 1e-8, "tol_active": 1e-3}
