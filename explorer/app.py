@@ -1,21 +1,35 @@
 """The ASGI app: JSON endpoints over ``explorer.compute``, the page and its static files.
 
-Endpoints (POST, JSON in and out; limits in ``explorer.schema.CAPS``):
-``/api/landscape``, ``/api/train``, ``/api/basins``, ``/api/one_weight``,
-``/api/phase``; GET ``/api/config`` (choices, defaults, caps) and
-``/api/verdicts`` (the report's verdicts, each with the view that shows it).
-Errors are JSON ``{"error": message}``: 422 for a refused value, 413 for a
-body too large, 404 for an unknown path, 503 when the server is busy, and
-500 (one line, no traceback) for anything else.
+Endpoints (POST, JSON in and out; limits in ``explorer.schema.CAPS`` and the
+work bound ``explorer.schema.WORK_S``): ``/api/landscape``, ``/api/train``,
+``/api/basins``, ``/api/one_weight``, ``/api/phase``, and for deeper
+networks ``/api/born_dead``, ``/api/growth``, ``/api/spurious``; GET
+``/api/config`` (choices, defaults, caps), ``/api/status`` (the warm-up's
+progress and the programs compiling now) and ``/api/verdicts`` (the report's
+verdicts, each with the view that shows it). Errors are JSON ``{"error":
+message}``: 422 for a refused value, 413 for a body too large, 404 for an
+unknown path, 503 when the server is busy, and 500 (one line, no traceback)
+for anything else.
+
+Warm-up: given a list of requests (``WARMUP``: the page's first request of
+every activation, optimizer and view), the app answers them in a background
+thread at start-up, one at a time and only while no page request is being
+computed, so that their programs are compiled (or loaded from JAX's
+persistent cache) before anyone asks; their answers go to the answer cache.
+A request identical to one being computed waits for that answer instead of
+computing it twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import threading
+import time
 from collections import OrderedDict
+from concurrent.futures import Future
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -34,16 +48,48 @@ from . import compute, schema, views
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_REPORT = os.path.join(ROOT, "figures", "out", "report.json")
+PLOTLY_JS = os.path.join(STATIC, "vendor", "plotly-cartesian.min.js")  # see static/vendor/README.md
 WORKERS = 2  # computations at once (the rest wait)
 WAIT_S = 60.0  # how long a request waits for a worker before a 503
 CACHE_ENTRIES = 256  # answered requests kept
 CACHE_BYTES = 32 << 20  # and at most this much answer text
+IDLE_POLL_S = 0.05  # the warm-up waits this long between looks for a quiet moment
 
 
-def _plotly_js():
-    import plotly
+def _warm_run(problem, optimizer):
+    hyper = {"learning_rate": schema.DEFAULTS[optimizer]["learning_rate"]}
+    return {"problem": problem, "optimizer": optimizer, "hyper": hyper, "start": {"w": -1.0, "b": 0.5}, "steps": 2000}
 
-    return os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js")
+
+def _warm_problem(activation):
+    return {"activation": activation, "inputs": "gaussian", **({"slope": 0.3} if activation == "leaky_relu" else {})}
+
+
+# The page's first request of every view, activation and optimizer it offers (default shapes), in the order a
+# visitor is likely to need them: the first view and its runs first, then the other activations, then the other
+# views. Their bodies are those the page sends, so that their answers serve the page from the answer cache.
+WARMUP: tuple = (
+    ("landscape", {"problem": _warm_problem("relu"), "n": 121}),
+    *(("train", _warm_run(_warm_problem("relu"), o)) for o in schema.OPTIMIZERS),
+    ("phase", {"method": "momentum", "n": 48, "steps": 2000}),
+    *(
+        job
+        for a in schema.ACTIVATIONS[1:]
+        for job in (
+            ("landscape", {"problem": _warm_problem(a), "n": 121}),
+            *(("train", _warm_run(_warm_problem(a), o)) for o in schema.OPTIMIZERS),
+        )
+    ),
+    ("phase", {"method": "sgd", "n": 48, "steps": 2000}),
+    ("phase", {"method": "nesterov", "n": 48, "steps": 2000}),
+    ("one_weight", {}),
+    ("basins", {"problem": _warm_problem("relu"), "optimizer": "sgd", "hyper": {"learning_rate": 0.01}, "n": 64}),
+    ("train", {**_warm_run(_warm_problem("relu"), "sgd"), "gradient": "minibatch", "batch_size": 1000, "seed": 0}),
+    ("born_dead", {}),
+    ("growth", {}),
+    ("spurious", {}),
+    ("born_dead", {"bias": True}),
+)
 
 
 class AnswerCache:
@@ -80,17 +126,35 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-STOPPABLE = ("basins",)  # endpoints whose work is done in chunks and can stop when the client leaves
+# endpoints whose work is done in pieces and can stop between them when the client leaves
+STOPPABLE = ("basins", "born_dead", "growth", "spurious")
 DISCONNECT_POLL_S = 0.25
+ENDPOINTS = {
+    "landscape": (schema.landscape, compute.landscape),
+    "train": (schema.train, compute.train),
+    "basins": (schema.basins, compute.basins),
+    "one_weight": (schema.one_weight, compute.one_weight),
+    "phase": (schema.phase, compute.phase),
+    "born_dead": (schema.born_dead, compute.born_dead),
+    "growth": (schema.growth, compute.growth),
+    "spurious": (schema.spurious, compute.spurious),
+}
 
 
-def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost")) -> Starlette:
+class Busy(RuntimeError):
+    """No worker became free within ``WAIT_S`` (answered with status 503)."""
+
+
+def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"), warmup=()) -> Starlette:
     """The explorer app.
 
     Args:
       report_path: the ``report.json`` whose verdicts the page lists.
       hosts: the host names requests may name (others get a 400: a page
         elsewhere cannot reach the explorer through a rebound DNS name).
+      warmup: ``(endpoint, body)`` requests answered in the background when
+        the server starts (``WARMUP``: every activation, optimizer and view;
+        empty: none). ``/api/status`` reports their progress.
     """
     import jax
 
@@ -98,8 +162,91 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
     report_path = report_path or DEFAULT_REPORT
     gate = threading.BoundedSemaphore(WORKERS)
     cache = AnswerCache(CACHE_ENTRIES)
+    programs = compute.Programs()
+    flights: dict = {}  # answer key -> Future of the answer being computed
+    lock = threading.Lock()
+    warm = {"total": len(warmup), "done": 0, "current": None, "finished": not warmup, "failed": [], "seconds": 0.0}
+    active = [0]  # page requests being computed now
+    closing = threading.Event()
 
-    def endpoint(parse, fn, name):
+    def answer(name, settings, should_stop=None):
+        """The answer text of validated ``settings`` of endpoint ``name``: from the cache, from an identical request
+        being computed now, or computed here (one worker of ``WORKERS``).
+
+        Raises:
+          Busy: no worker within ``WAIT_S``; landscape.sweep.Cancelled: ``should_stop`` answered True.
+        """
+        key = (name, json.dumps(settings, sort_keys=True))
+        while True:
+            hit = cache.get(key)
+            if hit is not None:
+                return hit
+            with lock:
+                found = flights.get(key)
+                flight: Future = found if found is not None else Future()
+                if found is None:
+                    flights[key] = flight
+            if found is None:
+                break
+            try:
+                return flight.result()
+            except Cancelled:  # its own client left; this one has not: compute it here
+                if should_stop is not None and should_stop():
+                    raise
+        try:
+            if not gate.acquire(timeout=WAIT_S):
+                raise Busy("the server is busy; try again")
+            try:
+                if should_stop is not None and should_stop():
+                    raise Cancelled("the client left before the work started")
+                fn = ENDPOINTS[name][1]
+                with programs.use(*compute.program(name, settings)):
+                    out = fn(settings, should_stop=should_stop) if name in STOPPABLE else fn(settings)
+                text = json.dumps({"settings": settings, **out}, allow_nan=False)
+            finally:
+                gate.release()
+            cache.put(key, text)
+            flight.set_result(text)
+            return text
+        except BaseException as e:
+            flight.set_exception(e)
+            raise
+        finally:
+            with lock:
+                flights.pop(key, None)
+
+    def warm_up():
+        t0 = time.monotonic()
+        for name, body in warmup:
+            while active[0] and not closing.is_set():  # page requests first
+                time.sleep(IDLE_POLL_S)
+            if closing.is_set():
+                return
+            settings = ENDPOINTS[name][0](body)
+            warm["current"] = compute.program(name, settings)[1]
+            try:
+                answer(name, settings, should_stop=closing.is_set)
+            except Cancelled:
+                return
+            except Exception as e:  # a failed warm-up request is reported, never fatal: the page asks again
+                warm["failed"].append(f"{name}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+            warm["done"] += 1
+            warm["seconds"] = round(time.monotonic() - t0, 1)
+        warm["current"], warm["finished"] = None, True
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        thread = threading.Thread(target=warm_up, name="explorer-warm-up", daemon=True) if warmup else None
+        if thread is not None:
+            thread.start()
+        try:
+            yield
+        finally:
+            closing.set()
+
+    def endpoint(name):
+        parse = ENDPOINTS[name][0]
+
         async def handler(request: Request):
             cap = schema.CAPS["body_bytes"]
             if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
@@ -125,36 +272,26 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
                 settings = parse(body)
             except schema.BadRequest as e:
                 return JSONResponse({"error": _printable(str(e))}, status_code=422)
-            key = (name, json.dumps(settings, sort_keys=True))
-            hit = cache.get(key)
+            hit = cache.get((name, json.dumps(settings, sort_keys=True)))
             if hit is not None:
                 return Response(hit, media_type="application/json")
 
             left = threading.Event()
-
-            def work():
-                if not gate.acquire(timeout=WAIT_S):
-                    return None
-                try:
-                    if left.is_set():
-                        raise Cancelled("the client left before the work started")
-                    out = fn(settings, should_stop=left.is_set) if name in STOPPABLE else fn(settings)
-                    return json.dumps({"settings": settings, **out}, allow_nan=False)
-                finally:
-                    gate.release()
-
-            task = asyncio.ensure_future(run_in_threadpool(work))
-            while not task.done():  # the work stops between chunks once its client has gone
-                await asyncio.wait({task}, timeout=DISCONNECT_POLL_S)
-                if not task.done() and await request.is_disconnected():
-                    left.set()
+            active[0] += 1
+            try:
+                task = asyncio.ensure_future(run_in_threadpool(answer, name, settings, left.is_set))
+                while not task.done():  # the work stops between chunks once its client has gone
+                    await asyncio.wait({task}, timeout=DISCONNECT_POLL_S)
+                    if not task.done() and await request.is_disconnected():
+                        left.set()
+            finally:
+                active[0] -= 1
             try:
                 text = task.result()
             except Cancelled:
                 return Response(status_code=499)
-            if text is None:
-                return JSONResponse({"error": "the server is busy; try again"}, status_code=503)
-            cache.put(key, text)
+            except Busy as e:
+                return JSONResponse({"error": str(e)}, status_code=503)
             return Response(text, media_type="application/json")
 
         return handler
@@ -172,8 +309,25 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
                 "steps": schema.STEP_CHOICES,
                 "phase_methods": schema.PHASE_METHODS,
                 "definitions": compute.definitions(),
+                "networks": {
+                    "born_depths": schema.BORN_DEPTHS,
+                    "born_widths": schema.BORN_WIDTHS,
+                    "born_samples": schema.BORN_SAMPLES,
+                    "born_schemes": schema.BORN_SCHEMES,
+                    "born_default": schema.BORN_DEFAULT,
+                    "born_bias_default": schema.BORN_BIAS_DEFAULT,
+                    "growth_slopes": sorted(schema.GROWTH_SLOPES),
+                    "growth_default": schema.GROWTH_DEFAULT,
+                    "spurious_ks": schema.SPURIOUS_KS,
+                    "spurious_starts": schema.SPURIOUS_STARTS,
+                    "spurious_steps": schema.SPURIOUS_STEPS,
+                    "prove_max_k": schema.PROVE_MAX_K,
+                },
             }
         )
+
+    async def status(request):
+        return JSONResponse({"warmup": dict(warm), "programs": programs.snapshot(), "active": active[0]})
 
     async def verdicts(request):
         if not os.path.exists(report_path):
@@ -206,7 +360,10 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
         return FileResponse(os.path.join(STATIC, "index.html"))
 
     async def plotly_js(request):
-        return FileResponse(_plotly_js(), media_type="application/javascript")
+        # a versioned file: browsers may keep it (and its compiled code) for a day
+        return FileResponse(
+            PLOTLY_JS, media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
 
     async def not_found(request, exc):
         if exc.status_code == 405:
@@ -226,15 +383,15 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"))
         Route("/", index),
         Route("/vendor/plotly.min.js", plotly_js),
         Route("/api/config", config),
+        Route("/api/status", status),
         Route("/api/verdicts", verdicts),
-        Route("/api/landscape", endpoint(schema.landscape, compute.landscape, "landscape"), methods=["POST"]),
-        Route("/api/train", endpoint(schema.train, compute.train, "train"), methods=["POST"]),
-        Route("/api/basins", endpoint(schema.basins, compute.basins, "basins"), methods=["POST"]),
-        Route("/api/one_weight", endpoint(schema.one_weight, compute.one_weight, "one_weight"), methods=["POST"]),
-        Route("/api/phase", endpoint(schema.phase, compute.phase, "phase"), methods=["POST"]),
+        *(Route(f"/api/{name}", endpoint(name), methods=["POST"]) for name in ENDPOINTS),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))]
     return Starlette(
-        routes=routes, middleware=middleware, exception_handlers={HTTPException: not_found, Exception: failed}
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={HTTPException: not_found, Exception: failed},
+        lifespan=lifespan,
     )

@@ -1,11 +1,14 @@
 """What the explorer's endpoints compute: thin calls of ``landscape`` and ``analysis`` on validated settings.
 
 Every function takes the settings of :mod:`explorer.schema` and returns a
-JSON-ready dict. Shapes are bucketed so that ordinary use compiles once:
-learning rates and other hyperparameters are passed as injected per-start
-values (a new step size is data, not a new program), runs are recorded at a
-fixed number of points, and the landscape grid and basin maps come in a few
-sizes chosen by the page.
+JSON-ready dict (non-finite numbers as ``null``, never NaN). Shapes are
+bucketed so that ordinary use compiles once: learning rates and other
+hyperparameters are injected per start (a new step size is data, not a new
+program), the step count is traced (``landscape.train(traced_steps=True)``:
+every run has :data:`RECORDS` records, so every step count shares one
+program), and the landscape grid and basin maps come in a few sizes chosen
+by the page. :func:`program` names the compiled program a request needs, so
+that the server can tell which requests must compile (:class:`Programs`).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -20,24 +24,75 @@ import numpy as np
 
 import landscape as L
 from analysis import basins as B
+from analysis import deep as D
 from analysis import geometry as G
+from analysis import instruments as I
 from analysis import phase as P
 
-RECORDS = 200  # recorded points of a run (at most; fewer where the step count has no such divisor)
-MAX_PROGRAMS = 64  # distinct compiled shapes kept; beyond, JAX's caches are cleared (memory stays bounded)
-_PROGRAMS = {"seen": set(), "lock": threading.Lock(), "cleared": 0}
+RECORDS = 100  # recorded intervals of a run: every offered step count is a multiple, so all share one program
+MAX_PROGRAMS = 128  # distinct compiled programs kept; beyond, JAX's caches are cleared (memory stays bounded)
+PATH_POINTS = 51  # points of the path from a spurious minimum to the nearest global minimum
 
 
-def _program(*shape):
-    """Note a compiled shape; clear JAX's caches when there are more than ``MAX_PROGRAMS``."""
-    with _PROGRAMS["lock"]:
-        if shape in _PROGRAMS["seen"]:
-            return
-        if len(_PROGRAMS["seen"]) >= MAX_PROGRAMS:
-            jax.clear_caches()
-            _PROGRAMS["seen"].clear()
-            _PROGRAMS["cleared"] += 1
-        _PROGRAMS["seen"].add(shape)
+class Programs:
+    """The compiled programs of this server (thread-safe): which are ready, which are compiling now.
+
+    :meth:`use` wraps a computation: the first request of a program marks it
+    compiling (the page shows it), a second request of the same program waits
+    for that compilation instead of compiling it again, and beyond
+    ``MAX_PROGRAMS`` programs JAX's caches are cleared (memory stays bounded).
+    """
+
+    def __init__(self, most=MAX_PROGRAMS):
+        self.most, self.lock = most, threading.Lock()
+        self.ready: set = set()
+        self.compiling: dict = {}  # key -> (text, started, threading.Event)
+        self.cleared = 0
+
+    def use(self, key, text):
+        return _Use(self, key, text)
+
+    def snapshot(self) -> dict:
+        now = time.monotonic()
+        with self.lock:
+            return {
+                "ready": len(self.ready),
+                "compiling": [{"what": t, "seconds": round(now - t0, 1)} for t, t0, _ in self.compiling.values()],
+                "cleared": self.cleared,
+            }
+
+
+class _Use:
+    def __init__(self, programs, key, text):
+        self.programs, self.key, self.text, self.owner = programs, key, text, False
+
+    def __enter__(self):
+        pr = self.programs
+        while True:
+            with pr.lock:
+                if self.key in pr.ready:
+                    return self
+                entry = pr.compiling.get(self.key)
+                if entry is None:
+                    if len(pr.ready) >= pr.most:
+                        jax.clear_caches()
+                        pr.ready.clear()
+                        pr.cleared += 1
+                    pr.compiling[self.key] = (self.text, time.monotonic(), threading.Event())
+                    self.owner = True
+                    return self
+            entry[2].wait()  # another request compiles it: wait, then run it compiled (or compile it if that failed)
+
+    def __exit__(self, kind, value, tb):
+        if not self.owner:
+            return False
+        pr = self.programs
+        with pr.lock:
+            _, _, done = pr.compiling.pop(self.key)
+            if kind is None:
+                pr.ready.add(self.key)
+        done.set()
+        return False
 
 
 def make_problem(p, trained=("w", "b")):
@@ -46,13 +101,51 @@ def make_problem(p, trained=("w", "b")):
     return L.Problem(student=act, inputs=inputs, trained=trained)
 
 
+def _student(p):
+    act = p["activation"] + (f" {p['slope']:g}" if p["activation"] == "leaky_relu" else "")
+    return act + ("" if p["inputs"] == "gaussian" else f", uniform [{p['lo']:g}, {p['hi']:g}]")
+
+
+def program(kind: str, s: dict) -> tuple[tuple, str]:
+    """The compiled program that validated settings ``s`` of endpoint ``kind`` run (a key), and what it is in
+    words: two requests with the same key share their compiled programs."""
+    if kind == "landscape":
+        return (
+            kind,
+            s["n"],
+            repr(make_problem(s["problem"]).config()),
+        ), f"the loss over (w, b), {_student(s['problem'])}"
+    if kind == "train":
+        key = (kind, repr(make_problem(s["problem"]).config()), s["optimizer"], s["gradient"], s.get("batch_size"))
+        grad = "exact gradients" if s["gradient"] == "population" else f"minibatches of {s['batch_size']}"
+        return key, f"runs of {_student(s['problem'])} with {s['optimizer']}, {grad}"
+    if kind == "basins":
+        key = (kind, repr(make_problem(s["problem"]).config()), s["optimizer"], s["n"])
+        return key, f"basin maps of {_student(s['problem'])} with {s['optimizer']}"
+    if kind == "one_weight":
+        return (kind, s["batch_size"]), "the one-weight experiment"
+    if kind == "phase":
+        return (kind, s["method"], s["n"], s["steps"]), f"the phase diagram of {s['method']}"
+    if kind == "born_dead":
+        key = (kind, tuple(s["depths"]), tuple(s["widths"]), s["samples"], s["scheme"], s["bias"])
+        return key, "born-dead detection for these depths and widths"
+    if kind == "growth":
+        return (kind, s["depth"], s["width"], s["nets"]), "gradient growth through leaky layers"
+    if kind == "spurious":
+        return (kind, s["k"], s["starts"], s["prove"]), f"the teacher-student search for k = {s['k']}"
+    raise ValueError(f"no program for {kind!r}")
+
+
 def definitions():
     """The thresholds behind what the page draws and labels (the library's, stated on the page)."""
     return {"near_flat": dict(G.NEAR_FLAT), "classify": dict(B.TOLERANCES)}
 
 
 def record_every(steps, records=RECORDS):
-    """The smallest divisor ``r`` of ``steps`` with at most ``records`` recorded intervals."""
+    """``steps // records`` where it divides (every offered step count); else the smallest divisor ``r`` of
+    ``steps`` with at most ``records`` recorded intervals."""
+    if steps % records == 0:
+        return steps // records
     for r in range(max(1, steps // records), steps + 1):
         if steps % r == 0 and steps // r <= records:
             return r
@@ -65,30 +158,49 @@ def _axes(s):
     return np.linspace(w_lo, w_hi, s["n"]), np.linspace(b_lo, b_hi, s["n"])
 
 
-def _finite(a):
+def finite(a):
+    """A list of floats with every non-finite value as None (JSON ``null``: the page draws a gap)."""
     a = np.asarray(a, np.float64)
-    return [None if not math.isfinite(v) else v for v in a.tolist()]
+    return [None if not math.isfinite(v) else v for v in a.ravel().tolist()]
+
+
+def _rows(a):
+    a = np.asarray(a, np.float64)
+    return [finite(row) for row in a.reshape(a.shape[0], -1)]
+
+
+def _number(v):
+    """A float, or None for a missing or non-finite value."""
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+@partial(jax.jit, static_argnums=(0,))
+def _masks(problem, at):
+    """The exact dead set, the classifier's dead region and log10 of the active input mass, in one program."""
+    dead_set = problem.dead_set(at)
+    dead = problem.dead(at, tol_dead=B.TOLERANCES["tol_dead"], tol_active=B.TOLERANCES["tol_active"])
+    active = L.neuron.active_fraction(problem, at) if problem.student.can_die else jnp.ones(dead.shape)
+    return dead_set, dead, jnp.log10(jnp.maximum(active, 1e-300))
 
 
 def landscape(s):
     """The exact loss over (w, b), the exact dead set, the region the classifier calls dead (within its
     tolerances) and the near-flat region (``analysis.geometry.near_flat``, the dead set included)."""
     problem = make_problem(s["problem"])
-    n = s["n"]
-    _program("landscape", n, repr(problem.config()))
     w, b = _axes(s)
     r = L.grid(problem, {"w": jnp.asarray(w), "b": jnp.asarray(b)}, quantities=("loss", "grad_norm"))
     loss, gn = np.asarray(r.loss), np.asarray(r.grad_norm)
     W, Bm = np.meshgrid(w, b, indexing="ij")
-    at = {"w": jnp.asarray(W), "b": jnp.asarray(Bm)}
-    dead_set = np.asarray(problem.dead_set(at))
-    dead = np.asarray(problem.dead(at, tol_dead=B.TOLERANCES["tol_dead"], tol_active=B.TOLERANCES["tol_active"]))
+    dead_set, dead, log_active = (np.asarray(a) for a in _masks(problem, {"w": jnp.asarray(W), "b": jnp.asarray(Bm)}))
     min_loss = problem.min_loss if problem.min_loss is not None else float(B.global_minimum(problem)[0])
     near = G.near_flat(loss, gn, min_loss)
     out = {
         "w": w.tolist(),
         "b": b.tolist(),
-        "loss": [_finite(row) for row in loss],
+        "loss": _rows(loss),
         "dead_set": dead_set.astype(int).tolist(),
         "dead": dead.astype(int).tolist(),
         "near_flat": near.astype(int).tolist(),
@@ -97,8 +209,7 @@ def landscape(s):
     }
     if problem.student.can_die:
         # the edge of the classifier's dead region, as a smooth field: log10 of the active input mass
-        frac = np.asarray(L.neuron.active_fraction(problem, at))
-        out["log10_active"] = [_finite(row) for row in np.log10(np.maximum(frac, 1e-300))]
+        out["log10_active"] = _rows(log_active)
     return out
 
 
@@ -112,31 +223,32 @@ def train_kwargs(s):
         "record_every": record_every(s["steps"]),
         "hyperparams": dict(s["hyper"]),
         "key": jax.random.key(s.get("seed", 0)),
+        "traced_steps": True,
     }
     if s["gradient"] == "minibatch":
         kw["batch_size"] = s["batch_size"]
     init = {"w": jnp.asarray([s["start"]["w"]], jnp.float64), "b": jnp.asarray([s["start"]["b"]], jnp.float64)}
-    _program("train", s["optimizer"], s["steps"], s["gradient"], s.get("batch_size"), repr(problem.config()))
     return problem, init, kw
 
 
 def train(s):
+    """One run: its records, its end and how it ended. A run whose update turned non-finite is frozen at its last
+    finite values (the library's rule) and answers ``diverged`` with the step (``diverged_at``)."""
     problem, init, kw = train_kwargs(s)
     t0 = time.perf_counter()
     t = L.train(problem, init, **kw)
-    w = np.asarray(t.params["w"])[:, 0]
-    b = np.asarray(t.params["b"])[:, 0]
     fw, fb = float(np.asarray(t.final["w"])[0]), float(np.asarray(t.final["b"])[0])
     label = B.classify(problem, t.final, diverged=t.diverged).names()[0]
     return {
         "steps": np.asarray(t.steps).tolist(),
-        "w": _finite(w),
-        "b": _finite(b),
-        "loss": _finite(np.asarray(t.population_loss)[:, 0]),
-        "final": {"w": fw, "b": fb},
+        "w": finite(np.asarray(t.params["w"])[:, 0]),
+        "b": finite(np.asarray(t.params["b"])[:, 0]),
+        "loss": finite(np.asarray(t.population_loss)[:, 0]),
+        "final": {"w": _number(fw), "b": _number(fb)},
         "final_repr": {"w": repr(fw), "b": repr(fb)},
         "end_state": str(label),
         "diverged": bool(np.asarray(t.diverged)[0]),
+        "diverged_at": int(np.asarray(t.diverged_at)[0]),
         "seconds": time.perf_counter() - t0,
     }
 
@@ -149,7 +261,6 @@ def basins(s, should_stop=None):
     w, b = _axes(s)
     W, Bm = np.meshgrid(w, b, indexing="ij")
     init = {"w": jnp.asarray(W.ravel()), "b": jnp.asarray(Bm.ravel())}
-    _program("basins", s["optimizer"], n, s["steps"], repr(problem.config()))
     hyper = {k: np.full(n * n, v) for k, v in s["hyper"].items()}
     t0 = time.perf_counter()
     t = L.train(
@@ -163,6 +274,7 @@ def basins(s, should_stop=None):
         key=jax.random.key(0),
         chunk=max(n, n * n // 8),
         should_stop=should_stop,
+        traced_steps=True,
     )
     r = B.classify(problem, t.final, diverged=t.diverged)
     return {
@@ -179,7 +291,6 @@ def one_weight(s):
     """The original experiment: one weight, no bias, minibatch SGD; w and the loss at every recorded step."""
     problem = L.Problem(trained=("w",))
     steps = s["steps"]
-    _program("one_weight", steps, s["batch_size"])
     t = L.train(
         problem,
         {"w": jnp.asarray([s["w0"]], jnp.float64)},
@@ -189,19 +300,19 @@ def one_weight(s):
         record_every=record_every(steps),
         key=jax.random.key(s["seed"]),
         hyperparams={"learning_rate": s["learning_rate"]},
+        traced_steps=True,
     )
     return {
         "steps": np.asarray(t.steps).tolist(),
-        "w": _finite(np.asarray(t.params["w"])[:, 0]),
-        "loss": _finite(np.asarray(t.population_loss)[:, 0]),
-        "batch_loss": _finite(np.asarray(t.batch_loss)[:, 0]),
+        "w": finite(np.asarray(t.params["w"])[:, 0]),
+        "loss": finite(np.asarray(t.population_loss)[:, 0]),
+        "batch_loss": finite(np.asarray(t.batch_loss)[:, 0]),
     }
 
 
 def phase(s):
     """The lip phase diagram of the original one-weight relu neuron (``analysis.phase``, its axes)."""
     n = s["n"]
-    _program("phase", s["method"], n, s["steps"])
     lrs, betas = P.phase_axes(n)
     d = P.phase_diagram(
         L.Problem(student=L.ORIGINAL.student), s["method"], lrs=lrs, betas=betas, steps=s["steps"], w0=s["w0"]
@@ -210,7 +321,158 @@ def phase(s):
         "lrs": lrs.tolist(),
         "betas": betas.tolist(),
         "first_crossing": np.asarray(d.simulated).tolist(),
-        "boundary_infinite": _finite(d.boundary_infinite) if d.boundary_infinite is not None else None,
-        "boundary_finite": _finite(d.boundary_finite) if d.boundary_finite is not None else None,
+        "boundary_infinite": finite(d.boundary_infinite) if d.boundary_infinite is not None else None,
+        "boundary_finite": finite(d.boundary_finite) if d.boundary_finite is not None else None,
         "disagreement_cells": int(d.disagreement_cells),
     }
+
+
+# ----------------------------------------------------------------- deeper networks
+def _stop(should_stop):
+    if should_stop is not None and should_stop():
+        raise L.sweep.Cancelled("the client left")
+
+
+def born_dead_inputs(s):
+    """The inputs of a born-dead request: Gaussian without biases, uniform on [-1, 1] with them (exact detection
+    with biases needs a bounded interval), as the report's experiment."""
+    return L.Uniform(-1, 1) if s["bias"] else "gaussian"
+
+
+def born_dead(s, should_stop=None):
+    """``analysis.deep.born_dead`` for every (depth, width): the share of networks dead on the whole support
+    (exact detection) and of a single random input, with 95% Wilson intervals, and the closed form where one
+    exists (bias-free, symmetric weights). The key is the report's (``jax.random.key(seed)`` for every cell)."""
+    key = jax.random.key(s["seed"])
+    rows = []
+    t0 = time.perf_counter()
+    for width in s["widths"]:
+        for depth in s["depths"]:
+            _stop(should_stop)
+            r = D.born_dead(
+                depth,
+                width,
+                scheme=s["scheme"],
+                bias=s["bias"],
+                inputs=born_dead_inputs(s),
+                samples=s["samples"],
+                key=key,
+            )
+            rows.append(
+                {
+                    "depth": depth,
+                    "width": width,
+                    "probability": r["probability"],
+                    "ci": list(r["ci"]),
+                    "single": r["single_input_probability"],
+                    "single_ci": list(r["single_input_ci"]),
+                    "closed_form": r.get("closed_form_single_input"),
+                }
+            )
+    return {
+        "rows": rows,
+        "inputs": str(L.Problem(inputs=born_dead_inputs(s)).inputs.label),
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def growth(s, should_stop=None):
+    """``analysis.deep.gradient_growth`` for every slope (the key of slope ``GROWTH_SLOPES[i]`` is
+    ``fold_in(key(seed), i)``, the report's for its slopes), with its exact finite-width reference and the
+    mean-field rate, and both references as curves over the slope."""
+    from .schema import GROWTH_SLOPES
+
+    key = jax.random.key(s["seed"])
+    rows = []
+    for c in s["slopes"]:
+        _stop(should_stop)
+        r = D.gradient_growth(
+            float(c),
+            depth=s["depth"],
+            width=s["width"],
+            nets=s["nets"],
+            key=jax.random.fold_in(key, GROWTH_SLOPES.index(c)),
+        )
+        rows.append(
+            {
+                "slope": c,
+                "rate": _number(r["rate"]),
+                "stderr": _number(r["stderr"]),
+                "ci": finite(r["ci"]),
+                "finite_width": _number(r["finite_width"]),
+                "mean_field": _number(r["mean_field"]),
+            }
+        )
+    curve = np.linspace(0.05, 3.0, 60)
+    return {
+        "rows": rows,
+        "curve": {
+            "slope": curve.tolist(),
+            "finite_width": finite([D.finite_width_rate(float(c), s["width"]) for c in curve]),
+            "mean_field": finite(np.log((1 + curve**2) / 2)),
+        },
+        "reference_kind": D.REFERENCE_KIND,
+    }
+
+
+def spurious(s, should_stop=None):
+    """Spurious minima of the k = n teacher-student network (``analysis.deep.spurious_minima``, key
+    ``fold_in(key(seed), k)`` as the report's): how often descent from Xavier starts ends at one, their losses
+    and Hessian spectra (``landscape.dense_spectrum``, beside the global minimum W = I), the straight path from the
+    first to the nearest global minimum with its barrier (``analysis.instruments.path_to_nearest_minimum``), and
+    on request its proof in ball arithmetic (``analysis.proofs.prove_points``). For k = 7 without a spurious end
+    point the published minimum (Safran, Yehudai & Shamir 2021) is shown."""
+    from .schema import SPURIOUS_STEPS
+
+    k = s["k"]
+    problem = D.safran_shamir(k, k)
+    r = D.spurious_minima(
+        k, k, starts=s["starts"], steps=SPURIOUS_STEPS, key=jax.random.fold_in(jax.random.key(s["seed"]), k)
+    )
+    _stop(should_stop)
+    points = [np.asarray(w, np.float64) for w in r.get("spurious_points", [])]
+    source = "found by exact-gradient descent"
+    if not points and k == 7:
+        points, source = [np.asarray(D.published_minimum_k7(), np.float64)], "published (Safran, Yehudai & Shamir 2021)"
+    out = {
+        "k": k,
+        "n": k,
+        "starts": s["starts"],
+        "steps": SPURIOUS_STEPS,
+        "steps_run": r["steps_run"],
+        "rate": r["rate"],
+        "ci": list(r["ci"]),
+        "shares": r["shares"],
+        "loss_quantiles": r.get("spurious_loss_quantiles"),
+        "source": source if points else None,
+        "points": len(points),
+    }
+    Ws = np.stack([np.eye(k)] + points)
+    sp = L.dense_spectrum(problem, [{"W": jnp.asarray(Ws)}])
+    out["global"] = {"loss": _number(sp["loss"][0]), "eigvals": finite(sp["eigvals"][0])}
+    out["spurious"] = [
+        {"loss": _number(sp["loss"][i]), "grad_norm": _number(sp["grad_norm"][i]), "eigvals": finite(sp["eigvals"][i])}
+        for i in range(1, len(Ws))
+    ]
+    if points:
+        _stop(should_stop)
+        path = I.path_to_nearest_minimum(problem, [{"W": jnp.asarray(points[0])}], n=PATH_POINTS)
+        out["path"] = {
+            "t": finite(path.t),
+            "loss": finite(path.loss),
+            "grad_norm": finite(path.grad_norm),
+            "barrier": _number(path.barrier),
+            "argmax": _number(path.argmax),
+            "end_note": path.end_note,
+        }
+        if s["prove"]:
+            from analysis import proofs as PR
+
+            _stop(should_stop)
+            c = PR.prove_points([points[0]], k)[0]
+            out["proof"] = {
+                key: (_number(v) if isinstance(v, float) else v)
+                for key, v in c.items()
+                if key != "W" and isinstance(v, (bool, int, float, str))
+            }
+    return out

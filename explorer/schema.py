@@ -46,6 +46,11 @@ STEP_COST_S = {
     "closed form": 1.2e-7,  # exact gradients of a piecewise-linear student: closed forms
     "quadrature": 2.5e-5,  # exact gradients of a smooth student: Gauss-Legendre quadrature
     "sample": 3.5e-8,  # a minibatch, per sample of the batch
+    "born dead": 1.0e-6,  # born-dead detection, per network and layer (bias-free: two points)
+    "born dead, biases": 1.5e-5,  # with biases: points, interval bounds and the exact fallback
+    "growth": 5e-8,  # gradient growth, per network, layer and width^2
+    "teacher-student": 4e-8,  # one exact-gradient step of one k = n start, per k^3 (with the Hessian checks)
+    "proof": 0.5,  # a proof in ball arithmetic, per (k / 7)^4
 }
 WORK_S = 30.0
 
@@ -65,6 +70,15 @@ def work_seconds(kind: str, s: dict) -> float:
         return s["n"] * s["n"] * s["steps"] * STEP_COST_S["closed form"] * 2
     if kind == "landscape":
         return s["n"] * s["n"] * 2 * exact
+    if kind == "born_dead":
+        per = STEP_COST_S["born dead, biases" if s["bias"] else "born dead"]
+        return s["samples"] * sum(s["depths"]) * len(s["widths"]) * per
+    if kind == "growth":
+        return len(s["slopes"]) * s["nets"] * s["depth"] * s["width"] ** 2 * STEP_COST_S["growth"]
+    if kind == "spurious":
+        k = s["k"]
+        search = s["starts"] * SPURIOUS_STEPS * k**3 * STEP_COST_S["teacher-student"]
+        return search + (STEP_COST_S["proof"] * (k / 7) ** 4 if s["prove"] else 0.0)
     raise ValueError(f"no work model for {kind!r}")
 
 
@@ -72,9 +86,14 @@ def check_work(kind: str, s: dict) -> dict:
     """``s`` if its estimated work is within ``WORK_S``; else :class:`TooMuchWork` with the estimate."""
     est = work_seconds(kind, s)
     if est > WORK_S:
+        hint = {
+            "born_dead": "fewer depths, widths or samples",
+            "growth": "fewer slopes or networks, or a smaller depth or width",
+            "spurious": "fewer starts or a smaller k",
+        }.get(kind, "fewer starts or steps (smooth activations cost about 200 times more per step than relu)")
         raise TooMuchWork(
             f"this request would take about {est:.0f} s of computation, more than the explorer's {WORK_S:.0f} s a "
-            "request; use fewer starts or steps (smooth activations cost about 200 times more per step than relu)"
+            f"request; use {hint}"
         )
     return s
 
@@ -143,6 +162,28 @@ def integer(body, name, default=None, *, lo, hi):
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
         raise BadRequest(f"{name} must be an integer in [{lo}, {hi}], got {_short(v)}")
     return v
+
+
+def flag(body, name, default):
+    v = body.get(name, default)
+    if not isinstance(v, bool):
+        raise BadRequest(f"{name} must be true or false, got {_short(v)}")
+    return v
+
+
+def subset(body, name, default, allowed, *, most):
+    """A non-empty list of distinct values of ``allowed`` (at most ``most``), returned in the order of ``allowed``."""
+    v = body.get(name, list(default))
+    if not isinstance(v, list) or not v:
+        raise BadRequest(
+            f"{name} must be a non-empty list of values from {', '.join(map(str, allowed))}, got {_short(v)}"
+        )
+    picked = [one_of({name: x}, name, None, allowed) for x in v]
+    if len(set(picked)) != len(picked):
+        raise BadRequest(f"{name} lists a value twice: {_short(v)}")
+    if len(picked) > most:
+        raise BadRequest(f"{name} takes at most {most} values, got {len(picked)}")
+    return [a for a in allowed if a in picked]
 
 
 def choice(body, name, default, allowed):
@@ -297,3 +338,63 @@ def phase(body):
             "w0": number(body, "w0", ORIGINAL.w0, lo=-CAPS["box"], hi=0.0, hi_open=True),
         },
     )
+
+
+# ----------------------------------------------------------------- deeper networks (the networks view)
+# Defaults are the report's experiments (analysis.experiments: born_dead, gradient_growth, deep_networks), so that
+# the page's first view shows the numbers of the report.
+BORN_DEPTHS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20)
+BORN_WIDTHS = (2, 3, 4, 5, 10)
+BORN_SAMPLES = (1000, 5000, 10000, 20000)
+BORN_SCHEMES = ("symmetric", "he_normal", "rai")
+BORN_DEFAULT = {"depths": (1, 2, 3, 4, 6, 8, 10, 15, 20), "widths": (2, 3, 5), "samples": 10000}
+BORN_BIAS_DEFAULT = {"widths": (3,), "samples": 5000}  # with biases: the report's width and sample count
+# slopes in the order of the report's experiment first (its keys are folded in by position), then the others
+GROWTH_SLOPES = (0.25, 0.5, 1.0, 1.5, 2.0, 0.1, 0.75, 1.25, 3.0)
+GROWTH_DEFAULT = {"slopes": (0.25, 0.5, 1.0, 1.5, 2.0), "depth": 20, "width": 16, "nets": 128}
+SPURIOUS_KS = tuple(range(6, 13))
+SPURIOUS_STARTS = (16, 32, 64, 128, 256)
+SPURIOUS_STEPS = 5_000  # the descent's step budget (a start still moving then is reported as moving)
+PROVE_MAX_K = 10
+
+
+def born_dead(body):
+    body = _dict(body, "body", ("depths", "widths", "samples", "scheme", "bias", "seed"))
+    bias = flag(body, "bias", False)
+    base = BORN_BIAS_DEFAULT if bias else {}
+    out = {
+        "depths": subset(body, "depths", BORN_DEFAULT["depths"], BORN_DEPTHS, most=len(BORN_DEPTHS)),
+        "widths": subset(body, "widths", base.get("widths", BORN_DEFAULT["widths"]), BORN_WIDTHS, most=3),
+        "samples": one_of(body, "samples", base.get("samples", BORN_DEFAULT["samples"]), BORN_SAMPLES),
+        "scheme": choice(body, "scheme", "he_normal" if bias else "symmetric", BORN_SCHEMES),
+        "bias": bias,
+        "seed": integer(body, "seed", 0, lo=0, hi=2**31 - 1),
+    }
+    return check_work("born_dead", out)
+
+
+def growth(body):
+    body = _dict(body, "body", ("slopes", "depth", "width", "nets", "seed"))
+    out = {
+        "slopes": subset(body, "slopes", GROWTH_DEFAULT["slopes"], GROWTH_SLOPES, most=len(GROWTH_SLOPES)),
+        "depth": one_of(body, "depth", GROWTH_DEFAULT["depth"], (5, 10, 20, 40)),
+        "width": one_of(body, "width", GROWTH_DEFAULT["width"], (4, 8, 16, 32, 64)),
+        "nets": one_of(body, "nets", GROWTH_DEFAULT["nets"], (32, 64, 128, 256)),
+        "seed": integer(body, "seed", 0, lo=0, hi=2**31 - 1),
+    }
+    return check_work("growth", out)
+
+
+def spurious(body):
+    body = _dict(body, "body", ("k", "starts", "seed", "prove"))
+    k = one_of(body, "k", 7, SPURIOUS_KS)
+    prove = flag(body, "prove", False)
+    if prove and k > PROVE_MAX_K:
+        raise BadRequest(f"proofs are offered for k <= {PROVE_MAX_K} (their cost grows like k^4), got k={k}")
+    out = {
+        "k": k,
+        "starts": one_of(body, "starts", 64, SPURIOUS_STARTS),
+        "seed": integer(body, "seed", 0, lo=0, hi=2**31 - 1),
+        "prove": prove,
+    }
+    return check_work("spurious", out)

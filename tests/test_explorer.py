@@ -1,6 +1,7 @@
 """The explorer: its JSON API through Starlette's test client (validation, caps, the library's numbers,
 concurrency) and its page in a real headless Chromium driven by Playwright."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -23,7 +24,6 @@ from explorer import schema  # noqa: E402
 from explorer.app import create_app  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ARTIFACTS = os.path.join(ROOT, ".artifacts")
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_a_run_answers_the_librarys_float64_numbers(client):
     )
     assert r.status_code == 200
     d = r.json()
-    assert d["end_state"] == "dead" and len(d["w"]) == len(d["steps"]) == 201
+    assert d["end_state"] == "dead" and len(d["w"]) == len(d["steps"]) == 101  # compute.RECORDS intervals
     w, b = _direct(-1.0, 0.5)
     assert float(d["final_repr"]["w"]) == w and float(d["final_repr"]["b"]) == b
     good = client.post("/api/train", json={"start": {"w": 0.5, "b": 0.5}, "hyper": {"learning_rate": 0.1}}).json()
@@ -143,7 +143,10 @@ def test_malformed_and_oversized_requests_and_unknown_paths(client):
     assert client.get("/static/../explorer/app.py").status_code == 404
     assert client.get("/static/%2e%2e/app.py").status_code == 404
     assert client.get("/api/train").status_code in (404, 405)
-    assert client.get("/vendor/plotly.min.js").status_code == 200  # served from the installed package
+    bundle = client.get("/vendor/plotly.min.js")  # the committed partial bundle, named with its checksum
+    assert bundle.status_code == 200 and bundle.headers["content-type"].startswith("application/javascript")
+    with open(os.path.join(ROOT, "explorer", "static", "vendor", "README.md")) as fh:
+        assert hashlib.sha256(bundle.content).hexdigest() in fh.read()
     v = client.get("/api/verdicts").json()["verdicts"]
     assert [r["id"] for r in v] == ["Q2", "A9"] and v[1]["view"].startswith("view=phase")
 
@@ -161,12 +164,15 @@ def test_concurrent_requests_do_not_corrupt_one_another(client):
         assert (float(d["final_repr"]["w"]), float(d["final_repr"]["b"])) == (w, b)
 
 
-def test_a_new_step_size_does_not_recompile(client):
+def test_a_new_step_size_step_count_or_start_does_not_recompile(client):
     body = {"start": {"w": 0.7, "b": 0.1}, "hyper": {"learning_rate": 0.031}, "steps": 1000}
     client.post("/api/train", json=body)
     before = L.engine.TRACE_COUNT["train"]
-    for lr in (0.032, 0.033):
-        client.post("/api/train", json={**body, "hyper": {"learning_rate": lr}, "start": {"w": lr, "b": 0.2}})
+    for lr, steps in ((0.032, 1000), (0.033, 5000), (0.034, 200)):
+        r = client.post(
+            "/api/train", json={**body, "hyper": {"learning_rate": lr}, "start": {"w": lr, "b": 0.2}, "steps": steps}
+        )
+        assert r.status_code == 200 and r.json()["steps"][-1] == steps
     assert L.engine.TRACE_COUNT["train"] == before
 
 
@@ -208,7 +214,7 @@ def server(tmp_path_factory):
     th.join(10)
 
 
-def test_page_in_a_headless_browser_runs_from_clicked_starts_with_the_librarys_numbers(server):
+def test_page_in_a_headless_browser_runs_from_clicked_starts_with_the_librarys_numbers(server, tmp_path):
     exe = _chromium()
     if exe is None:
         if os.environ.get("RELU_LANDSCAPE_REQUIRE_BROWSER"):
@@ -251,8 +257,7 @@ def test_page_in_a_headless_browser_runs_from_clicked_starts_with_the_librarys_n
         ]
         assert all(json.loads(r["settings"])["optimizer"] == "sgd" for r in again)
         fresh.close()
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        page.screenshot(path=os.path.join(ARTIFACTS, "explorer.png"))
+        page.screenshot(path=str(tmp_path / "explorer.png"))
         # a cap is never applied silently: 20000 steps cannot run with minibatches, and the control says so
         page.select_option("#steps", "20000")
         page.select_option("#gradient", "minibatch")

@@ -3,13 +3,23 @@
 // State lives in the URL: the controls, the view, and every run with the full request it was computed from
 // (problem, optimizer and its hyperparameters, gradient mode, batch size, seed, steps, start), so a link
 // reproduces the same numbers. A view drawn for other settings than the current ones says so (stale) or is
-// redrawn; a cap is never applied silently (the control shows the value that will run).
+// redrawn; a cap is never applied silently (the control shows the value that will run). While the server
+// computes, the plot waiting for it says so, and says when the server is compiling a program for it (the first
+// use of an activation, optimizer or shape); while the server warms up, a banner says how far it got.
 "use strict";
 
 const COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
-const BASIN_COLORS = {global_min: "#0072B2", dead: "#D55E00", stationary: "#CC79A7", moving: "#E69F00", diverged: "#000000"};
+const BASIN_COLORS = { global_min: "#0072B2", dead: "#D55E00", stationary: "#CC79A7", moving: "#E69F00", diverged: "#000000" };
 const $ = (id) => document.getElementById(id);
-const state = { view: "landscape", runs: [], surface: null, config: null, busy: 0, phase: null, drawn: {} };
+const state = { view: "landscape", runs: [], surface: null, config: null, phase: null, drawn: {}, server: null,
+                pending: new Set(), polling: false, spurious: {} };
+const SHOW_AFTER_MS = 200;  // a request answered faster than this never shows its progress overlay
+const NARROW = () => window.matchMedia("(max-width: 860px)").matches;
+const plotConfig = () => ({ displaylogo: false, responsive: true, displayModeBar: NARROW() ? false : "hover" });
+// short titles at the left: the mode bar (top right, desktop only) never covers them; long text goes in captions
+const title = (text) => ({ text, x: 0, xref: "paper", xanchor: "left", font: { size: 13 } });
+const fmt = (v, p = 4) => (v === null || v === undefined ? "–" : Number(v).toPrecision(p));
+const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 // ------------------------------------------------------------------ API
 async function api(path, body) {
@@ -26,18 +36,95 @@ function status(text, kind) {
   s.className = kind || "";
 }
 
-async function busy(label, fn) {
-  state.busy += 1;
-  status(label, "busy");
+// ------------------------------------------------------- progress states
+function overlay(box) {
+  let o = box.querySelector(":scope > .overlay");
+  if (!o) {
+    o = document.createElement("div");
+    o.className = "overlay";
+    o.hidden = true;
+    o.innerHTML = '<div class="msg"><span class="spinner"></span><span class="text"></span><span class="compiling"></span></div>';
+    box.appendChild(o);
+  }
+  return o;
+}
+
+function compilingText() {
+  const c = state.server && state.server.programs.compiling;
+  if (!c || !c.length) return "";
+  return `compiling ${c.map((p) => p.what).join("; ")}: the first request of this kind compiles its program (once per server), the next ones take milliseconds`;
+}
+
+function renderPending() {
+  const now = performance.now();
+  const shown = new Map();
+  for (const job of state.pending) {
+    if (now - job.t0 < SHOW_AFTER_MS) continue;
+    for (const b of job.boxes) shown.set(b, job);
+  }
+  for (const o of document.querySelectorAll(".overlay")) {
+    const job = shown.get(o.parentElement);
+    o.hidden = !job;
+    if (!job) continue;
+    o.querySelector(".text").textContent = `${job.label} ${((now - job.t0) / 1000).toFixed(1)} s`;
+    o.querySelector(".compiling").textContent = compilingText();
+  }
+  if (state.pending.size) {
+    const job = [...state.pending][state.pending.size - 1];
+    const c = compilingText();
+    status(`${job.label}${c && now - job.t0 > SHOW_AFTER_MS ? " (" + c.split(":")[0] + ")" : ""}`, "busy");
+  }
+}
+
+async function busy(label, fn, plots = []) {
+  const job = { label, t0: performance.now(), boxes: plots.map((id) => $(id).closest(".plot-box")) };
+  for (const b of job.boxes) overlay(b);
+  state.pending.add(job);
+  document.body.dataset.pending = String(state.pending.size);
+  renderPending();
+  poll();
   try {
-    const out = await fn();
-    state.busy -= 1;
-    if (!state.busy) status("");
-    return out;
+    return await fn();
   } catch (e) {
-    state.busy -= 1;
-    status(e.message, "error");
+    job.error = e.message;
     return null;
+  } finally {
+    state.pending.delete(job);
+    document.body.dataset.pending = String(state.pending.size);
+    renderPending();
+    if (job.error) status(job.error, "error");
+    else if (!state.pending.size && $("status").className === "busy") status("");
+  }
+}
+
+function renderWarm(s) {
+  const w = s.warmup, el = $("warm");
+  document.body.dataset.warm = w.finished ? "done" : "warming";
+  if (w.finished || !w.total) { el.hidden = true; return; }
+  el.hidden = false;
+  $("warm-text").textContent = `Warming up: compiling the programs of every activation, optimizer and view in the background (${w.done} of ${w.total} ready${w.current ? "; now " + w.current : ""}). The page works meanwhile; a request may wait for its program.`;
+  $("warm-bar").value = w.total ? w.done / w.total : 1;
+}
+
+async function poll() {
+  // /api/status while the server warms up or a request waits: the banner and the progress overlays follow it
+  if (state.polling) return;
+  state.polling = true;
+  const tick = setInterval(renderPending, 250);
+  try {
+    for (;;) {
+      const warming = !state.server || !state.server.warmup.finished;
+      if (!warming && !state.pending.size) break;
+      try {
+        state.server = await api("/api/status");
+        renderWarm(state.server);
+        renderPending();
+      } catch (e) { /* the next look will tell */ }
+      await sleep(state.pending.size ? 400 : 1000);
+    }
+  } finally {
+    clearInterval(tick);
+    state.polling = false;
   }
 }
 
@@ -74,13 +161,21 @@ function describeRun(body) {
 
 // ------------------------------------------------------------------- URL
 const FIELDS = ["activation", "slope", "inputs", "lo", "hi", "optimizer", "lr", "momentum", "b1", "b2", "eps", "gradient",
-                "batch", "seed", "steps", "basins-n", "ow-w0", "ow-lr", "ow-steps", "ow-batch", "ow-seed", "ph-method"];
+                "batch", "seed", "steps", "basins-n", "ow-w0", "ow-lr", "ow-steps", "ow-batch", "ow-seed", "ph-method",
+                "nw-samples", "nw-scheme", "nw-depth", "nw-width", "nw-nets", "nw-k", "nw-starts"];
+const CHECKS = ["nw-depths", "nw-widths", "nw-slopes"];  // groups of check boxes: comma-separated values
+const FLAGS = ["nw-bias", "nw-prove"];
 const ALIASES = { w0: "ow-w0", method: "ph-method" };  // older link names
+
+function checked(id) { return [...$(id).querySelectorAll("input:checked")].map((i) => Number(i.value)); }
+function setChecked(id, values) { for (const i of $(id).querySelectorAll("input")) i.checked = values.includes(Number(i.value)); }
 
 function writeURL() {
   const q = new URLSearchParams();
   q.set("view", state.view);
   for (const f of FIELDS) q.set(f, $(f).value);
+  for (const f of CHECKS) q.set(f, checked(f).join(","));
+  for (const f of FLAGS) q.set(f, $(f).checked ? "1" : "0");
   if (state.runs.length) q.set("runs", JSON.stringify(state.runs.map((r) => r.body)));
   history.replaceState(null, "", "?" + q.toString());
 }
@@ -90,9 +185,15 @@ function readURL() {
   const set = (id, v) => { const el = $(id), old = el.value; el.value = v; if (el.value === "") el.value = old; };
   for (const f of FIELDS) if (q.has(f)) set(f, q.get(f));
   for (const [a, f] of Object.entries(ALIASES)) if (q.has(a) && !q.has(f)) set(f, q.get(a));
+  for (const f of FLAGS) if (q.has(f)) $(f).checked = q.get(f) === "1";
+  for (const f of CHECKS) {
+    const v = (q.get(f) || "").split(",").filter(Boolean).map(Number);
+    if (v.length) setChecked(f, v);
+  }
   let runs = [];
   try { runs = JSON.parse(q.get("runs") || "[]"); } catch (e) { status("the link's runs could not be read", "error"); }
   if (!Array.isArray(runs)) runs = [];
+  runs = runs.filter((r) => r && typeof r === "object" && r.start && typeof r.start === "object");
   // a plain list of starts (w:b pairs) runs with the settings of the link
   const starts = (q.get("starts") || "").split(",").filter(Boolean).map((s) => s.split(":").map(Number))
     .filter((p) => p.length === 2 && p.every(Number.isFinite));
@@ -119,6 +220,8 @@ function capSteps() {
   if (Number(bn.value) > ncap) { bn.value = String(ncap); status(`basin maps of this activation take at most ${ncap} starts per axis`); }
   $("basins-steps-note").textContent = Number(sel.value) > state.config.caps.basins_steps
     ? `(basin maps run at most ${state.config.caps.basins_steps} steps: this one runs ${state.config.caps.basins_steps})` : "";
+  $("nw-prove").disabled = num("nw-k") > state.config.networks.prove_max_k;
+  if ($("nw-prove").disabled) $("nw-prove").checked = false;
 }
 
 function syncControls() {
@@ -134,7 +237,8 @@ function syncControls() {
 const T = (m) => m[0].map((_, j) => m.map((row) => row[j]));  // rows of the server's grid are w; Plotly's are y = b
 
 async function drawLandscape() {
-  const d = await busy("computing the exact loss over (w, b)...", () => api("/api/landscape", { problem: problem(), n: 121 }));
+  const p = problem();
+  const d = await busy("computing the exact loss over (w, b)...", () => api("/api/landscape", { problem: p, n: 121 }), ["landscape"]);
   if (!d) return;
   state.surface = d;
   const defs = d.definitions;
@@ -143,27 +247,41 @@ async function drawLandscape() {
     contours: { start: 0.5, end: 0.5, size: 1, coloring: "none" }, line: { color, width, dash }, hoverinfo: "skip", name, showlegend: true });
   const traces = [
     { type: "contour", x: d.w, y: d.b, z: T(z), colorscale: "Viridis", contours: { coloring: "heatmap" }, ncontours: 24,
-      colorbar: { title: { text: "log10(L - min)" } }, hovertemplate: "w %{x:.3f}<br>b %{y:.3f}<br>log10(L-min) %{z:.3f}<extra></extra>", name: "loss", showlegend: false },
-    line(d.near_flat, "#E69F00", 1.5, "dot", `near-flat: |∇L| < ${defs.near_flat.eps}, L > min + ${defs.near_flat.delta} (dead set included)`),
+      colorbar: { thickness: 12 }, hovertemplate: "w %{x:.3f}<br>b %{y:.3f}<br>log10(L-min) %{z:.3f}<extra></extra>", name: "loss", showlegend: false },
+    line(d.near_flat, "#E69F00", 1.5, "dot", "near-flat"),
   ];
   if (d.log10_active) {
     const edge = Math.log10(defs.classify.tol_active);
     traces.push({ type: "contour", x: d.w, y: d.b, z: T(d.log10_active), showscale: false,
       contours: { start: edge, end: edge, size: 1, coloring: "none" }, line: { color: "#D55E00", width: 1.5, dash: "dash" },
-      hoverinfo: "skip", name: `labelled dead: active on < ${100 * defs.classify.tol_active}% of the inputs`, showlegend: true });
+      hoverinfo: "skip", name: "labelled dead", showlegend: true });
   }
   const outline = deadSetOutline(d);
   if (outline) traces.push(outline);
-  const layout = { title: { text: `exact loss, student ${problem().activation}, ${problem().inputs} inputs` }, margin: { l: 55, r: 10, t: 40, b: 45 },
-    xaxis: { title: { text: "w" }, range: [d.w[0], d.w[d.w.length - 1]] }, yaxis: { title: { text: "b" }, range: [d.b[0], d.b[d.b.length - 1]] },
-    legend: { x: 0, y: -0.14, orientation: "h" }, showlegend: true };
-  await Plotly.react("landscape", traces, layout, { responsive: false, displaylogo: false });
+  const input = p.inputs === "gaussian" ? "Gaussian inputs" : `inputs uniform on [${p.lo}, ${p.hi}]`;
+  $("landscape-caption").textContent = `Exact loss of the ${p.activation}${p.slope !== undefined ? " " + p.slope : ""} student, ${input}: ` +
+    `colour is log10(L − min L). Near-flat (dotted): |∇L| < ${defs.near_flat.eps} and L > min + ${defs.near_flat.delta}, the dead set included. ` +
+    (d.log10_active ? `Labelled dead (dashed): active on less than ${100 * defs.classify.tol_active}% of the inputs. Dead set (thick): the unit is off on every input.` : "");
+  const narrow = NARROW();
+  const layout = { title: title("exact loss: log10(L − min L)"), margin: { l: 45, r: 8, t: 30, b: 40 },
+    xaxis: { title: { text: "w" }, range: [d.w[0], d.w[d.w.length - 1]], fixedrange: narrow },
+    yaxis: { title: { text: "b" }, range: [d.b[0], d.b[d.b.length - 1]], fixedrange: narrow },
+    legend: { x: 0, y: -0.12, orientation: "h", font: { size: 11 } }, showlegend: true, dragmode: narrow ? false : "zoom" };
+  await Plotly.react("landscape", traces, layout, plotConfig());
   const gd = $("landscape");
-  if (!gd.dataset.clicks) {  // a click anywhere on the loss starts a run there
+  if (!gd.dataset.clicks) {  // a click or a tap anywhere on the loss starts a run there (a drag zooms instead)
     gd.dataset.clicks = "1";
-    gd.addEventListener("click", (ev) => { const p = dataCoords(gd, ev); if (p) startRun(p[0], p[1]); });
+    let down = null;
+    gd.addEventListener("pointerdown", (ev) => { down = { x: ev.clientX, y: ev.clientY }; }, true);
+    // Plotly covers the page while a button is down: the release is seen on the window
+    window.addEventListener("pointerup", (ev) => {
+      if (!down || Math.hypot(ev.clientX - down.x, ev.clientY - down.y) > 6) return;
+      down = null;
+      const pt = dataCoords(gd, ev);
+      if (pt) startRun(pt[0], pt[1]);
+    }, true);
   }
-  for (const r of state.runs) drawRun(r, false);
+  for (const r of state.runs) await drawRun(r, false, false);
   gd.dataset.deadSetCells = String(d.dead_set.flat().reduce((a, v) => a + v, 0));
 }
 
@@ -195,7 +313,7 @@ function deadSetOutline(d) {
   d.dead_set.forEach((row, i) => row.forEach((v, j) => { if (v) cells.push([d.w[i], d.b[j]]); }));
   if (!cells.length) return null;
   const ws = [...new Set(cells.map((c) => c[0]))];
-  const name = "dead set (exact: the unit is off on every input)";
+  const name = "dead set";
   if (ws.length === 1) {
     const bs = cells.map((c) => c[1]);
     return { x: [ws[0], ws[0]], y: [Math.min(...bs), Math.max(...bs)], mode: "lines", line: { color: "#D55E00", width: 4 }, name, hoverinfo: "skip" };
@@ -204,62 +322,108 @@ function deadSetOutline(d) {
     line: { color: "#D55E00", width: 3 }, hoverinfo: "skip", name, showlegend: true };
 }
 
+async function fetchRun(body) {
+  const slow = body.gradient === "minibatch" || SMOOTH(body.problem && body.problem.activation);
+  const label = `training from (${body.start.w}, ${body.start.b})${slow ? ": minibatch or smooth activation, a few seconds" : ""}...`;
+  return busy(label, () => api("/api/train", body), ["landscape"]);
+}
+
+function addRun(body, d) {
+  const run = { body, data: d, color: COLORS[state.runs.length % COLORS.length], label: describeRun(body) };
+  state.runs.push(run);
+  addRunItem(run);
+  return run;
+}
+
 async function startRun(w, b, given) {
   document.body.dataset.idle = "0";
   $("w0").value = w; $("b0").value = b;
   const body = given || runBody(w, b);
-  const slow = body.gradient === "minibatch" || SMOOTH(body.problem.activation);
-  const d = await busy(slow ? `training from (${w}, ${b}): minibatch or smooth activation, a few seconds...` : `training from (${w}, ${b})...`, () => api("/api/train", body));
-  if (!d) { document.body.dataset.idle = "1"; return; }
-  const run = { body, data: d, color: COLORS[state.runs.length % COLORS.length], label: describeRun(body) };
-  state.runs.push(run);
-  addRunItem(run);
-  await drawRun(run, true);
-  writeURL();
+  const d = await fetchRun(body);
+  if (d) {
+    await drawRun(addRun(body, d), true);
+    writeURL();
+  }
   document.body.dataset.idle = "1";
 }
 
 function addRunItem(run) {
   const li = document.createElement("li");
-  li.className = "run";
+  li.className = "run" + (run.data.diverged ? " diverged" : "");
   const d = run.data, s = run.body.start;
   li.dataset.startW = String(s.w);
   li.dataset.startB = String(s.b);
   li.dataset.finalW = d.final_repr.w;  // the server's float64 values, digit for digit
   li.dataset.finalB = d.final_repr.b;
   li.dataset.endState = d.end_state;
+  li.dataset.diverged = String(d.diverged);
   li.dataset.settings = JSON.stringify(d.settings);
   li.style.color = run.color;
-  li.textContent = `${run.label}, ${d.settings.steps} steps from (${s.w}, ${s.b}) → w = ${Number(d.final.w).toPrecision(8)}, b = ${Number(d.final.b).toPrecision(8)}: ${d.end_state.replace("_", " ")}`;
+  const end = d.diverged
+    ? `diverged at step ${d.diverged_at} (its update overflowed; frozen at its last finite values)`
+    : `w = ${Number(d.final.w).toPrecision(8)}, b = ${Number(d.final.b).toPrecision(8)}: ${d.end_state.replace("_", " ")}`;
+  li.textContent = `${run.label}, ${d.settings.steps} steps from (${s.w}, ${s.b}) → ${end}`;
   $("runs").appendChild(li);
 }
 
-async function drawRun(run, animate) {
-  const d = run.data;
-  const n = d.w.length;
+const FAR = 1e6;  // recorded values beyond this are not drawn (a diverging run): the drawing keeps finite coordinates
+
+function shown(d) {
+  // the recorded points up to the first non-finite or far one: a diverging run is cut where it leaves for good
+  let m = 0;
+  while (m < d.w.length && d.w[m] !== null && d.b[m] !== null && Math.abs(d.w[m]) < FAR && Math.abs(d.b[m]) < FAR) m += 1;
+  return m;
+}
+
+function lastInside(d, m, gd) {
+  const [x0, x1] = gd.layout.xaxis.range, [y0, y1] = gd.layout.yaxis.range;
+  for (let i = m - 1; i >= 0; i -= 1) if (d.w[i] >= x0 && d.w[i] <= x1 && d.b[i] >= y0 && d.b[i] <= y1) return i;
+  return -1;
+}
+
+async function drawRun(run, animate, series = true) {
+  const d = run.data, gd = $("landscape");
+  const n = shown(d);
   const trace = { type: "scatter", mode: "lines+markers", x: [], y: [], line: { color: run.color, width: 2 }, marker: { size: 3 }, name: run.label, showlegend: false, hoverinfo: "skip" };
   await Plotly.addTraces("landscape", trace);
-  const idx = $("landscape").data.length - 1;
+  const idx = gd.data.length - 1;
   const frames = animate ? 40 : 1;
   for (let f = 1; f <= frames; f += 1) {
     const m = Math.max(1, Math.round((n * f) / frames));
     await Plotly.restyle("landscape", { x: [d.w.slice(0, m)], y: [d.b.slice(0, m)] }, [idx]);
     if (f < frames) await new Promise((done) => requestAnimationFrame(done));
   }
-  await drawSeries();
+  if (d.diverged) {  // where it was last seen inside the picture, and the step at which it overflowed
+    const i = lastInside(d, n, gd);
+    if (i >= 0) {
+      await Plotly.addTraces("landscape", { type: "scatter", mode: "markers+text", x: [d.w[i]], y: [d.b[i]], text: [`diverged (step ${d.diverged_at})`],
+        textposition: "top center", textfont: { color: run.color, size: 11 }, marker: { symbol: "x", size: 11, color: run.color },
+        showlegend: false, hoverinfo: "skip" });
+    }
+  }
+  if (series) await drawSeries();
 }
+
+function far(v) { return v === null || Math.abs(v) >= FAR ? null : v; }
 
 async function drawSeries() {
   const loss = [], par = [];
   state.runs.forEach((r) => {
     const d = r.data;
     loss.push({ x: d.steps, y: d.loss.map((v) => (v === null ? null : Math.max(v, 1e-16))), mode: "lines", line: { color: r.color }, name: r.label });
-    par.push({ x: d.steps, y: d.w, mode: "lines", line: { color: r.color }, name: "w" });
-    par.push({ x: d.steps, y: d.b, mode: "lines", line: { color: r.color, dash: "dot" }, name: "b" });
+    par.push({ x: d.steps, y: d.w.map(far), mode: "lines", line: { color: r.color }, name: "w" });
+    par.push({ x: d.steps, y: d.b.map(far), mode: "lines", line: { color: r.color, dash: "dot" }, name: "b" });
+    if (d.diverged) {
+      par.push({ x: [d.diverged_at, d.diverged_at], y: [0, 0], mode: "markers", marker: { symbol: "x", size: 10, color: r.color },
+        name: `diverged at step ${d.diverged_at}`, hovertemplate: "diverged at step %{x}<extra></extra>" });
+    }
   });
-  const m = { l: 55, r: 10, t: 30, b: 40 };
-  await Plotly.react("loss-plot", loss, { title: { text: "loss against step" }, yaxis: { type: "log" }, margin: m, showlegend: false }, { displaylogo: false });
-  await Plotly.react("param-plot", par, { title: { text: "w (solid) and b (dotted) against step" }, margin: m, showlegend: false }, { displaylogo: false });
+  const m = { l: 50, r: 8, t: 26, b: 36 };
+  const narrow = NARROW();
+  await Plotly.react("loss-plot", loss, { title: title("exact loss against step"), yaxis: { type: "log", fixedrange: narrow },
+    xaxis: { fixedrange: narrow }, margin: m, showlegend: false }, plotConfig());
+  await Plotly.react("param-plot", par, { title: title("w (solid), b (dotted) against step"), margin: m, showlegend: false,
+    xaxis: { fixedrange: narrow }, yaxis: { fixedrange: narrow } }, plotConfig());
 }
 
 function clearRuns() {
@@ -278,7 +442,7 @@ function basinsBody() {
 
 async function drawBasins() {
   const body = basinsBody();
-  const d = await busy(`training ${body.n}×${body.n} starts...`, () => api("/api/basins", body));
+  const d = await busy(`training ${body.n}×${body.n} starts...`, () => api("/api/basins", body), ["basins-plot"]);
   if (!d) return;
   state.drawn.basins = JSON.stringify(body);
   const names = d.names;
@@ -290,8 +454,9 @@ async function drawBasins() {
     const z = state.surface.loss.map((row) => row.map((v) => (v === null ? null : Math.log10(Math.max(v - state.surface.min_loss, 1e-6)))));
     traces.push({ type: "contour", x: state.surface.w, y: state.surface.b, z: T(z), contours: { coloring: "lines" }, line: { color: "white", width: 0.8 }, showscale: false, hoverinfo: "skip", ncontours: 18 });
   }
-  await Plotly.react("basins-plot", traces, { title: { text: `end states: ${describeRun({ ...body, gradient: "population" })}, ${d.settings.steps} steps` },
-    xaxis: { title: { text: "w₀" } }, yaxis: { title: { text: "b₀" } }, margin: { l: 55, r: 10, t: 40, b: 45 } }, { displaylogo: false });
+  $("basins-caption").textContent = `End states after ${d.settings.steps} steps: ${describeRun({ ...body, gradient: "population" })}.`;
+  await Plotly.react("basins-plot", traces, { title: title("end state of every start"),
+    xaxis: { title: { text: "w₀" }, fixedrange: NARROW() }, yaxis: { title: { text: "b₀" }, fixedrange: NARROW() }, margin: { l: 45, r: 8, t: 30, b: 40 } }, plotConfig());
   $("basins-fractions").innerHTML = names.map((nm) => `<span style="color:${BASIN_COLORS[nm]}">■</span> ${nm.replace("_", " ")}: ${(100 * d.fractions[nm]).toFixed(1)}%`).join(" &nbsp; ");
   $("basins-fractions").dataset.fractions = JSON.stringify(d.fractions);
   markStale();
@@ -304,16 +469,16 @@ function oneWeightBody() {
 
 async function drawOneWeight() {
   const body = oneWeightBody();
-  const d = await busy("running the original experiment...", () => api("/api/one_weight", body));
+  const d = await busy("running the original experiment...", () => api("/api/one_weight", body), ["ow-plot"]);
   if (!d) return;
   state.drawn.oneweight = JSON.stringify(body);
   state.oneweight = d;
-  const m = { l: 55, r: 50, t: 40, b: 40 };
+  $("ow-caption").textContent = `w₀ = ${body.w0}, SGD with η = ${body.learning_rate}, batch ${body.batch_size}, seed ${body.seed}: the exact loss and w against step.`;
   await Plotly.react("ow-plot", [
     { x: d.steps, y: d.loss, mode: "lines", name: "exact loss", line: { color: "#000" } },
     { x: d.steps, y: d.w, mode: "lines", name: "w", yaxis: "y2", line: { color: "#0072B2" } },
-  ], { title: { text: `w₀ = ${body.w0}, SGD η = ${body.learning_rate}, batch ${body.batch_size}: loss and w against step` }, margin: m, yaxis: { title: { text: "loss" } },
-       yaxis2: { title: { text: "w" }, overlaying: "y", side: "right" }, legend: { x: 0.6, y: 0.95 } }, { displaylogo: false });
+  ], { title: title("loss and w against step"), margin: { l: 50, r: 45, t: 30, b: 36 }, yaxis: { title: { text: "loss" } },
+       yaxis2: { title: { text: "w" }, overlaying: "y", side: "right" }, legend: { x: 0.6, y: 0.95 } }, plotConfig());
   const s = $("ow-slider");
   s.max = d.steps.length - 1;
   s.value = d.steps.length - 1;
@@ -331,7 +496,7 @@ function drawStudent() {
   Plotly.react("ow-fn", [
     { x: xs, y: xs.map((x) => Math.max(x, 0)), mode: "lines", name: "target relu(x)", line: { color: "#000", dash: "dash" } },
     { x: xs, y: xs.map((x) => Math.max(w * x, 0)), mode: "lines", name: "student relu(w x)", line: { color: "#0072B2", width: 3 } },
-  ], { title: { text: "the student's function" }, margin: { l: 45, r: 10, t: 40, b: 40 }, yaxis: { range: [-0.5, 3.2] }, legend: { x: 0, y: 1 } }, { displaylogo: false });
+  ], { title: title("the student's function"), margin: { l: 40, r: 8, t: 30, b: 36 }, yaxis: { range: [-0.5, 3.2] }, legend: { x: 0, y: 1 } }, plotConfig());
 }
 
 // ----------------------------------------------------------------- phase
@@ -339,7 +504,7 @@ function phaseBody() { return { method: $("ph-method").value, n: 48, steps: stat
 
 async function drawPhase() {
   const body = phaseBody();
-  const d = await busy("simulating the phase diagram...", () => api("/api/phase", body));
+  const d = await busy("simulating the phase diagram...", () => api("/api/phase", body), ["phase-plot"]);
   if (!d) return;
   state.phase = { body, data: d };
   state.drawn.phase = JSON.stringify(body);
@@ -351,10 +516,10 @@ function renderPhase() {
   if (!state.phase) return;
   const { body, data: d } = state.phase;
   const z = d.first_crossing.map((row) => row.map((v) => (v > 0 ? Math.log10(v) : null)));
-  const traces = [{ type: "heatmap", x: d.betas, y: d.lrs, z, colorscale: "Cividis", colorbar: { title: { text: "log10 step of crossing" } },
+  const traces = [{ type: "heatmap", x: d.betas, y: d.lrs, z, colorscale: "Cividis", colorbar: { thickness: 12, title: { text: "log10 step" } },
     hovertemplate: "momentum %{x:.3f}<br>η %{y:.4g}<extra></extra>" }];
-  if (d.boundary_infinite) traces.push({ x: d.betas, y: d.boundary_infinite, mode: "lines", name: "analytic boundary (no step limit)", line: { color: "#D55E00", width: 2 } });
-  if (d.boundary_finite) traces.push({ x: d.betas, y: d.boundary_finite, mode: "lines", name: `analytic boundary, ${body.steps} steps`, line: { color: "#D55E00", dash: "dot" } });
+  if (d.boundary_infinite) traces.push({ x: d.betas, y: d.boundary_infinite, mode: "lines", name: "analytic boundary", line: { color: "#D55E00", width: 2 } });
+  if (d.boundary_finite) traces.push({ x: d.betas, y: d.boundary_finite, mode: "lines", name: `analytic, ${body.steps} steps`, line: { color: "#D55E00", dash: "dot" } });
   const opt = $("optimizer").value;
   const applies = state.config.phase_methods.includes(opt);
   const note = $("ph-note");
@@ -365,12 +530,135 @@ function renderPhase() {
   } else {
     note.textContent = "";
     const mom = state.config.hyper[opt].includes("momentum") ? num("momentum") : 0;
-    traces.push({ x: [mom], y: [num("lr")], mode: "markers", name: `your optimizer (${opt}, η = ${num("lr")}${mom ? `, momentum ${mom}` : ""})`,
+    traces.push({ x: [mom], y: [num("lr")], mode: "markers", name: `your ${opt}`,
       marker: { size: 14, symbol: "x", color: "#fff", line: { color: "#000", width: 2 } } });
   }
-  Plotly.react("phase-plot", traces, { title: { text: `${body.method}, one-weight relu neuron from w₀ = ${d.settings.w0}: where w crosses 0 within ${body.steps} steps (blank: no crossing simulated there)` },
-    xaxis: { title: { text: "momentum" } }, yaxis: { title: { text: "step size η" }, type: "log" }, margin: { l: 60, r: 10, t: 40, b: 45 }, legend: { x: 0, y: -0.15, orientation: "h" } }, { displaylogo: false });
+  $("phase-caption").textContent = `${body.method}, the one-weight relu neuron from w₀ = ${d.settings.w0}: the step at which w crosses 0 within ${body.steps} steps (blank: no crossing simulated there); the red lines are the analytic boundary, without and with the step limit.`;
+  Plotly.react("phase-plot", traces, { title: title(`${body.method}: step of crossing w = 0`),
+    xaxis: { title: { text: "momentum" }, fixedrange: NARROW() }, yaxis: { title: { text: "step size η" }, type: "log", fixedrange: NARROW() },
+    margin: { l: 55, r: 8, t: 30, b: 40 }, legend: { x: 0, y: -0.15, orientation: "h" } }, plotConfig());
   $("phase-plot").dataset.marker = applies && opt === body.method ? "shown" : "hidden";
+}
+
+// -------------------------------------------------------------- networks
+function bornBody() {
+  return { depths: checked("nw-depths"), widths: checked("nw-widths"), samples: num("nw-samples"), scheme: $("nw-scheme").value, bias: $("nw-bias").checked };
+}
+function growthBody() { return { slopes: checked("nw-slopes"), depth: num("nw-depth"), width: num("nw-width"), nets: num("nw-nets") }; }
+function spuriousBody() { return { k: num("nw-k"), starts: num("nw-starts"), prove: $("nw-prove").checked }; }
+
+function interval(ci) { return ci ? `[${fmt(ci[0], 3)}, ${fmt(ci[1], 3)}]` : "–"; }
+
+function table(id, head, rows) {
+  const t = $(id);
+  t.innerHTML = "";
+  const tr = t.insertRow();
+  for (const h of head) { const th = document.createElement("th"); th.textContent = h; tr.appendChild(th); }
+  for (const r of rows) {
+    const row = t.insertRow();
+    for (const [k, v] of Object.entries(r.data || {})) row.dataset[k] = String(v);
+    for (const c of r.cells) row.insertCell().textContent = c;
+  }
+}
+
+function errorBars(ps, cis) {
+  return { type: "data", symmetric: false, array: ps.map((p, i) => cis[i][1] - p), arrayminus: ps.map((p, i) => p - cis[i][0]), thickness: 1 };
+}
+
+async function drawBorn() {
+  const body = bornBody();
+  const d = await busy("detecting born-dead networks...", () => api("/api/born_dead", body), ["born-plot"]);
+  if (!d) return;
+  state.drawn.born = JSON.stringify(body);
+  const traces = [];
+  d.settings.widths.forEach((w, i) => {
+    const rows = d.rows.filter((r) => r.width === w);
+    const color = COLORS[i % COLORS.length], x = rows.map((r) => r.depth);
+    traces.push({ x, y: rows.map((r) => r.probability), error_y: errorBars(rows.map((r) => r.probability), rows.map((r) => r.ci)),
+      mode: "lines+markers", line: { color }, name: `width ${w}: dead on the support` });
+    traces.push({ x, y: rows.map((r) => r.single), error_y: errorBars(rows.map((r) => r.single), rows.map((r) => r.single_ci)),
+      mode: "lines+markers", line: { color, dash: "dot" }, marker: { symbol: "circle-open" }, name: `width ${w}: one input dead` });
+    if (rows.some((r) => r.closed_form !== null)) {
+      traces.push({ x, y: rows.map((r) => r.closed_form), mode: "lines", line: { color, dash: "dash", width: 1 }, name: `width ${w}: closed form, one input` });
+    }
+  });
+  const s = d.settings;
+  $("born-caption").textContent = `${s.samples} networks per cell, ${s.scheme} initialization, ${s.bias ? "with biases" : "bias-free"}, inputs ${d.inputs}; bars: 95% Wilson intervals.`;
+  await Plotly.react("born-plot", traces, { title: title("born dead, by depth"), xaxis: { title: { text: "depth (layers, the output included)" }, fixedrange: NARROW() },
+    yaxis: { title: { text: "share of networks" }, range: [0, 1.02], fixedrange: NARROW() }, margin: { l: 50, r: 8, t: 30, b: 40 },
+    legend: { orientation: "h", y: -0.2, font: { size: 11 } } }, plotConfig());
+  table("born-table", ["depth", "width", "dead on the support", "95% interval", "one input dead", "95% interval", "closed form"],
+    d.rows.map((r) => ({ data: { depth: r.depth, width: r.width, probability: r.probability, single: r.single, closedForm: r.closed_form },
+      cells: [r.depth, r.width, fmt(r.probability), interval(r.ci), fmt(r.single), interval(r.single_ci), r.closed_form === null ? "–" : fmt(r.closed_form)] })));
+  markStale();
+}
+
+async function drawGrowth() {
+  const body = growthBody();
+  const d = await busy("measuring gradient growth...", () => api("/api/growth", body), ["growth-plot"]);
+  if (!d) return;
+  state.drawn.growth = JSON.stringify(body);
+  const rows = d.rows;
+  const traces = [
+    { x: d.curve.slope, y: d.curve.finite_width, mode: "lines", line: { color: "#009E73" }, name: `exact finite-width expectation (width ${d.settings.width})` },
+    { x: d.curve.slope, y: d.curve.mean_field, mode: "lines", line: { color: "#999", dash: "dash" }, name: "mean-field rate (infinite width)" },
+    { x: rows.map((r) => r.slope), y: rows.map((r) => r.rate), error_y: errorBars(rows.map((r) => r.rate), rows.map((r) => r.ci)),
+      mode: "markers", marker: { color: "#0072B2", size: 8 }, name: "measured, 95% interval" },
+  ];
+  $("growth-caption").textContent = `${d.settings.nets} networks of depth ${d.settings.depth} and width ${d.settings.width}: the mean per-layer growth of log |J v|² against ${d.reference_kind}.`;
+  await Plotly.react("growth-plot", traces, { title: title("growth per layer against the slope"), xaxis: { title: { text: "slope c" }, fixedrange: NARROW() },
+    yaxis: { title: { text: "E log |J v|² per layer" }, fixedrange: NARROW() }, margin: { l: 55, r: 8, t: 30, b: 40 },
+    legend: { orientation: "h", y: -0.2, font: { size: 11 } } }, plotConfig());
+  table("growth-table", ["slope", "measured", "95% interval", "finite-width reference", "mean field"],
+    rows.map((r) => ({ data: { slope: r.slope, rate: r.rate, finiteWidth: r.finite_width },
+      cells: [r.slope, fmt(r.rate), interval(r.ci), fmt(r.finite_width), fmt(r.mean_field)] })));
+  markStale();
+}
+
+async function drawSpurious() {
+  const body = spuriousBody();
+  const d = await busy(`searching for spurious minima, k = ${body.k}...`, () => api("/api/spurious", body), ["spectrum-plot", "path-plot"]);
+  if (!d) return;
+  state.drawn.spurious = JSON.stringify(body);
+  state.spurious[d.k] = d;
+  const ks = Object.keys(state.spurious).map(Number).sort((a, b) => a - b);
+  table("spurious-table", ["k = n", "starts", "spurious", "95% interval", "their losses", "barrier to the nearest global minimum", "proof"],
+    ks.map((k) => {
+      const r = state.spurious[k];
+      const losses = r.spurious.map((p) => p.loss);
+      const proof = r.proof ? (r.proof.proven && r.proof.spurious ? "proven" : "not proven") : "–";
+      return { data: { k, rate: r.rate, barrier: r.path ? r.path.barrier : "", proof },
+        cells: [k, r.starts, `${fmt(r.rate, 3)}`, interval(r.ci), losses.length ? losses.map((v) => fmt(v, 5)).join(", ") : "none found",
+          r.path ? fmt(r.path.barrier) : "–", proof] };
+    }));
+  const traces = [{ y: d.global.eigvals, mode: "markers", marker: { color: "#009E73", size: 5 }, name: "global minimum W = I" }];
+  d.spurious.forEach((p, i) => traces.push({ y: p.eigvals, mode: i ? "lines" : "markers", marker: { color: "#D55E00", size: 5 },
+    line: { color: "#D55E00", width: 0.6 }, opacity: i ? 0.5 : 1, name: i ? `spurious ${i + 1}` : `spurious (loss ${fmt(p.loss)})` }));
+  const positive = [d.global, ...d.spurious].every((p) => p.eigvals.every((v) => v !== null && v > 0));
+  const narrow = NARROW();
+  await Plotly.react("spectrum-plot", traces, { title: title(`Hessian eigenvalues, k = ${d.k}`), xaxis: { title: { text: "index" }, fixedrange: narrow },
+    yaxis: { title: { text: "eigenvalue" }, type: positive ? "log" : "linear", fixedrange: narrow }, margin: { l: 55, r: 8, t: 30, b: 40 },
+    legend: { orientation: "h", y: -0.2, font: { size: 11 } } }, plotConfig());
+  if (d.path) {
+    const top = Math.max(...d.path.loss.filter((v) => v !== null));
+    await Plotly.react("path-plot", [
+      { x: d.path.t, y: d.path.loss, mode: "lines", line: { color: "#0072B2" }, name: "loss along the path" },
+      { x: [d.path.argmax], y: [top], mode: "markers", marker: { symbol: "triangle-down", size: 10, color: "#D55E00" }, name: `barrier ${fmt(d.path.barrier)}` },
+    ], { title: title("straight path to the nearest global minimum"), xaxis: { title: { text: "t (0: spurious, 1: global)" }, fixedrange: narrow },
+      yaxis: { title: { text: "loss" }, fixedrange: narrow }, margin: { l: 55, r: 8, t: 30, b: 40 }, legend: { orientation: "h", y: -0.2, font: { size: 11 } } }, plotConfig());
+  } else {
+    Plotly.purge("path-plot");
+  }
+  $("spurious-caption").textContent = d.points
+    ? `k = n = ${d.k}, ${d.starts} Xavier starts (at most ${d.steps} steps): ${d.points} spurious point${d.points > 1 ? "s" : ""} (${d.source}); ` +
+      `${d.path.end_note}.`
+    : `k = n = ${d.k}, ${d.starts} starts: no spurious minimum found (more starts or another k may find one).`;
+  const pr = d.proof;
+  $("proof").textContent = !pr ? "" : pr.proven && pr.spurious
+    ? `Proven in ball arithmetic: a strict local minimum within ${fmt(pr.distance, 3)} of this point (Hessian ≥ ${fmt(pr.mu, 3)} over a ball of radius ${fmt(pr.radius, 3)}), its loss at least ${fmt(pr.minimum_loss_lower, 5)} > 0: spurious.`
+    : `Not proven: ${pr.reason}`;
+  $("proof").dataset.proven = pr ? String(pr.proven && pr.spurious) : "";
+  markStale();
 }
 
 // -------------------------------------------------------------- verdicts
@@ -399,40 +687,89 @@ async function drawVerdicts() {
 
 // ------------------------------------------------------------------ views
 const KEYS = { basins: () => JSON.stringify(basinsBody()), oneweight: () => JSON.stringify(oneWeightBody()),
-               phase: () => JSON.stringify(phaseBody()), verdicts: () => "1" };
-const DRAW = { basins: drawBasins, oneweight: drawOneWeight, phase: drawPhase, verdicts: drawVerdicts };
+               phase: () => JSON.stringify(phaseBody()), verdicts: () => "1",
+               born: () => JSON.stringify(bornBody()), growth: () => JSON.stringify(growthBody()), spurious: () => JSON.stringify(spuriousBody()) };
+const DRAW = { basins: drawBasins, oneweight: drawOneWeight, phase: drawPhase, verdicts: drawVerdicts,
+               born: drawBorn, growth: drawGrowth, spurious: drawSpurious };
+const PARTS = { networks: ["born", "growth", "spurious"] };  // a view drawn in parts, each with its own request
 
 function markStale() {
   // a drawn view whose settings have changed says so until it is recomputed
-  for (const v of ["basins", "oneweight", "phase"]) {
+  for (const v of ["basins", "oneweight", "phase", "born", "growth", "spurious"]) {
     const stale = state.drawn[v] !== undefined && state.drawn[v] !== KEYS[v]();
-    const el = $(`${v}-stale`);
-    el.hidden = !stale;
-    $(`view-${v}`).classList.toggle("stale", stale);
+    $(`${v}-stale`).hidden = !stale;
+    const section = $(`view-${v}`);
+    if (section) section.classList.toggle("stale", stale);
   }
   renderPhase();
 }
 
-function show(view) {
+async function show(view) {
   state.view = view;
   for (const s of document.querySelectorAll(".view")) s.classList.toggle("active", s.id === "view-" + view);
   for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b.dataset.view === view);
   writeURL();
-  if (DRAW[view] && state.drawn[view] !== KEYS[view]()) DRAW[view]();  // first visit, or drawn for other settings
+  const parts = PARTS[view] || [view];
+  // first visit, or drawn for other settings: (re)draw, the parts of a view at once
+  await Promise.all(parts.filter((p) => DRAW[p] && state.drawn[p] !== KEYS[p]()).map((p) => DRAW[p]()));
+  // a plot drawn while its view was hidden has no size: fit it now
+  for (const gd of document.querySelectorAll(`#view-${view} .js-plotly-plot`)) Plotly.Plots.resize(gd);
+  if (view === "networks") document.body.dataset.networksDrawn = "1";
+}
+
+function checks(id, values, selected, name) {
+  const box = $(id);
+  for (const v of values) {
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "checkbox";
+    input.value = String(v);
+    input.checked = selected.includes(v);
+    input.setAttribute("aria-label", `${name} ${v}`);
+    label.appendChild(input);
+    label.appendChild(document.createTextNode(String(v)));
+    box.appendChild(label);
+  }
+}
+
+function setBornDefaults() {
+  const n = state.config.networks, d = $("nw-bias").checked ? { ...n.born_default, ...n.born_bias_default } : n.born_default;
+  setChecked("nw-widths", d.widths);
+  $("nw-samples").value = String(d.samples);
+  $("nw-scheme").value = $("nw-bias").checked ? "he_normal" : "symmetric";
+}
+
+function fillNetworkControls() {
+  const n = state.config.networks;
+  checks("nw-depths", n.born_depths, n.born_default.depths, "depth");
+  checks("nw-widths", n.born_widths, n.born_default.widths, "width");
+  checks("nw-slopes", n.growth_slopes, n.growth_default.slopes, "slope");
+  for (const s of n.born_samples) $("nw-samples").add(new Option(String(s), String(s)));
+  for (const s of n.born_schemes) $("nw-scheme").add(new Option(s, s));
+  for (const k of n.spurious_ks) $("nw-k").add(new Option(String(k), String(k)));
+  for (const s of n.spurious_starts) $("nw-starts").add(new Option(String(s), String(s)));
+  $("nw-k").value = "7";
+  $("nw-starts").value = "64";
+  setBornDefaults();
 }
 
 async function main() {
   state.config = await api("/api/config");
+  poll();  // the warm-up banner, if the server is warming up
   for (const a of state.config.activations) $("activation").add(new Option(a, a));
   for (const o of state.config.optimizers) $("optimizer").add(new Option(o.replace("_keras", " (Keras)"), o));
   for (const m of state.config.phase_methods) $("ph-method").add(new Option(m, m));
   $("ph-method").value = "momentum";
+  fillNetworkControls();
   setOptimizerDefaults([]);
   const url = readURL();
   setOptimizerDefaults(url.hyperGiven);  // the optimizer's own defaults, but for what the link gives
   syncControls();
-  for (const f of FIELDS) $(f).addEventListener("change", () => { syncControls(); writeURL(); markStale(); });
-  $("optimizer").addEventListener("change", () => { setOptimizerDefaults([]); syncControls(); writeURL(); markStale(); });
+  const changed = () => { syncControls(); writeURL(); markStale(); };
+  for (const f of [...FIELDS, ...FLAGS]) $(f).addEventListener("change", changed);
+  for (const f of CHECKS) $(f).addEventListener("change", changed);
+  $("nw-bias").addEventListener("change", () => { setBornDefaults(); changed(); });
+  $("optimizer").addEventListener("change", () => { setOptimizerDefaults([]); changed(); });
   for (const f of ["activation", "slope", "inputs", "lo", "hi"]) $(f).addEventListener("change", () => { state.runs = []; $("runs").innerHTML = ""; drawLandscape(); drawSeries(); });
   $("run").addEventListener("click", () => startRun(num("w0"), num("b0")));
   $("clear").addEventListener("click", clearRuns);
@@ -441,16 +778,25 @@ async function main() {
   $("ow-go").addEventListener("click", () => { writeURL(); drawOneWeight(); });
   $("ow-slider").addEventListener("input", drawStudent);
   $("ph-go").addEventListener("click", () => { writeURL(); drawPhase(); });
-  for (const v of ["basins", "oneweight", "phase"]) $(`${v}-redo`).addEventListener("click", () => DRAW[v]());
+  $("nw-born-go").addEventListener("click", () => { writeURL(); drawBorn(); });
+  $("nw-growth-go").addEventListener("click", () => { writeURL(); drawGrowth(); });
+  $("nw-spurious-go").addEventListener("click", () => { writeURL(); drawSpurious(); });
+  for (const v of ["basins", "oneweight", "phase", "born", "growth", "spurious"]) $(`${v}-redo`).addEventListener("click", () => DRAW[v]());
   for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => show(b.dataset.view));
-  await drawLandscape();
-  await drawSeries();  // empty plots now, so that the page does not move when the first run comes
+  // the link's runs are asked for at once, beside the loss, and drawn without animation when all have come
+  const bodies = [...url.runs, ...url.starts.map(([w, b]) => runBody(w, b))];
+  const answers = Promise.all(bodies.map(fetchRun));
+  await Promise.all([drawLandscape(), drawSeries()]);  // empty series plots now: the page does not move when a run comes
   document.body.dataset.ready = "1";
   document.body.dataset.idle = "1";
-  show(url.view);
-  for (const body of url.runs) await startRun(body.start && body.start.w, body.start && body.start.b, body);  // each with its own settings
-  for (const [w, b] of url.starts) await startRun(w, b);
+  const shown = show(url.view);
+  const got = await answers;
+  got.forEach((d, i) => { if (d) addRun(bodies[i], d); });
+  for (const r of state.runs) await drawRun(r, false, false);
+  if (state.runs.length) { await drawSeries(); writeURL(); }
+  await shown;
   document.body.dataset.runsLoaded = "1";
 }
 
-main().catch((e) => status(e.message, "error"));
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => main().catch((e) => status(e.message, "error")));
+else main().catch((e) => status(e.message, "error"));
