@@ -25,5 +25,14 @@ VIEWS = {
     "A11": "view=basins&optimizer=momentum",
     "A12": "view=landscape&optimizer=momentum&lr=0.1&momentum=0.9&starts=-1:0.5",
     "A13": "view=basins",
+    # the deeper networks (the report's extension rows)
+    "D1": "view=networks",
+    "D2": "view=networks",
+    "D3": "view=networks&nw-bias=1",
+    "D4": "view=networks&nw-k=8",
+    "D5": "view=networks",
+    "D6": "view=networks&nw-k=8",
+    "D7": "view=networks&nw-k=7&nw-prove=1",
+    "D8": "view=networks&nw-k=7&nw-prove=1",
 }
 DEFAULT_VIEW = "view=landscape"

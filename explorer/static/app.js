@@ -9,7 +9,7 @@
 "use strict";
 
 const COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
-const BASIN_COLORS = { global_min: "#0072B2", dead: "#D55E00", stationary: "#CC79A7", moving: "#E69F00", diverged: "#000000" };
+const BASIN_COLORS = { global_min: "#0072B2", dead: "#D55E00", stationary: "#CC79A7", moving: "#E69F00", diverged: "#000000", escaping: "#56B4E9" };
 const $ = (id) => document.getElementById(id);
 const state = { view: "landscape", runs: [], surface: null, config: null, phase: null, drawn: {}, server: null,
                 pending: new Set(), polling: false, spurious: {} };
