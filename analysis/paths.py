@@ -62,7 +62,7 @@ from landscape.engine import GRADIENTS
 
 from . import instruments as I
 
-__all__ = ["GOLDEN_STEPS", "BezierProblem", "Path", "bezier", "neb"]
+__all__ = ["GOLDEN_STEPS", "POWER_STEPS", "BezierProblem", "Path", "bezier", "neb"]
 
 GOLDEN_STEPS = 48  # golden-section steps locating the highest point: the bracket shrinks by 0.618^48 ~ 1e-10
 _PHI = (math.sqrt(5.0) - 1.0) / 2.0
@@ -284,12 +284,34 @@ def _forces(problem, R, spring, climbing):
     return jnp.where(is_top, climb, perp + springs), E, top
 
 
+POWER_STEPS = 30  # power iterations estimating the largest Hessian eigenvalue at the ends (the step's bound)
+
+
+def _curvature(problem, x, v):
+    """``|H v|`` after ``POWER_STEPS`` power iterations from ``v`` at ``x``: the largest |eigenvalue| of the
+    Hessian there, approached from below."""
+
+    def power(_, u):  # not training: power iteration
+        w = L.hessian.hvp(problem, x, u)
+        n = jnp.linalg.norm(w)
+        return jnp.where(n > 0, w / jnp.where(n > 0, n, 1.0), u)
+
+    u = jax.lax.fori_loop(0, POWER_STEPS, power, v / jnp.linalg.norm(v))  # not training: power iteration
+    return jnp.linalg.norm(L.hessian.hvp(problem, x, u))
+
+
 @partial(jax.jit, static_argnums=(0, 2, 3))
-def _relax(problem, R0, steps, climb_from, spring, dt_max):
-    """FIRE on the band's inner images (Bitzek et al. 2006); returns the band, its losses and the largest force
-    on an image at the end."""
+def _relax(problem, R0, steps, climb_from, spring, v0):
+    """FIRE on the band's inner images (Bitzek et al. 2006), with the springs' constant (``spring <= 0``: a
+    tenth of the curvature at the ends) and the largest step from the curvature at the ends; returns the band,
+    its losses, the largest force on an image at the end, the spring constant and the largest step."""
     dtype = R0.dtype
     inner0 = R0[1:-1]
+    curvature = jnp.maximum(
+        jnp.maximum(_curvature(problem, R0[0], v0), _curvature(problem, R0[-1], v0)), jnp.asarray(1e-3, dtype)
+    )
+    spring = jnp.where(spring > 0, spring, 0.1 * curvature)
+    dt_max = 1.0 / jnp.sqrt(1.5 * curvature + 4.0 * spring)
 
     def band(inner):
         return jnp.concatenate([R0[:1], inner, R0[-1:]])
@@ -311,8 +333,8 @@ def _relax(problem, R0, steps, climb_from, spring, dt_max):
 
     init = (inner0, jnp.zeros_like(inner0), 0.1 * dt_max, jnp.asarray(0.1, dtype), jnp.zeros((), jnp.int32))
     (inner, _, _, _, _), _ = jax.lax.scan(step, init, jnp.arange(steps))  # not training: the band's relaxation
-    F, E, top = _forces(problem, band(inner), spring, steps >= climb_from)
-    return band(inner), E, jnp.max(jnp.linalg.norm(F, axis=1)), top
+    F, E, _ = _forces(problem, band(inner), spring, steps >= climb_from)
+    return band(inner), E, jnp.max(jnp.linalg.norm(F, axis=1)), spring, dt_max
 
 
 def neb(
@@ -339,8 +361,8 @@ def neb(
       climb: the fraction of the steps after which the highest image climbs
         (1: never).
       spring: the springs' constant (default: a tenth of the largest Hessian
-        eigenvalue at the ends, at least 1e-3); the step's bound comes from
-        the same curvature.
+        eigenvalue at the ends by power iteration, at least 1e-4); the largest
+        step comes from the same curvature.
       jitter: the start: the straight line with every inner image moved by
         Gaussian noise of this size relative to ``|b - a| / (images + 1)``,
         so a band started on a symmetric ridge leaves it.
@@ -372,19 +394,17 @@ def neb(
     if spring is not None:
         spring = _number("spring", spring, strict=True)
     straight = _straight(problem, va, vb, n * (images + 1))
-    ends = problem.unravel(jnp.asarray(np.stack([va, vb])))
-    lam = I.hessian_top(problem, ends, 1, key=jax.random.fold_in(key, 1))["eigenvalues"]
-    curvature = float(np.nanmax(np.abs(lam))) if np.any(np.isfinite(lam)) else 1.0
-    curvature = max(curvature, 1e-3)
-    spring = 0.1 * curvature if spring is None else spring
-    dt_max = 1.0 / math.sqrt(curvature + 4.0 * spring)
     s = np.linspace(0.0, 1.0, images + 2)
     R0 = va[None, :] + s[:, None] * (vb - va)[None, :]
     noise = np.asarray(L.draws.normal(key, (images, va.size), jnp.float64))
     R0[1:-1] += jitter * np.linalg.norm(vb - va) / (images + 1) * noise / math.sqrt(va.size)
     climb_from = math.ceil(climb * steps) if climb < 1.0 else steps + 1
-    R, E, force, _ = _relax(problem, jnp.asarray(R0), steps, climb_from, spring, dt_max)
+    v0 = L.draws.normal(jax.random.fold_in(key, 1), (va.size,), jnp.float64)
+    R, E, force, spring, dt_max = _relax(
+        problem, jnp.asarray(R0), steps, climb_from, 0.0 if spring is None else spring, v0
+    )
     R, E, force = np.asarray(R, np.float64), np.asarray(E, np.float64), float(force)
+    spring, dt_max = float(spring), float(dt_max)
     seg = np.linalg.norm(np.diff(R, axis=0), axis=1)
     arc = np.concatenate([[0.0], np.cumsum(seg)]) / max(float(np.sum(seg)), np.finfo(np.float64).tiny)
     poly = I.interpolate(problem, *[problem.unravel(jnp.asarray(r)) for r in R], n=n)
