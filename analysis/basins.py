@@ -15,6 +15,12 @@ Contract
   input mass, or its own output numerically zero); for other problems the
   output (numerically) constant on the inputs; never for a problem that
   cannot tell;
+* ``escaping``: drifting toward an infimum at infinity that no finite point
+  attains (:mod:`analysis.escape`: the single neuron from ``w < 0``, whose kink
+  walks out of the data while the loss falls to the best linear fit's
+  level, proven unreachable at finite points); decided only where that
+  analysis applies, and before ``stationary``: such a run's gradient falls
+  below any tolerance without a stationary point nearby;
 * ``stationary``: the population gradient norm is below ``tol_grad`` (another
   stationary point);
 * ``moving``: none of the above (the step budget ran out while the gradient
@@ -40,9 +46,9 @@ import landscape as L
 
 from .stats import wilson
 
-__all__ = ["BASINS", "STUCK", "TOLERANCES", "Basins", "classify", "global_minimum", "stop_rule"]
+__all__ = ["BASINS", "STUCK", "TOLERANCES", "Basins", "classify", "global_minimum", "stop_rule", "summarize"]
 
-BASINS = ("global_min", "dead", "stationary", "moving", "diverged")
+BASINS = ("global_min", "dead", "stationary", "moving", "diverged", "escaping")
 STUCK = ("dead", "stationary")  # converged away from the global minimum
 # the classifier's thresholds: loss above the global minimum still counted as reaching it, gradient norm of a
 # stationary point, and the tolerances of "dead" (landscape.DEAD)
@@ -68,6 +74,8 @@ class Basins:
       intervals: per basin, the Wilson interval of its fraction.
       thresholds: the tolerances used and the global minimum value (and where it came from).
       loss, grad_norm: ``(S,)`` population loss and gradient norm of each end state.
+      escape: the escape analysis's evidence per start (:func:`analysis.escape.escaping`), or None where it
+        does not apply.
     """
 
     labels: np.ndarray
@@ -77,6 +85,7 @@ class Basins:
     thresholds: dict
     loss: np.ndarray | None = None
     grad_norm: np.ndarray | None = None
+    escape: dict | None = None
 
     @property
     def n(self) -> int:
@@ -192,6 +201,7 @@ def classify(
     tol_grad=TOLERANCES["tol_grad"],
     min_loss=None,
     confidence=0.95,
+    escape: bool = True,
 ) -> Basins:
     """Label end states by basin (see the module docstring).
 
@@ -206,6 +216,8 @@ def classify(
       min_loss: the global minimum value (the problem's when known, else
         searched for when None).
       confidence: level of the Wilson intervals.
+      escape: tell escaping runs apart where :mod:`analysis.escape` applies (else they are moving or
+        stationary).
 
     Returns:
       :class:`Basins`.
@@ -251,10 +263,17 @@ def classify(
     gnorm = gnorm.astype(np.float64)
     labels = np.full(n, BASINS.index("moving"), np.int32)
     labels[gnorm < tol_grad] = BASINS.index("stationary")
+    evidence = None
+    if escape:
+        from . import escape as E
+
+        if E.applies(problem) is None:
+            evidence = E.escaping(problem, safe)
+            labels[evidence["mask"]] = BASINS.index("escaping")
     labels[dead] = BASINS.index("dead")
     labels[loss - min_loss <= tol_loss] = BASINS.index("global_min")
     labels[~finite] = BASINS.index("diverged")
-    out = _summarize(
+    out = summarize(
         labels,
         {
             "tol_loss": tol_loss,
@@ -275,10 +294,12 @@ def classify(
         out.thresholds,
         np.where(finite, loss, np.inf),
         np.where(finite, gnorm, np.inf),
+        evidence,
     )
 
 
-def _summarize(labels, thresholds, confidence):
+def summarize(labels, thresholds, confidence) -> Basins:
+    """Counts, fractions and Wilson intervals of ``labels`` (codes into ``BASINS``)."""
     n = labels.size
     counts = {b: int(np.sum(labels == i)) for i, b in enumerate(BASINS)}
     return Basins(

@@ -58,13 +58,22 @@ goes through, never its truth.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-__all__ = ["Certificate", "certify_minimum", "enclosures", "polish", "prove_points"]
+__all__ = [
+    "Certificate",
+    "LevelCertificate",
+    "certify_minimum",
+    "enclosures",
+    "polish",
+    "prove_line_level",
+    "prove_points",
+]
 
 
 @dataclass(frozen=True)
@@ -415,3 +424,185 @@ def prove_points(points, k=None, *, prec=128, progress=None) -> list[dict]:
         if progress is not None:
             progress(i + 1, len(points))
     return out
+
+
+# ------------------------------------------------------------------ the level at infinity of the single neuron
+@dataclass(frozen=True)
+class LevelCertificate:
+    """The outcome of :func:`prove_line_level`.
+
+    Attributes:
+      proven: whether every step of the argument was verified.
+      reason: what was proven, or why not, in words.
+      slopes: the student's slopes ``(l, r)`` left and right of its kink.
+      level: the best linear fit's loss ``1/4 - 1/(2 pi)`` (as a float; the proof uses its exact value).
+      k1: the split point of the compact part ``[-k1, k1]`` and the two tails.
+      balls: how many balls of ``kappa`` the compact part took.
+      min_gap: the smallest proven lower bound of ``D(kappa)`` over the balls (a margin, not used by the proof).
+      seconds: the time the proof took.
+    """
+
+    proven: bool
+    reason: str
+    slopes: tuple[float, float]
+    level: float
+    k1: float
+    balls: int
+    min_gap: float
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _gap(B, k, l, r, side):
+    """``D(kappa) = Var(h) / 4 - Cov(y, h)^2`` for ``h = l (kappa - x) + (r - l) relu(kappa - x)``, ``y = relu(x)``,
+    ``x ~ N(0, 1)``, over a ball ``k`` of ``|kappa|`` (``side``: "right" for ``kappa >= 0``, "left" for ``kappa <= 0``),
+    in the exact forms whose terms are all of the size of the Gaussian tail (no cancellation)."""
+    g = r - l
+    root2pi = (2 * B.pi).sqrt()
+    phi = (-(k * k) / 2).exp() / root2pi
+    Q = (k / B.f.arb(2).sqrt()).erfc() / 2  # P(x > |kappa|)
+    m = phi - k * Q  # the tail's mean
+    var = (k * k + 1) * Q - k * phi - m * m  # the tail's variance
+    if side == "right":  # h = r (kappa - x) + g relu(x - kappa)
+        return r * g * (Q / 2 - m / root2pi) + g * g * (var / 4 - (Q - m / root2pi) ** 2)
+    # kappa <= 0: h = l (kappa - x) + g relu(kappa - x), and y relu(kappa - x) = 0
+    return l * g * (Q / 2 - m / root2pi) + g * g * (var / 4 - m * m / (2 * B.pi))
+
+
+def gap_enclosure(slopes, lo, hi, *, prec=128) -> tuple[float, float]:
+    """A proven enclosure ``(lower, upper)`` of ``D(kappa)`` (see :func:`prove_line_level`) over ``kappa`` in
+    ``[lo, hi]`` (both on one side of 0) for a student of slopes ``(l, r)``."""
+    l, r = (float(s) for s in slopes)
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi) or (lo < 0 < hi):
+        raise ValueError(f"[lo, hi] must be a finite interval on one side of 0, got [{lo!r}, {hi!r}]")
+    side, a_, b_ = ("right", lo, hi) if lo >= 0 else ("left", -hi, -lo)
+    with _Ball(prec) as B:
+        arb = B.f.arb
+        d = _gap(B, arb(a_).union(arb(b_)), B.num(l), B.num(r), side)
+        return float(d.lower()), float(d.upper())
+
+
+def prove_line_level(problem, *, k1=3.0, width=1e-3, prec=128) -> LevelCertificate:
+    """Prove that no point of the single neuron with ``w < 0`` reaches the best linear fit's loss.
+
+    The problem: ``f(x) = a s(w x + b) + c`` with a piecewise-linear student
+    ``s`` of slopes ``0 <= l < r`` (relu, leaky relu), teacher ``y = relu(x)``,
+    ``x ~ N(0, 1)``, loss ``E (f - y)^2``, all of ``w, b, a, c`` trained.
+
+    Statement. For ``w < 0`` write ``kappa = -b / w`` (the kink) and ``h(x) =
+    s(kappa - x)``; by positive homogeneity ``f = c + a |w| h``. For fixed
+    ``kappa`` the loss is a quadratic in ``(A, c) = (a |w|, c)`` whose minimum is
+    ``Var(y) - Cov(y, h)^2 / Var(h)``; the best linear fit's is ``level = Var(y)
+    - Cov(y, x)^2 = 1/4 - 1/(2 pi)``. So at every point with ``w < 0``,
+
+        L >= level + D(kappa) / Var(h),  D(kappa) = Var(h) / 4 - Cov(y, h)^2,
+
+    and the theorem is ``D(kappa) > 0`` for every real ``kappa``: no finite point
+    with ``w < 0`` has a loss at or below the level, which is approached only as
+    ``|kappa| -> infinity`` (where ``h`` becomes linear on the bulk of the mass).
+
+    Proof. With ``g = r - l``, ``Q = P(x > |kappa|)``, ``phi`` the density at
+    ``kappa``, ``m = phi - |kappa| Q`` and ``T`` the tail ``relu(x - kappa)``
+    (``kappa >= 0``) or ``relu(kappa - x)`` (``kappa < 0``), Stein's identity
+    ``E x u(x) = E u'(x)`` gives the exact forms
+    ``D = r g (Q/2 - m/sqrt(2 pi)) + g^2 (Var T / 4 - (Q - m/sqrt(2 pi))^2)``
+    for ``kappa >= 0`` and ``D = l g (Q/2 - m/sqrt(2 pi)) + g^2 (Var T / 4 -
+    m^2/(2 pi))`` for ``kappa < 0``. (i) On ``[-k1, k1]``: ``D`` is enclosed in
+    ball arithmetic on balls of ``kappa`` (bisected until every lower bound is
+    positive). (ii) ``kappa >= k1 >= 3``: Gordon's bounds ``phi k/(k^2+1) <= Q <=
+    phi/k`` (Ann. Math. Stat. 12, 1941) give ``m <= phi/(k^2+1)``, ``Q/2 -
+    m/sqrt(2 pi) >= phi/(4k)`` and ``0 <= Q - m/sqrt(2 pi) <= phi/k``; with ``Var T
+    >= 0``, ``D >= (phi/k)(r g / 4 - g^2 phi / k) > 0`` once ``r k > 4 g phi(k)``,
+    which holds for every ``k >= k1`` when it holds at ``k1`` (the left side
+    grows, the right one falls). (iii) ``kappa <= -k1``: for ``l > 0`` the same
+    bounds give ``D >= (phi/k)(l g/4 - g^2 phi/(2 pi k^3)) > 0`` once ``l k^3 > 2 g
+    phi(k) / pi``, checked at ``k1``; for ``l = 0`` (relu), for every ``kappa <=
+    0``, ``m^2 <= E T^2 P(T > 0)`` (Cauchy-Schwarz) with ``P(T > 0) <= 1/2`` gives
+    ``m^2 <= Var T`` and ``D >= g^2 Var T (1/4 - 1/(2 pi)) > 0``. QED.
+
+    What is not proven here: that a run stays at ``w < 0`` (measured; on the
+    drift's valley floor ``w^2`` stays positive, :mod:`analysis.escape`).
+
+    Returns:
+      :class:`LevelCertificate` (``proven`` False, with the reason, for a problem the argument does not cover).
+    """
+    t0 = time.perf_counter()
+    neuron = problem.as_neuron()
+    cfg = neuron.config() if neuron is not None else {}
+    slopes: list[float] = (
+        [float(s) for s in neuron.student.slopes] if neuron is not None and neuron.student.piecewise_linear else []
+    )
+    level = 0.25 - 1.0 / (2.0 * math.pi)
+
+    def out(proven, reason, balls=0, gap=float("nan")):
+        return LevelCertificate(
+            proven=proven,
+            reason=reason,
+            slopes=(slopes[0], slopes[1]) if len(slopes) == 2 else (float("nan"), float("nan")),
+            level=level,
+            k1=float(k1),
+            balls=balls,
+            min_gap=gap,
+            seconds=time.perf_counter() - t0,
+        )
+
+    if neuron is None:
+        return out(False, "not proven: the argument is about the single neuron a s(w x + b) + c")
+    why = []
+    if cfg["teacher"]["name"] != "relu":
+        why.append(f"teacher {cfg['teacher']['name']} (the argument needs relu)")
+    if cfg["inputs"].get("kind") != "gaussian":
+        why.append(f"inputs {cfg['inputs']} (the argument needs N(0, 1))")
+    if set(neuron.trained) != {"w", "b", "a", "c"}:
+        why.append(f"trained {neuron.trained} (the argument needs w, b, a and c)")
+    if len(slopes) != 2 or not (0 <= slopes[0] < slopes[1]):
+        why.append(f"student {neuron.student.label} (the argument needs a piecewise-linear student with 0 <= l < r)")
+    if isinstance(k1, bool) or not isinstance(k1, (int, float)) or not 3 <= k1 <= 40:
+        raise ValueError(f"k1 must be a number in [3, 40], got {k1!r}")
+    if isinstance(width, bool) or not isinstance(width, (int, float)) or not 1e-6 <= width <= 1:
+        raise ValueError(f"width must be a number in [1e-6, 1], got {width!r}")
+    if why:
+        return out(False, "not proven: " + "; ".join(why))
+    l, r = slopes[0], slopes[1]
+    with _Ball(prec) as B:
+        arb = B.f.arb
+        L_, R_, G = B.num(l), B.num(r), B.num(r - l)
+        root2pi = (2 * B.pi).sqrt()
+        K = B.num(k1)
+        phiK = (-(K * K) / 2).exp() / root2pi
+        if not (4 * G * phiK < R_ * K):
+            return out(False, f"not proven: the right tail's condition r k1 > 4 g phi(k1) fails at k1 = {k1}")
+        if l > 0 and not (2 * G * phiK / B.pi < L_ * K**3):
+            return out(False, f"not proven: the left tail's condition l k1^3 > 2 g phi(k1)/pi fails at k1 = {k1}")
+        # (i) the compact part, by bisection: each ball of |kappa| contains its claimed interval [lo, hi]
+        regions = [(0.0, float(k1), "right")] + ([] if l == 0 else [(0.0, float(k1), "left")])
+        balls, gap = 0, math.inf
+        for lo, hi, side in regions:
+            n0 = max(1, math.ceil((hi - lo) / width))
+            ends = [lo + (hi - lo) * i / n0 for i in range(n0)] + [hi]
+            stack = list(itertools.pairwise(ends))
+            while stack:
+                a_, b_ = stack.pop()
+                d = _gap(B, arb(a_).union(arb(b_)), L_, R_, side)
+                balls += 1
+                if d > 0:
+                    gap = min(gap, float(d.lower()))
+                    continue
+                if b_ - a_ < 1e-9 or balls > 2_000_000:
+                    where = f"[{a_:.6g}, {b_:.6g}]" if side == "right" else f"[{-b_:.6g}, {-a_:.6g}]"
+                    return out(False, f"not proven: D(kappa) is not proven positive on {where} (enclosure {d})", balls)
+                mid = (a_ + b_) / 2
+                stack += [(a_, mid), (mid, b_)]
+        lo_end = 0.0 if l == 0 else -float(k1)
+    tails = "relu's left side by Cauchy-Schwarz" if l == 0 else f"kappa <= -{k1:g} by Gordon's bounds"
+    return out(
+        True,
+        f"proven: with student slopes ({l:g}, {r:g}), every point with w < 0 has loss > the best linear fit's "
+        f"{level:.7f} (D(kappa) > 0 on {balls} balls of [{lo_end:g}, {k1:g}]; kappa >= {k1:g} by Gordon's bounds; "
+        f"{tails}); the level is approached only as |kappa| -> infinity",
+        balls,
+        gap,
+    )

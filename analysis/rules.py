@@ -312,24 +312,31 @@ def within_budget(first_step, budget, *, later_step=None, later_budget=None) -> 
     return Judgement("confirmed", f"not within {budget} steps" + (f" nor {later_budget}" if later_budget else ""))
 
 
-def stuck(converged, moving, n) -> Judgement:
+def stuck(converged, moving, n, *, escaping=0) -> Judgement:
     """ "Some runs get stuck above the optimum".
 
     ``converged``: runs that stopped (dead or stationary) above the optimum;
+    ``escaping``: runs drifting toward a level above the optimum that they
+    approach only at infinity (stuck for ever, :mod:`analysis.escape`);
     ``moving``: runs above it still moving at the end of their budget; of
-    ``n``. Confirmed when some run has converged above the optimum;
-    conditional when none has but some are above it and still moving (stuck
-    only within the budget: the condition is the budget); refuted when every
-    run reaches the optimum; inconclusive with no runs.
+    ``n``. Confirmed when some run has converged above the optimum or
+    escapes; conditional when none has but some are above it and still
+    moving (stuck only within the budget: the condition is the budget);
+    refuted when every run reaches the optimum; inconclusive with no runs.
     """
-    if _missing(converged, moving, n) or n < 1:
+    if _missing(converged, moving, n, escaping) or n < 1:
         return Judgement("inconclusive", "no runs")
-    if converged > 0:
-        return Judgement(
-            "confirmed",
-            f"{converged} of {n} runs ({_pct(converged / n)}) stop above the optimum"
-            + (f"; {moving} more still moving above it" if moving else ""),
-        )
+    if converged + escaping > 0:
+        parts = []
+        if converged:
+            parts.append(f"{converged} of {n} runs ({_pct(converged / n)}) stop above the optimum")
+        if escaping:
+            parts.append(
+                f"{escaping} of {n} runs ({_pct(escaping / n)}) escape toward a level above it reached only at infinity"
+            )
+        if moving:
+            parts.append(f"{moving} more still moving above it")
+        return Judgement("confirmed", "; ".join(parts))
     if moving > 0:
         return Judgement(
             "conditional",

@@ -28,6 +28,7 @@ BASIN_COLORS = {
     "stationary": PALETTE["purple"],
     "moving": PALETTE["orange"],
     "diverged": PALETTE["black"],
+    "escaping": PALETTE["sky"],
 }
 
 

@@ -54,6 +54,8 @@ TABLE = [
     (R.stuck, (0, 30, 100), {}, "conditional"),
     (R.stuck, (0, 0, 100), {}, "refuted"),
     (R.stuck, (0, 0, 0), {}, "inconclusive"),
+    (R.stuck, (0, 3, 100), {"escaping": 40}, "confirmed"),
+    (R.stuck, (0, 3, 100), {"escaping": 0}, "conditional"),
     (R.proven_for_each, ({"k=7": (4, 4), "k=8": (2, 1)},), {}, "confirmed"),
     (R.proven_for_each, ({"k=6": (0, 0), "k=7": (4, 4)},), {}, "inconclusive"),
     (R.proven_for_each, ({"k=7": (3, 0)},), {}, "inconclusive"),
