@@ -433,15 +433,68 @@ def check_q5(quick=False, **kw):
             ev,
             r.settings,
         ),
+    ]
+    # "never" is a statement about the limit: judged within the budget and after the gradient flow to t_end
+    both = q[3]
+    budget = rules.never(counts[3][0], counts[3][1], moving=counts[3][2])
+    lim = _limit_counts(both)
+    in_limit = rules.never(lim["min"], lim["n"], moving=lim["moving"])
+    ev |= {"limit_" + k: v for k, v in lim.items()} | {"t_end": float(r.settings["t_end"])}
+    st.append(
         _st(
             "from both flipped (w < 0, a < 0) it never does",
-            rules.never(counts[3][0], counts[3][1], moving=counts[3][2]),
+            _in_the_limit(in_limit, budget, lim, r.settings["t_end"]),
             rules.never,
             ev,
             r.settings,
-        ),
+        )
+    )
+    cols = [
+        {"label": f"within {r.settings['steps']} steps", "verdict": budget.verdict, "reason": budget.reason},
+        {"label": f"in the limit (gradient flow to t = {r.settings['t_end']:g})", "verdict": in_limit.verdict}
+        | {"reason": in_limit.reason + _escaping_words(lim)},
     ]
-    return _result("Q5", st, _settings(r))
+    cols = [c | {"original": i == 0} for i, c in enumerate(cols)]
+    maps = [SettingsMap("from both flipped (w < 0, a < 0) it never does", "within the budget or in the limit", cols)]
+    return _result("Q5", st, _settings(r), maps)
+
+
+ESCAPING = BASINS.index("escaping")
+
+
+def _limit_counts(x, mask=None):
+    """Counts of a run set's end states in the limit (stored by the experiment from :func:`analysis.escape.limit`),
+    over ``mask`` when given: reaching the minimum, stuck (dead or stationary), escaping (by the exact analysis, measured) and
+    still moving."""
+    lab = x["limit_labels"]
+    sel = np.ones(lab.shape, bool) if mask is None else mask
+    return {
+        "n": int(lab.size),
+        "min": _count(lab, [MIN], sel),
+        "stuck": _count(lab, STUCK, sel),
+        "escaping": _count(lab, [ESCAPING], sel),
+        "escaping_analysed": int(np.sum(sel & (lab == ESCAPING) & x["limit_analysed"])),
+        "escaping_measured": int(np.sum(sel & (lab == ESCAPING) & x["limit_measured"])),
+        "moving": _count(lab, [MOVING], sel),
+    }
+
+
+def _escaping_words(lim):
+    if not lim["escaping"]:
+        return ""
+    return (
+        f"; {lim['escaping']} escaping to a level at infinity ({lim['escaping_analysed']} by the exact analysis "
+        f"of the end state, {lim['escaping_measured']} measured over the last decades)"
+    )
+
+
+def _in_the_limit(in_limit, budget, lim, t_end):
+    """The statement's judgement: in the limit, its reason saying so beside the budget's verdict."""
+    return rules.Judgement(
+        in_limit.verdict,
+        f"in the limit (gradient flow to t = {t_end:g}): {in_limit.reason}{_escaping_words(lim)}; "
+        f"within the budget: {budget.verdict} ({budget.reason})",
+    )
 
 
 # ------------------------------------------------------------------------ comments
@@ -932,7 +985,7 @@ def check_a9(quick=False, **kw):
 )
 def check_a10(quick=False, **kw):
     r = _run("four_parameter_activations", quick, kw)
-    st, cols = [], []
+    st, cols, limit_cols = [], [], []
     steps = r["record_steps"]
     for i in range(len(r["activations"])):
         a = r[f"a{i}"]
@@ -950,29 +1003,64 @@ def check_a10(quick=False, **kw):
             "best_line_level": float(r["line_fit"]),
             "steps": int(steps[-1]),
         }
+        budget = rules.stuck(conv, mov, n)
+        if "limit_labels" not in a:  # not analysed in the limit: the budget's verdict, saying so
+            why = "not analysed in the limit (its loss is by quadrature, too slow for the flow to the limit)"
+            st.append(
+                _st(
+                    f"with {a['label']} the model a act(w x + b) + c also gets stuck above its optimum from some "
+                    "starts",
+                    rules.Judgement(budget.verdict, f"{budget.reason}; {why}"),
+                    rules.stuck,
+                    ev,
+                    r.settings,
+                )
+            )
+            limit_cols.append(
+                {"label": f"{a['label']}, in the limit", "verdict": "inconclusive", "reason": why, "original": False}
+            )
+            _budget_columns(cols, a, steps)
+            continue
+        above_l = np.asarray(a["limit_loss"]) - float(a["min_loss"]) > 0.01
+        lim = _limit_counts(a, above_l)
+        in_limit = rules.stuck(lim["stuck"], lim["moving"], n, escaping=lim["escaping"])
+        ev |= {"limit_above_optimum_" + k: v for k, v in lim.items() if k != "n"} | {
+            "t_end": float(r.settings["t_end"])
+        }
         st.append(
             _st(
                 f"with {a['label']} the model a act(w x + b) + c also gets stuck above its optimum from some starts",
-                rules.stuck(conv, mov, n),
+                _in_the_limit(in_limit, budget, lim, r.settings["t_end"]),
                 rules.stuck,
                 ev,
                 r.settings,
             )
         )
-        for j, s in enumerate(steps):
-            lb, ex = a["labels"][j], a["excess"][j]
-            ab = ex > 0.01
-            jj = rules.stuck(_count(lb, STUCK, ab), _count(lb, [MOVING], ab), int(lb.size))
-            cols.append(
-                {
-                    "label": f"{a['label']}, {int(s)} steps",
-                    "verdict": jj.verdict,
-                    "reason": jj.reason,
-                    "original": False,
-                }
-            )
-    maps = [SettingsMap("gets stuck above its optimum", "budget (exact-gradient SGD, lr 0.05)", cols)]
+        limit_cols.append(
+            {
+                "label": f"{a['label']}, in the limit (gradient flow to t = {r.settings['t_end']:g})",
+                "verdict": in_limit.verdict,
+                "reason": in_limit.reason + _escaping_words(lim),
+                "original": False,
+            }
+        )
+        _budget_columns(cols, a, steps)
+    maps = [
+        SettingsMap(
+            "gets stuck above its optimum", "budget (exact-gradient SGD, lr 0.05), then the limit", cols + limit_cols
+        )
+    ]
     return _result("A10", st, _settings(r), maps)
+
+
+def _budget_columns(cols, a, steps):
+    """A10's verdict at every recorded budget of one activation's runs."""
+    for j, s in enumerate(steps):
+        lb, ex = a["labels"][j], a["excess"][j]
+        ab = ex > 0.01
+        jj = rules.stuck(_count(lb, STUCK, ab), _count(lb, [MOVING], ab), int(lb.size))
+        cols.append({"label": f"{a['label']}, {int(s)} steps", "verdict": jj.verdict, "reason": jj.reason})
+        cols[-1]["original"] = False
 
 
 @claim("A11", "LeakyReLU and ELU work fine for the single-weight example.", figures=("activations",))

@@ -615,13 +615,18 @@ QUADS = ((1, 1), (-1, 1), (1, -1), (-1, -1))
     steps=20000,
     student=O.student,
     seed=O.seed,
+    t_end=1e12,
 )
-def four_parameter(*, starts, lr, steps, student, seed):
+def four_parameter(*, starts, lr, steps, student, seed, t_end):
     """``a relu(w x + b) + c`` from the four sign quadrants of (w, a) with exact-gradient SGD, run until every
-    start is at the minimum, dead or stationary (at most ``steps``) (Q5)."""
+    start is at the minimum, dead or stationary (at most ``steps``) (Q5); then where each end state goes in the
+    limit (:func:`analysis.escape.limit`: the gradient flow from it to ``t_end``, runs escaping to a level at
+    infinity told apart, by the exact analysis or measured)."""
+
     problem = L.Problem(student=activation(student), trained=("w", "b", "a", "c"))
     rng = np.random.default_rng(seed)
     out: dict[str, Any] = {"x": np.linspace(-3, 3, 121)}
+    ends = []
     for q, (sw, sa) in enumerate(QUADS):
         init = {
             "w": sw * rng.uniform(0.2, 2, starts),
@@ -639,11 +644,99 @@ def four_parameter(*, starts, lr, steps, student, seed):
             stop=stop_rule(problem, 100),
             key=jax.random.key(seed),
         )
-        b = classify(problem, t.final, diverged=t.diverged)
+        b = classify(problem, t.final, diverged=t.diverged, escape=False)  # within the budget: as the runs stand
         f = np.asarray(
             L.neuron.predict(problem, {k: v[:, None] for k, v in t.final.items()}, jnp.asarray(out["x"])[None, :])
         )
         out[f"q{q}"] = {"sign_w": sw, "sign_a": sa, "f": f, **_labels_and_counts(b)}
+        ends.append((t.final, t.diverged))
+    # the limit of every quadrant's runs in one flow (one solve, its steps shared)
+    final = {k: jnp.concatenate([e[0][k] for e in ends]) for k in ends[0][0]}
+    lim = _limit(problem, final, jnp.concatenate([e[1] for e in ends]), t_end)
+    for q in range(len(QUADS)):
+        out[f"q{q}"] |= {k: v[q * starts : (q + 1) * starts] for k, v in lim.items()}
+    return out
+
+
+def _limit(problem, final, diverged, t_end, **classify_kw):
+    """The limit analysis of end states (:func:`analysis.escape.limit`), as stored numbers."""
+    from . import escape as E
+
+    lim = E.limit(problem, final, t_end=t_end, diverged=diverged, **classify_kw)
+    return {
+        "limit_labels": lim["basins"].labels,
+        "limit_analysed": lim["analysed"],
+        "limit_measured": lim["measured"],
+        "limit_loss": np.asarray(lim["flow"].loss[-1], np.float64),
+    }
+
+
+@experiment(
+    "drift_law",
+    quick={"students": ("relu",), "starts": 4, "steps": 20_000, "record": 200},
+    students=("relu", "leaky_relu:0.3"),
+    starts=16,
+    lr=0.05,
+    steps=4_000_000,
+    record=4000,
+    t_end=1e12,
+    seed=0,
+)
+def drift_law(*, students, starts, lr, steps, record, t_end, seed):
+    """Runs from both flipped (w < 0, a < 0) that drift to the best line's level at infinity: exact-gradient descent
+    over four decades of steps and the gradient flow to ``t_end``, against the drift law integrated from each run's
+    state at ``10 record`` steps (:func:`analysis.escape.drift_law`) and its limit form ``alpha^2 / (kappa^2 t)``."""
+    from landscape.flow import gradient_flow
+
+    from . import escape as E
+
+    rng = np.random.default_rng(seed)
+    out: dict[str, Any] = {"students": np.asarray(students), "level": E.LEVEL, "alpha": E.line_slope()}
+    for i, student in enumerate(students):
+        problem = L.Problem(student=activation(student), trained=("w", "b", "a", "c"))
+        init = {
+            "w": -rng.uniform(0.2, 2, starts),
+            "b": rng.uniform(-1, 1, starts),
+            "a": -rng.uniform(0.2, 2, starts),
+            "c": rng.uniform(-0.5, 0.5, starts),
+        }
+        t = L.train(
+            problem,
+            {k: jnp.asarray(v, F64) for k, v in init.items()},
+            optimizer=_opt("sgd", lr),
+            steps=steps,
+            gradient="population",
+            record_every=record,
+            key=jax.random.key(seed),
+        )
+        run_steps = np.asarray(t.steps)
+        w, b, a = (np.asarray(t.params[k]) for k in "wba")
+        kappa = -b / w
+        excess = np.asarray(t.population_loss) - E.LEVEL
+        i0 = 10  # the law starts from each run's state at 10 records (the fast variables have relaxed)
+        flow = gradient_flow(problem, init, t_end=t_end)
+        ft = np.asarray(flow.times, np.float64)
+        # the law over the runs' times, then on to the flow's (past the runs' end, to t_end)
+        times = np.concatenate([lr * run_steps[i0 + 1 :], ft[ft > lr * run_steps[-1]]])
+        delta = a[i0] ** 2 - w[i0] ** 2 - b[i0] ** 2
+        law = E.drift_law(problem, kappa[i0], delta, lr * run_steps[i0], times)
+        fk = -flow.params["b"] / flow.params["w"]
+        b_end = classify(problem, t.final)
+        out[f"s{i}"] = {
+            "label": problem.student.label,
+            "steps": run_steps,
+            "kappa": kappa,
+            "excess": excess,
+            "law_times": times,
+            "law_kappa": law["kappa"],
+            "law_excess": law["excess"],
+            "flow_times": flow.times,
+            "flow_kappa": fk,
+            "flow_excess": flow.loss - E.LEVEL,
+            "flow_law_excess": E.profile(problem, fk)["excess"],  # eps at the flow's kinks (no loss rounding)
+            "escaping": np.int64(b_end.counts["escaping"]),
+            "proof": E.applies(problem) or (b_end.escape or {}).get("proof", ""),
+        }
     return out
 
 
@@ -656,10 +749,13 @@ def four_parameter(*, starts, lr, steps, student, seed):
     steps=40000,
     record=4000,
     seed=1,
+    t_end=1e12,
 )
-def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
+def four_parameter_activations(*, activations, starts, lr, steps, record, seed, t_end):
     """``a act(w x + b) + c`` for other activations from random starts (A10): end states at every
-    ``record`` steps, so the report can show how the share still moving falls with the budget."""
+    ``record`` steps, so the report can show how the share still moving falls with the budget, and where the
+    end states go in the limit (:func:`analysis.escape.limit`, the gradient flow to ``t_end``) for students whose
+    loss is in closed form."""
     rng = np.random.default_rng(seed)
     # the best constant and the best line through the teacher, by the exact loss's global minimum
     const_fit = global_minimum(L.Problem(student="zero", trained=("c",)))[0]
@@ -690,7 +786,9 @@ def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
         lmin = global_minimum(problem)[0]
         labels, excess = [], []
         for r in range(1, len(t.steps)):
-            b = classify(problem, {k: v[r] for k, v in t.params.items()}, min_loss=lmin, tol_loss=1e-3)
+            b = classify(
+                problem, {k: v[r] for k, v in t.params.items()}, min_loss=lmin, tol_loss=1e-3, escape=False
+            )  # within the budget: as the runs stand
             labels.append(b.labels)
             excess.append(np.asarray(t.population_loss[r]) - lmin)
         out[f"a{i}"] = {
@@ -699,6 +797,13 @@ def four_parameter_activations(*, activations, starts, lr, steps, record, seed):
             "excess": np.stack(excess),
             "loss": np.asarray(t.population_loss[-1]),
             "min_loss": lmin,
+            # the limit where each flow step is cheap and exact: a closed-form loss (by quadrature, the implicit
+            # solver's steps cost ~100x more and stall on the quadrature's rounding on the plateau)
+            **(
+                _limit(problem, t.final, t.diverged, t_end, min_loss=lmin, tol_loss=1e-3)
+                if problem.exactness == "closed form"
+                else {}
+            ),
         }
     return out
 
@@ -1037,4 +1142,226 @@ def slices(*, n, span, net_span, path_points, net_depth, seed):
         "loss": np.asarray(r.loss),
         "max_abs_difference_from_grid": float(np.max(np.abs(np.asarray(r.loss) - np.asarray(g.loss)))),
     }
+    return out
+
+
+# ------------------------------------------------------------------------ a real data set
+def _digits_data(train_size, seed):
+    """scikit-learn's handwritten digits (1,797 8x8 images, shipped with the package, never downloaded), pixels
+    scaled to [0, 1], split by a seeded permutation into ``train_size`` training examples and the rest."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise RuntimeError(
+            "the digits experiment needs scikit-learn (it ships the data set): pip install 'relu-landscape[data]'"
+        ) from None
+    data, target = load_digits(return_X_y=True)
+    X, y = np.asarray(data, np.float64) / 16.0, np.asarray(target, np.int64)
+    if not 1 <= train_size < len(y):
+        raise ValueError(f"train_size must be an integer in [1, {len(y) - 1}], got {train_size!r}")
+    perm = np.random.default_rng(seed).permutation(len(y))
+    return X[perm[:train_size]], y[perm[:train_size]], X[perm[train_size:]], y[perm[train_size:]]
+
+
+def _path_data(p):
+    """The arrays of an ``analysis.paths.Path`` (and its straight line) that the figure and the claims read."""
+    out = {
+        "t": p.t,
+        "loss": p.loss,
+        "barrier": np.float64(np.nan if p.barrier is None else p.barrier),
+        "argmax": np.float64(np.nan if p.argmax is None else p.argmax),
+        "top_loss": np.float64(np.nan if p.top_loss is None else p.top_loss),
+        "converged": np.bool_(p.converged),
+        "note": p.note,
+    }
+    for k in ("image_t", "image_loss", "mean_loss"):
+        if k in p.extra:
+            out[k] = np.asarray(p.extra[k], np.float64)
+    for k in ("saddle", "force"):
+        if k in p.extra:
+            out[k] = np.float64(np.nan if p.extra[k] is None else p.extra[k])
+    return out
+
+
+@experiment(
+    "digits",
+    quick={
+        "starts": 3,
+        "hidden": 6,
+        "steps": 150,
+        "polish": 0,
+        "slice_n": 7,
+        "images": 3,
+        "neb_steps": 60,
+        "curve_starts": 2,
+        "curve_steps": 60,
+        "top": 3,
+        "probes": 2,
+        "lanczos": 8,
+    },
+    train_size=1500,
+    hidden=16,
+    activation="tanh",
+    weight_decay=1e-3,
+    starts=16,
+    steps=2000,
+    lr=0.01,
+    polish=2000,
+    polish_lr=0.5,
+    slice_n=31,
+    span=1.0,
+    images=15,
+    neb_steps=2000,
+    curve_starts=4,
+    curve_steps=1000,
+    top=10,
+    probes=8,
+    lanczos=60,
+    seed=0,
+)
+def digits(
+    *,
+    train_size,
+    hidden,
+    activation,
+    weight_decay,
+    starts,
+    steps,
+    lr,
+    polish,
+    polish_lr,
+    slice_n,
+    span,
+    images,
+    neb_steps,
+    curve_starts,
+    curve_steps,
+    top,
+    probes,
+    lanczos,
+    seed,
+):
+    """A real data set no one here made: scikit-learn's handwritten digits, a one-hidden-layer MLP (64 -> hidden
+    -> 10, cross-entropy with weight decay, so that minima exist) as a ``landscape.DatasetProblem`` trained from
+    many starts with exact full-batch gradients (Adam, then heavy-ball momentum to polish), and the instruments at
+    its minima, exact over the training set: a filter-normalized 2-D slice around the best minimum, the best run's
+    trajectory in its principal plane, the straight path, a nudged elastic band and a trained Bezier curve between
+    the two best minima, the top Hessian eigenvalues and the spectral density."""
+    from . import instruments as I
+    from . import paths as PA
+
+    key = jax.random.key(seed)
+    Xtr, ytr, Xte, yte = _digits_data(int(train_size), seed)
+    act = L.resolve_activation(activation)
+    d_in, d_out = Xtr.shape[1], 10
+
+    def apply(p, x):
+        return p[1]["W"] @ act(p[0]["W"] @ x + p[0]["b"]) + p[1]["b"]
+
+    def init(k):
+        k1, k2 = jax.random.split(k)
+        return [
+            {"W": L.draws.normal(k1, (hidden, d_in)) / np.sqrt(d_in), "b": jnp.zeros(hidden)},
+            {"W": L.draws.normal(k2, (d_out, hidden)) / np.sqrt(hidden), "b": jnp.zeros(d_out)},
+        ]
+
+    problem = L.DatasetProblem(
+        Xtr,
+        ytr,
+        apply=apply,
+        params=init(key),
+        loss="cross_entropy",
+        init=init,
+        weight_decay=weight_decay,
+        name="digits",
+    )
+    record = max(1, steps // 50)
+    t = L.train(
+        problem,
+        problem.draw_starts(jax.random.fold_in(key, 1), starts, F64),
+        optimizer=L.optimizer("adam", learning_rate=lr),
+        steps=steps,
+        gradient="population",
+        record_every=record,
+        key=jax.random.fold_in(key, 2),
+    )
+    curves, history, at = [np.asarray(t.population_loss)], [t.params], [np.asarray(t.steps)]
+    diverged = np.asarray(t.diverged)
+    if polish:
+        t = L.train(
+            problem,
+            t.final,
+            optimizer=L.optimizer("momentum", learning_rate=polish_lr, momentum=0.9),
+            steps=polish,
+            gradient="population",
+            record_every=max(1, polish // 50),
+            key=jax.random.fold_in(key, 3),
+        )
+        curves.append(np.asarray(t.population_loss)[1:])
+        history.append(jax.tree_util.tree_map(lambda a: a[1:], t.params))
+        at.append(steps + np.asarray(t.steps)[1:])
+        diverged = diverged | np.asarray(t.diverged)
+    final = t.final
+    train_m, test_m = problem.metrics(final), problem.metrics(final, Xte, yte)
+    b = classify(problem, final, diverged=diverged, min_loss=-np.inf, tol_grad=1e-3)
+    objective = np.where(diverged, np.inf, train_m["objective"])
+    order = np.argsort(objective)
+    pick = lambda i: jax.tree_util.tree_map(lambda a: a[int(i)], final)
+    best, second = pick(order[0]), pick(order[1])
+    out: dict[str, Any] = {
+        "n_train": np.int64(len(ytr)),
+        "n_test": np.int64(len(yte)),
+        "n_params": np.int64(problem.n_params),
+        "exactness": problem.exactness,
+        "steps": np.concatenate(at),
+        "polish_from": np.int64(steps),
+        "loss_curves": np.concatenate(curves),
+        "objective": train_m["objective"],
+        "train_loss": train_m["loss"],
+        "train_accuracy": train_m["accuracy"],
+        "test_accuracy": test_m["accuracy"],
+        "grad_norm": b.grad_norm,
+        "labels": b.labels,
+        "counts": {k: np.int64(v) for k, v in b.counts.items()},
+        "minima": order[:2].astype(np.int64),
+    }
+    # a filter-normalized slice around the best minimum (Li et al. 2018), exact over the training set
+    d1, d2 = I.directions(problem, best, key=jax.random.fold_in(key, 4), n=2, normalization="filter")
+    coef = np.linspace(-span, span, slice_n)
+    s = I.slice2d(problem, best, [d1, d2], coef, coef)
+    out["slice"] = {"alpha": coef, "beta": coef, "loss": np.asarray(s.loss), "centre_loss": float(objective[order[0]])}
+    # the best run in its principal plane, over the loss on that plane
+    run = jax.tree_util.tree_map(lambda *a: jnp.concatenate(a)[:, int(order[0])], *history)
+    tp = I.trajectory_plane(problem, run)
+    c = np.asarray(tp["coords"])
+    lo, hi = c[:, :2].min(0), c[:, :2].max(0)
+    pad = 0.15 * np.maximum(hi - lo, 1e-12)
+    axes = [np.linspace(lo[i] - pad[i], hi[i] + pad[i], slice_n) for i in range(2)]
+    g = I.slice2d(problem, tp["end"], tp["directions"], axes[0], axes[1])
+    out["plane"] = {
+        "coords": c[:, :2],
+        "explained": np.asarray(tp["explained"][:2]),
+        "alpha": axes[0],
+        "beta": axes[1],
+        "loss": np.asarray(g.loss),
+    }
+    # paths between the two best minima
+    band = PA.neb(problem, best, second, key=jax.random.fold_in(key, 5), images=images, steps=neb_steps)
+    curve = PA.bezier(problem, best, second, key=jax.random.fold_in(key, 6), starts=curve_starts, steps=curve_steps)
+    assert band.straight is not None
+    out["straight"] = _path_data(band.straight)
+    out["neb"] = _path_data(band)
+    out["bezier"] = _path_data(curve)
+    out["distance"] = float(np.linalg.norm(np.asarray(problem.ravel(best)) - np.asarray(problem.ravel(second))))
+    # the Hessian at the best minimum: top eigenvalues (block Lanczos) and the density (stochastic Lanczos quadrature)
+    at_best = jax.tree_util.tree_map(lambda a: a[None], best)
+    ht = I.hessian_top(problem, at_best, int(top), key=jax.random.fold_in(key, 7))
+    sd = I.spectral_density(problem, at_best, key=jax.random.fold_in(key, 8), probes=probes, steps=lanczos)
+    out["top"] = {
+        "eigenvalues": ht["eigenvalues"][0],
+        "residuals": ht["residuals"][0],
+        "converged": np.bool_(ht["converged"][0]),
+        "method": ht["method"],
+    }
+    out["density"] = {"grid": sd["grid"], "density": sd["density"][0], "sigma": float(sd["sigma"])}
     return out

@@ -263,6 +263,7 @@ colours = {
     "stationary": "tab:orange",
     "moving": "tab:grey",
     "diverged": "black",
+    "escaping": "tab:cyan",
 }
 codes = basins.labels.reshape(BASIN_GRID, BASIN_GRID)  # rows are w0, columns are b0
 cmap = ListedColormap([colours[name] for name in A.BASINS])

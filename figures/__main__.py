@@ -26,10 +26,12 @@ FIGURES = (
     "optimizers",
     "lip",
     "four_parameter",
+    "drift_law",
     "born_dead",
     "deep_networks",
     "spectra",
     "slices",
+    "digits",
     "animations",
 )
 

@@ -1,4 +1,4 @@
-"""Figure 12: animations: the student's function over training from a good and a backwards start, and SGD
+"""Figure 15: animations: the student's function over training from a good and a backwards start, and SGD
 crawling over the (w, b) contours: experiment ``animations``.
 
 Every animation is at least 600 pixels wide with at least 40 frames, and uses

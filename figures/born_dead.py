@@ -1,4 +1,4 @@
-"""Figure 10: born-dead networks by depth against the closed form; He against RAI with biases (D1, D2):
+"""Figure 11: born-dead networks by depth against the closed form; He against RAI with biases (D1, D2):
 experiment ``born_dead``."""
 
 from __future__ import annotations

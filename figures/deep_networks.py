@@ -1,4 +1,4 @@
-"""Figure 11: networks dying in training (He vs RAI), spurious minima of wider students, and the growth of
+"""Figure 12: networks dying in training (He vs RAI), spurious minima of wider students, and the growth of
 gradients through leaky layers (D3-D6, A13): experiments ``deep_networks`` and ``gradient_growth``."""
 
 from __future__ import annotations

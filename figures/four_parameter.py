@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.lines import Line2D
@@ -12,6 +14,19 @@ from . import style
 from .common import data, save
 
 NAME = "four_parameter"
+
+
+def _limit_counts(r):
+    """Where a quadrant's runs go in the limit (the experiment's gradient flow to its end), by basin."""
+    if "limit_labels" not in r:
+        return {}
+    lab = np.asarray(r["limit_labels"])
+    return {BASINS[i]: int(np.sum(lab == i)) for i in np.unique(lab)}
+
+
+def _limit_words(r):
+    c = _limit_counts(r)
+    return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(c.items(), key=lambda kv: -kv[1]))
 
 
 def plot(d, ax=None):
@@ -28,8 +43,12 @@ def plot(d, ax=None):
             a.plot(x, r["f"][i], color=style.BASIN_COLORS[BASINS[lab[i]]], alpha=0.35, lw=1)
         a.plot(x, np.maximum(x, 0), color="black", lw=2, ls="--", label="target relu(x)")
         ok = int(np.sum(lab == 0))
+        lim = _limit_words(r)
+        title = f"start w{sign(r['sign_w'])}, a{sign(r['sign_a'])}: {ok / lab.size:.0%} reach it ({ok} of {lab.size})"
+        if lim:
+            title += "\n" + "\n".join(textwrap.wrap(f"in the limit: {lim}", 34))
+        a.set_title(title, fontsize=10)
         a.set(
-            title=f"start w{sign(r['sign_w'])}, a{sign(r['sign_a'])}: {ok / lab.size:.0%} reach it\n({ok} of {lab.size})",
             xlabel="x",
             ylim=(-2, 3.2),
         )
@@ -52,7 +71,11 @@ def main(out, quick=False, seed=0):
     r = data(NAME, quick, seed=seed)
     fig, _ = plot({**r.data, "settings": r.settings})
     shown = {
-        f"q{q}": {"reached": int(np.sum(r[f"q{q}"]["labels"] == 0)), "of": int(r[f"q{q}"]["labels"].size)}
+        f"q{q}": {
+            "reached": int(np.sum(r[f"q{q}"]["labels"] == 0)),
+            "of": int(r[f"q{q}"]["labels"].size),
+            "limit": _limit_counts(r[f"q{q}"]),
+        }
         for q in range(4)
     }
     return save(fig, out, NAME, r.settings, shown=shown, svg=False)

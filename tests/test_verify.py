@@ -92,7 +92,7 @@ QUICK_VERDICTS = {
     "Q2": "confirmed",
     "Q3": "partly refuted",
     "Q4": "confirmed",
-    "Q5": "inconclusive",
+    "Q5": "confirmed",
     "C1": "confirmed",
     "C2": "confirmed",
     "A1": "partly refuted",
@@ -191,6 +191,19 @@ def test_figures_draw_the_numbers_the_claims_read(run):
     assert back["dead_level"] == pytest.approx(by["Q2"]["statements"][2]["evidence"]["dead_level"])
     four = json.loads((out / "four_parameter.json").read_text())["shown"]
     assert four["q3"]["reached"] == by["Q5"]["statements"][2]["evidence"]["w-a-_min"]
+    # the digits study: the figure's barriers are the experiment's, exact over the data set
+    dig = json.loads((out / "digits.json").read_text())["shown"]
+    r = registry.run("digits", quick=True)
+    assert dig["exactness"] == r["exactness"] == "data set"
+    assert dig["barriers"] == {k: float(r[k]["barrier"]) for k in ("straight", "neb", "bezier")}
+    assert all(np.isfinite(v) for v in dig["barriers"].values())
+    # the drift law: the figure's law follows the descent it was started from and lands on the flow at t_end
+    for student, law in json.loads((out / "drift_law.json").read_text())["shown"].items():
+        assert law["law_vs_descent_excess_max_relative_gap"] < 0.1, student
+        assert law["kappa_at_t_end"]["law"] == pytest.approx(law["kappa_at_t_end"]["flow"], rel=1e-3), student
+    ev5 = by["Q5"]["statements"][2]["evidence"]  # in the limit: the figure's counts are the verdict's
+    assert four["q3"]["limit"].get("escaping", 0) == ev5["limit_escaping"]
+    assert four["q3"]["limit"].get("global_min", 0) == ev5["limit_min"]
 
 
 def test_instrument_figures_show_numbers_that_match_their_dense_references(run):
