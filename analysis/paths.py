@@ -396,10 +396,10 @@ def neb(
     straight = _straight(problem, va, vb, n * (images + 1))
     s = np.linspace(0.0, 1.0, images + 2)
     R0 = va[None, :] + s[:, None] * (vb - va)[None, :]
-    noise = np.asarray(L.draws.normal(key, (images, va.size), jnp.float64))
+    noise = np.asarray(L.draws.normal(key, (images, va.size), jnp.result_type(float)))
     R0[1:-1] += jitter * np.linalg.norm(vb - va) / (images + 1) * noise / math.sqrt(va.size)
     climb_from = math.ceil(climb * steps) if climb < 1.0 else steps + 1
-    v0 = L.draws.normal(jax.random.fold_in(key, 1), (va.size,), jnp.float64)
+    v0 = L.draws.normal(jax.random.fold_in(key, 1), (va.size,), jnp.result_type(float))
     R, E, force, spring, dt_max = _relax(
         problem, jnp.asarray(R0), steps, climb_from, 0.0 if spring is None else spring, v0
     )
@@ -623,7 +623,7 @@ def bezier(
     straight = _straight(problem, va, vb, n)
     k_start, k_train = jax.random.split(key)
     mid = 0.5 * (va + vb)
-    noise = np.asarray(L.draws.normal(k_start, (starts, va.size), jnp.float64)) / math.sqrt(va.size)
+    noise = np.asarray(L.draws.normal(k_start, (starts, va.size), jnp.result_type(float))) / math.sqrt(va.size)
     noise[0] = 0.0
     bends = mid[None, :] + jitter * 0.5 * dist * noise
     t = L.train(
