@@ -13,7 +13,10 @@ Contract
   and what is allowed, never a 500 or a traceback.
 * Nothing is precomputed except caches of answered requests (the warm-up at
   start-up answers the page's first requests, so that their programs are
-  compiled before anyone asks); no endpoint runs user-supplied code; static
+  compiled before anyone asks); no endpoint runs user-supplied code except
+  the problem the person starting the server names with ``--problem
+  MODULE:FACTORY`` (their own trusted code, served on the loopback address
+  only: the "your problem" tab, :mod:`explorer.compute`); static
   files come only from ``explorer/static``, Plotly.js included (a committed
   partial bundle, ``static/vendor``: the page works offline).
 * Compiled programs persist across server starts in JAX's persistent

@@ -3,7 +3,9 @@
 Endpoints (POST, JSON in and out; limits in ``explorer.schema.CAPS`` and the
 work bound ``explorer.schema.WORK_S``): ``/api/landscape``, ``/api/train``,
 ``/api/basins``, ``/api/one_weight``, ``/api/phase``, and for deeper
-networks ``/api/born_dead``, ``/api/growth``, ``/api/spurious``; GET
+networks ``/api/born_dead``, ``/api/growth``, ``/api/spurious``; with a user's
+problem (``create_app(problem=...)``) ``/api/problem/plane``,
+``/api/problem/train`` and ``/api/problem/spectrum``; GET
 ``/api/config`` (choices, defaults, caps), ``/api/status`` (the warm-up's
 progress and the programs compiling now) and ``/api/verdicts`` (the report's
 verdicts, each with the view that shows it). Errors are JSON ``{"error":
@@ -30,6 +32,7 @@ import threading
 import time
 from collections import OrderedDict
 from concurrent.futures import Future
+from functools import partial
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -139,13 +142,19 @@ ENDPOINTS = {
     "growth": (schema.growth, compute.growth),
     "spurious": (schema.spurious, compute.spurious),
 }
+# with a user's problem (``python -m explorer --problem``): POST /api/problem/<name>
+PROBLEM_ENDPOINTS = {
+    "problem_plane": (schema.problem_plane, compute.problem_plane),
+    "problem_train": (schema.problem_train, compute.problem_train),
+    "problem_spectrum": (schema.problem_spectrum, compute.problem_spectrum),
+}
 
 
 class Busy(RuntimeError):
     """No worker became free within ``WAIT_S`` (answered with status 503)."""
 
 
-def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"), warmup=()) -> Starlette:
+def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"), warmup=(), problem=None) -> Starlette:
     """The explorer app.
 
     Args:
@@ -155,10 +164,23 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"),
       warmup: ``(endpoint, body)`` requests answered in the background when
         the server starts (``WARMUP``: every activation, optimizer and view;
         empty: none). ``/api/status`` reports their progress.
+      problem: a problem of the protocol (a user's own, trusted code: ``python
+        -m explorer --problem``), served by ``/api/problem/plane``,
+        ``/api/problem/train`` and ``/api/problem/spectrum`` (None: those
+        answer 404). Warm-up requests may name ``problem_plane`` etc.
     """
     import jax
 
+    import landscape as L
+
     jax.config.update("jax_enable_x64", True)
+    endpoints = dict(ENDPOINTS)
+    if problem is not None:
+        if not isinstance(problem, L.AbstractProblem):
+            raise TypeError(f"problem must implement the problem protocol, got {type(problem).__name__}")
+        n_params = int(problem.n_params)
+        for name, (parse_fn, compute_fn) in PROBLEM_ENDPOINTS.items():
+            endpoints[name] = (partial(parse_fn, n_params=n_params), partial(compute_fn, problem))
     report_path = report_path or DEFAULT_REPORT
     gate = threading.BoundedSemaphore(WORKERS)
     cache = AnswerCache(CACHE_ENTRIES)
@@ -199,7 +221,7 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"),
             try:
                 if should_stop is not None and should_stop():
                     raise Cancelled("the client left before the work started")
-                fn = ENDPOINTS[name][1]
+                fn = endpoints[name][1]
                 with programs.use(*compute.program(name, settings)):
                     out = fn(settings, should_stop=should_stop) if name in STOPPABLE else fn(settings)
                 text = json.dumps({"settings": settings, **out}, allow_nan=False)
@@ -222,7 +244,7 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"),
                 time.sleep(IDLE_POLL_S)
             if closing.is_set():
                 return
-            settings = ENDPOINTS[name][0](body)
+            settings = endpoints[name][0](body)
             warm["current"] = compute.program(name, settings)[1]
             try:
                 answer(name, settings, should_stop=closing.is_set)
@@ -245,7 +267,7 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"),
             closing.set()
 
     def endpoint(name):
-        parse = ENDPOINTS[name][0]
+        parse = endpoints[name][0]
 
         async def handler(request: Request):
             cap = schema.CAPS["body_bytes"]
@@ -323,6 +345,15 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"),
                     "spurious_steps": schema.SPURIOUS_STEPS,
                     "prove_max_k": schema.PROVE_MAX_K,
                 },
+                "problem": None
+                if problem is None
+                else {
+                    **compute.problem_info(problem),
+                    "caps": schema.PROBLEM_CAPS,
+                    "defaults": schema.PROBLEM_DEFAULTS,
+                    "normalizations": schema.PROBLEM_NORMALIZATIONS,
+                    "steps": schema.PROBLEM_STEPS,
+                },
             }
         )
 
@@ -365,6 +396,12 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"),
             PLOTLY_JS, media_type="application/javascript", headers={"Cache-Control": "public, max-age=86400"}
         )
 
+    async def no_problem(request):
+        return JSONResponse(
+            {"error": "no problem is loaded: start the explorer with python -m explorer --problem MODULE:FACTORY"},
+            status_code=404,
+        )
+
     async def not_found(request, exc):
         if exc.status_code == 405:
             allowed = exc.headers.get("Allow", "POST") if exc.headers else "POST"
@@ -386,6 +423,14 @@ def create_app(report_path: str | None = None, hosts=("127.0.0.1", "localhost"),
         Route("/api/status", status),
         Route("/api/verdicts", verdicts),
         *(Route(f"/api/{name}", endpoint(name), methods=["POST"]) for name in ENDPOINTS),
+        *(
+            Route(
+                f"/api/problem/{name.removeprefix('problem_')}",
+                endpoint(name) if problem is not None else no_problem,
+                methods=["POST"],
+            )
+            for name in PROBLEM_ENDPOINTS
+        ),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=list(hosts))]

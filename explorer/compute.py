@@ -133,6 +133,13 @@ def program(kind: str, s: dict) -> tuple[tuple, str]:
         return (kind, s["depth"], s["width"], s["nets"]), "gradient growth through leaky layers"
     if kind == "spurious":
         return (kind, s["k"], s["starts"], s["prove"]), f"the teacher-student search for k = {s['k']}"
+    if kind == "problem_plane":
+        return (kind, s["n"]), "the loss on a plane of your problem"
+    if kind == "problem_train":
+        records = s["steps"] // record_every(s["steps"])
+        return (kind, s["optimizer"], records), f"runs of your problem with {s['optimizer']}"
+    if kind == "problem_spectrum":
+        return (kind, s["k"], s["probes"], s["steps"]), "the Hessian spectrum of your problem"
     raise ValueError(f"no program for {kind!r}")
 
 
@@ -476,3 +483,145 @@ def spurious(s, should_stop=None):
                 if key != "W" and isinstance(v, (bool, int, float, str))
             }
     return out
+
+
+# ----------------------------------------------------------------- a user's problem (python -m explorer --problem)
+# Keys: the default centre is the first of ``problem.draw_starts(key(seed), 1)``; the plane's directions are
+# ``analysis.instruments.directions(problem, centre, key=fold_in(key(seed), 1), n=2, normalization=...)``; a run
+# uses ``key(seed)``, the spectrum ``key(seed)`` for both ``hessian_top`` and ``spectral_density``.
+DIRECTIONS_FOLD = 1
+
+
+def problem_centre(problem, seed: int, centre=None):
+    """The plane's point: ``centre`` (a raveled vector) as the problem's pytree, or the problem's first start drawn
+    with ``key(seed)``, or its known optimum when it draws no starts.
+
+    Raises:
+      ValueError: a problem that neither draws starts nor knows an optimum (and no centre given).
+    """
+    if centre is not None:
+        return problem.check_point(problem.unravel(jnp.asarray(centre, jnp.float64)), "centre")
+    starts = problem.draw_starts(jax.random.key(seed), 1)
+    if starts is not None:
+        arrays, _ = problem.check_starts(starts, "draw_starts(key, 1)")
+        return jax.tree_util.tree_map(lambda a: np.asarray(a[0]), arrays)
+    opt = problem.optimum()
+    if opt is not None:
+        return problem.check_point(opt, "optimum()")
+    raise ValueError("the problem draws no starts (draw_starts answers None) and knows no optimum: give a centre")
+
+
+def problem_plane_basis(problem, s):
+    """``(centre, [d1, d2])`` of validated plane settings ``s`` (``seed``, ``normalization``, ``centre``)."""
+    centre = problem_centre(problem, s["seed"], s["centre"])
+    norm = None if s["normalization"] == "none" else s["normalization"]
+    key = jax.random.fold_in(jax.random.key(s["seed"]), DIRECTIONS_FOLD)
+    return centre, I.directions(problem, centre, key=key, n=2, normalization=norm)
+
+
+def _vec(problem, point):
+    return np.asarray(problem.ravel(jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float64), point)), np.float64)
+
+
+def problem_point(problem, centre, dirs, alpha, beta):
+    """``centre + alpha d1 + beta d2`` as a batch of one point (every leaf with a leading axis of 1)."""
+    x = _vec(problem, centre) + alpha * _vec(problem, dirs[0]) + beta * _vec(problem, dirs[1])
+    return problem.unravel(jnp.asarray(x[None, :]))
+
+
+def project(problem, centre, dirs, X):
+    """Least-squares coefficients ``(alpha, beta)`` of each row of ``X - centre`` on ``(d1, d2)`` (raveled), and
+    each row's distance from the plane."""
+    A = np.stack([_vec(problem, d) for d in dirs], axis=1)
+    R = np.asarray(X, np.float64) - _vec(problem, centre)[None, :]
+    coef = np.linalg.lstsq(A, R.T, rcond=None)[0].T
+    return coef, np.linalg.norm(R - coef @ A.T, axis=1)
+
+
+def problem_info(problem) -> dict:
+    """What the page says about the loaded problem."""
+    return {
+        "name": str(problem.label),
+        "n_params": int(problem.n_params),
+        "exactness": str(problem.exactness),
+        "min_loss": _number(problem.min_loss),
+    }
+
+
+def problem_plane(problem, s):
+    """The population loss on ``centre + a d1 + b d2`` over ``[-span, span]^2`` (``analysis.instruments.slice2d``;
+    rows are ``alpha``, columns ``beta``) and at the centre."""
+    centre, dirs = problem_plane_basis(problem, s)
+    axis = np.linspace(-s["span"], s["span"], s["n"])
+    r = I.slice2d(problem, centre, dirs, jnp.asarray(axis), jnp.asarray(axis))
+    loss = np.asarray(r.loss, np.float64)
+    fin = loss[np.isfinite(loss)]
+    return {
+        "problem": problem_info(problem),
+        "alpha": axis.tolist(),
+        "beta": axis.tolist(),
+        "loss": _rows(loss),
+        "centre_loss": _number(problem.population_loss(centre)),
+        "positive": bool(fin.size and np.all(fin > 0)),
+        "directions": {
+            "seed": s["seed"],
+            "key": f"fold_in(key({s['seed']}), {DIRECTIONS_FOLD})",
+            "normalization": s["normalization"],
+        },
+    }
+
+
+def problem_train_kwargs(s):
+    """The arguments of ``landscape.train`` for a validated run of the user's problem."""
+    return {
+        "optimizer": s["optimizer"],
+        "hyperparams": {"learning_rate": s["learning_rate"]},
+        "steps": s["steps"],
+        "gradient": "population",
+        "record_every": record_every(s["steps"]),
+        "key": jax.random.key(s["seed"]),
+        "traced_steps": True,
+    }
+
+
+def problem_train(problem, s):
+    """A run with exact gradients from ``(alpha, beta)`` of the plane: its loss at every record, its records
+    projected onto the plane (least squares on the two directions) and their distance from it."""
+    centre, dirs = problem_plane_basis(problem, s)
+    start = problem_point(problem, centre, dirs, s["alpha"], s["beta"])
+    t0 = time.perf_counter()
+    t = L.train(problem, start, **problem_train_kwargs(s))
+    X = np.asarray(problem.ravel(t.params), np.float64)[:, 0, :]
+    coef, off = project(problem, centre, dirs, X)
+    loss = np.asarray(t.population_loss, np.float64)[:, 0]
+    return {
+        "steps": np.asarray(t.steps).tolist(),
+        "alpha": finite(coef[:, 0]),
+        "beta": finite(coef[:, 1]),
+        "off_plane": finite(off),
+        "loss": finite(loss),
+        "end_loss": _number(loss[-1]),
+        "end_loss_repr": repr(float(loss[-1])),
+        "diverged": bool(np.asarray(t.diverged)[0]),
+        "diverged_at": int(np.asarray(t.diverged_at)[0]),
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def problem_spectrum(problem, s):
+    """At ``(alpha, beta)`` of the plane: the top ``k`` Hessian eigenvalues with their residuals
+    (``analysis.instruments.hessian_top``) and the eigenvalue density (``spectral_density``)."""
+    centre, dirs = problem_plane_basis(problem, s)
+    pts = problem_point(problem, centre, dirs, s["alpha"], s["beta"])
+    key = jax.random.key(s["seed"])
+    top = I.hessian_top(problem, pts, s["k"], key=key)
+    dens = I.spectral_density(problem, pts, key=key, probes=s["probes"], steps=s["steps"])
+    return {
+        "loss": _number(problem.population_loss(jax.tree_util.tree_map(lambda a: a[0], pts))),
+        "eigenvalues": finite(np.asarray(top["eigenvalues"])[0]),
+        "residuals": finite(np.asarray(top["residuals"])[0]),
+        "method": str(top["method"]),
+        "grid": finite(dens["grid"]),
+        "density": finite(np.asarray(dens["density"])[0]),
+        "sigma": _number(dens["sigma"]),
+    }

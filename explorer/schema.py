@@ -398,3 +398,91 @@ def spurious(body):
         "prove": prove,
     }
     return check_work("spurious", out)
+
+
+# ----------------------------------------------------------------- a user's problem (python -m explorer --problem)
+# Any problem of the protocol: a plane through a point along two random directions, runs from a point of the plane,
+# the Hessian spectrum at a point. The cost of one evaluation of a user's loss is unknown, so the caps are per
+# parameter (small grids, few steps, few eigenvalues and probes).
+PROBLEM_CAPS = {
+    "n": 61,  # grid points per axis of the plane
+    "span": 10.0,  # the plane's half-width, in units of the (normalized) directions
+    "at": 20.0,  # |alpha|, |beta| of a point of the plane
+    "steps": 5_000,  # steps of a run
+    "k": 20,  # top Hessian eigenvalues
+    "probes": 20,  # probes of the spectral density
+    "lanczos": 60,  # Lanczos steps of the spectral density
+}
+PROBLEM_NORMALIZATIONS = ("filter", "layer", "none")
+PROBLEM_DEFAULTS = {
+    "n": 41,
+    "span": 1.0,
+    "seed": 0,
+    "normalization": "filter",
+    "optimizer": "adam",
+    "steps": 500,
+    "k": 5,
+    "probes": 5,
+}
+PROBLEM_STEPS = tuple(c for c in STEP_CHOICES if c <= PROBLEM_CAPS["steps"])
+PLANE_ID = ("seed", "normalization", "centre")  # what makes the plane: its point and its two directions
+
+
+def _plane_id(body, n_params):
+    out = {
+        "seed": integer(body, "seed", PROBLEM_DEFAULTS["seed"], lo=0, hi=2**31 - 1),
+        "normalization": choice(body, "normalization", PROBLEM_DEFAULTS["normalization"], PROBLEM_NORMALIZATIONS),
+        "centre": None,
+    }
+    centre = body.get("centre")
+    if centre is not None:
+        if not isinstance(centre, list) or len(centre) != n_params:
+            raise BadRequest(
+                f"centre must be a list of the problem's {n_params} parameters (its ravel order), or absent for the "
+                f"problem's own starting point, got {_short(centre)}"
+            )
+        out["centre"] = [number({"centre": v}, "centre") for v in centre]
+    return out
+
+
+def _at(body):
+    return {name: number(body, name, 0.0, lo=-PROBLEM_CAPS["at"], hi=PROBLEM_CAPS["at"]) for name in ("alpha", "beta")}
+
+
+def problem_plane(body, n_params):
+    """The plane: ``n`` points per axis across ``[-span, span]``, through ``centre`` (default: the problem's first
+    start drawn with ``seed``) along two directions drawn with ``seed`` and normalized as ``normalization``."""
+    body = _dict(body, "body", ("n", "span", *PLANE_ID))
+    return {
+        "n": integer(body, "n", PROBLEM_DEFAULTS["n"], lo=3, hi=PROBLEM_CAPS["n"]),
+        "span": number(body, "span", PROBLEM_DEFAULTS["span"], lo=0.0, hi=PROBLEM_CAPS["span"], lo_open=True),
+        **_plane_id(body, n_params),
+    }
+
+
+def problem_train(body, n_params):
+    """A run with exact (population) gradients from the point ``(alpha, beta)`` of the plane."""
+    body = _dict(body, "body", ("alpha", "beta", "optimizer", "learning_rate", "steps", *PLANE_ID))
+    name = choice(body, "optimizer", PROBLEM_DEFAULTS["optimizer"], OPTIMIZERS)
+    return {
+        **_at(body),
+        "optimizer": name,
+        "learning_rate": number(body, "learning_rate", DEFAULTS[name]["learning_rate"], lo=0.0, hi=100.0, lo_open=True),
+        "steps": one_of(body, "steps", PROBLEM_DEFAULTS["steps"], PROBLEM_STEPS),
+        **_plane_id(body, n_params),
+    }
+
+
+def problem_spectrum(body, n_params):
+    """The top ``k`` Hessian eigenvalues and the spectral density (``probes`` probes, ``steps`` Lanczos steps) at
+    the point ``(alpha, beta)`` of the plane."""
+    body = _dict(body, "body", ("alpha", "beta", "k", "probes", "steps", *PLANE_ID))
+    k_hi = min(PROBLEM_CAPS["k"], n_params)
+    steps_hi = min(PROBLEM_CAPS["lanczos"], n_params)
+    return {
+        **_at(body),
+        "k": integer(body, "k", min(PROBLEM_DEFAULTS["k"], k_hi), lo=1, hi=k_hi),
+        "probes": integer(body, "probes", PROBLEM_DEFAULTS["probes"], lo=1, hi=PROBLEM_CAPS["probes"]),
+        "steps": integer(body, "steps", min(30, steps_hi), lo=1, hi=steps_hi),
+        **_plane_id(body, n_params),
+    }

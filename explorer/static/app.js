@@ -685,11 +685,173 @@ async function drawVerdicts() {
   }
 }
 
+// ----------------------------------------------------------- your problem
+// python -m explorer --problem MODULE:FACTORY: a plane through a point of any problem along two random directions
+// (rows of the server's grid are alpha, columns beta), runs from clicked points projected onto the plane, and the
+// Hessian spectrum at a clicked point.
+const pb = { plane: null, runs: [], at: [0, 0] };
+
+function planeId() {
+  return { seed: num("pb-seed"), normalization: $("pb-norm").value };
+}
+
+function planeBody() { return { n: Number($("pb-n").value), span: num("pb-span"), ...planeId() }; }
+
+function pbTrainBody(alpha, beta) {
+  return { alpha, beta, optimizer: $("pb-opt").value, learning_rate: num("pb-lr"), steps: Number($("pb-steps").value), ...planeId() };
+}
+
+function pbSpectrumBody(alpha, beta) {
+  return { alpha, beta, k: num("pb-k"), probes: num("pb-probes"), ...planeId() };
+}
+
+async function drawProblemPlane() {
+  const body = planeBody();
+  const d = await busy("computing the loss on the plane...", () => api("/api/problem/plane", body), ["pb-plane"]);
+  if (!d) return;
+  const id = JSON.stringify(planeId());
+  if (!pb.plane || JSON.stringify({ seed: pb.plane.settings.seed, normalization: pb.plane.settings.normalization }) !== id) {
+    pb.runs = [];  // runs belong to the plane they were drawn on
+    $("pb-runs").innerHTML = "";
+  }
+  pb.plane = d;
+  state.drawn.problem = JSON.stringify(body);
+  const log = d.positive;
+  const z = d.loss.map((row) => row.map((v) => (v === null ? null : log ? Math.log10(v) : v)));
+  const traces = [
+    { type: "contour", x: d.alpha, y: d.beta, z: T(z), colorscale: "Viridis", contours: { coloring: "heatmap" }, ncontours: 24,
+      colorbar: { thickness: 12 }, hovertemplate: `α %{x:.3f}<br>β %{y:.3f}<br>${log ? "log10 L" : "L"} %{z:.4g}<extra></extra>`, showlegend: false },
+    { type: "scatter", mode: "markers", x: [0], y: [0], marker: { symbol: "x", size: 9, color: "white" }, showlegend: false, hoverinfo: "skip" },
+  ];
+  const dirs = { filter: "filter-normalized", layer: "layer-normalized", none: "not normalized" }[d.settings.normalization];
+  $("pb-caption").textContent = `Loss of ${d.problem.name} (${d.problem.exactness}) on centre + α d₁ + β d₂, the centre (×) the ` +
+    `problem's first start drawn with seed ${d.settings.seed} (loss ${fmt(d.centre_loss, 6)}), d₁, d₂ Gaussian with key ` +
+    `${d.directions.key}, ${dirs}. Colour: ${log ? "log10 of the loss" : "the loss"}.`;
+  $("pb-caption").dataset.centreLoss = String(d.centre_loss);
+  const narrow = NARROW();
+  const span = d.settings.span;
+  await Plotly.react("pb-plane", traces, { title: title(log ? "loss on the plane: log10 L" : "loss on the plane"),
+    margin: { l: 45, r: 8, t: 30, b: 40 }, showlegend: false, dragmode: narrow ? false : "zoom",
+    xaxis: { title: { text: "α (d₁)" }, range: [-span, span], fixedrange: narrow },
+    yaxis: { title: { text: "β (d₂)" }, range: [-span, span], fixedrange: narrow } }, plotConfig());
+  const gd = $("pb-plane");
+  if (!gd.dataset.clicks) {  // a click or a tap trains from there (or draws the spectrum there); a drag zooms
+    gd.dataset.clicks = "1";
+    let down = null;
+    gd.addEventListener("pointerdown", (ev) => { down = { x: ev.clientX, y: ev.clientY }; }, true);
+    window.addEventListener("pointerup", (ev) => {
+      if (!down || Math.hypot(ev.clientX - down.x, ev.clientY - down.y) > 6) return;
+      down = null;
+      const pt = dataCoords(gd, ev);
+      if (!pt) return;
+      if ($("pb-mode").value === "spectrum") problemSpectrum(pt[0], pt[1]);
+      else problemRun(pt[0], pt[1]);
+    }, true);
+  }
+  for (const r of pb.runs) await drawProblemRun(r);
+  await drawProblemSeries();
+  document.body.dataset.problemDrawn = "1";
+}
+
+window.problemPixel = (alpha, beta) => {
+  const { r, x0, x1, y0, y1 } = plotArea($("pb-plane"));
+  return [r.left + ((alpha - x0) / (x1 - x0)) * r.width, r.top + ((y1 - beta) / (y1 - y0)) * r.height];
+};
+
+async function problemRun(alpha, beta) {
+  pb.at = [alpha, beta];
+  const body = pbTrainBody(alpha, beta);
+  const d = await busy(`training your problem from (α, β) = (${alpha}, ${beta})...`, () => api("/api/problem/train", body), ["pb-plane", "pb-loss"]);
+  if (!d) return;
+  const run = { body, data: d, color: COLORS[pb.runs.length % COLORS.length] };
+  pb.runs.push(run);
+  const li = document.createElement("li");
+  li.className = "run" + (d.diverged ? " diverged" : "");
+  li.dataset.endLoss = d.end_loss_repr;  // the server's float64 value, digit for digit
+  li.dataset.body = JSON.stringify(body);
+  li.dataset.diverged = String(d.diverged);
+  li.style.color = run.color;
+  const last = d.alpha.length - 1;
+  li.textContent = `${body.optimizer} η=${body.learning_rate}, ${body.steps} steps from (α, β) = (${alpha}, ${beta}) → loss ` +
+    (d.diverged ? `diverged at step ${d.diverged_at}` : `${fmt(d.end_loss, 8)} at (${fmt(d.alpha[last], 4)}, ${fmt(d.beta[last], 4)}), ` +
+    `${fmt(d.off_plane[last], 3)} off the plane`);
+  $("pb-runs").appendChild(li);
+  await drawProblemRun(run);
+  await drawProblemSeries();
+}
+
+async function drawProblemRun(run) {
+  const d = run.data;
+  let m = 0;  // the records up to the first non-finite or far one
+  while (m < d.alpha.length && d.alpha[m] !== null && d.beta[m] !== null && Math.abs(d.alpha[m]) < FAR && Math.abs(d.beta[m]) < FAR) m += 1;
+  await Plotly.addTraces("pb-plane", { type: "scatter", mode: "lines+markers", x: d.alpha.slice(0, m), y: d.beta.slice(0, m),
+    line: { color: run.color, width: 2 }, marker: { size: 3 }, showlegend: false, hoverinfo: "skip" });
+}
+
+async function drawProblemSeries() {
+  const positive = pb.plane && pb.plane.positive;
+  const traces = pb.runs.map((r) => ({ x: r.data.steps, y: r.data.loss.map((v) => (v === null ? null : positive ? Math.max(v, 1e-300) : v)),
+    mode: "lines", line: { color: r.color }, showlegend: false }));
+  const narrow = NARROW();
+  await Plotly.react("pb-loss", traces, { title: title("loss against step"), yaxis: { type: positive ? "log" : "linear", fixedrange: narrow },
+    xaxis: { fixedrange: narrow }, margin: { l: 50, r: 8, t: 26, b: 36 }, showlegend: false }, plotConfig());
+}
+
+async function problemSpectrum(alpha, beta) {
+  pb.at = [alpha, beta];
+  const body = pbSpectrumBody(alpha, beta);
+  const d = await busy(`the Hessian spectrum at (α, β) = (${alpha}, ${beta})...`, () => api("/api/problem/spectrum", body), ["pb-spectrum"]);
+  if (!d) return;
+  const top = d.eigenvalues.filter((v) => v !== null);
+  const peak = Math.max(...d.density.filter((v) => v !== null), 1e-300);
+  const traces = [
+    { x: d.grid, y: d.density, mode: "lines", line: { color: "#0072B2" }, name: "density", hovertemplate: "λ %{x:.4g}<extra></extra>" },
+    { x: top, y: top.map(() => peak * 1.05), mode: "markers", marker: { symbol: "triangle-down", size: 9, color: "#D55E00" }, name: `top ${top.length}`,
+      hovertemplate: "λ %{x:.6g}<extra></extra>" },
+  ];
+  const narrow = NARROW();
+  await Plotly.react("pb-spectrum", traces, { title: title(`Hessian spectrum at (${alpha}, ${beta})`), margin: { l: 50, r: 8, t: 26, b: 36 },
+    showlegend: false, xaxis: { title: { text: "eigenvalue" }, fixedrange: narrow }, yaxis: { fixedrange: narrow } }, plotConfig());
+  $("pb-eigen").textContent = `At (α, β) = (${alpha}, ${beta}), loss ${fmt(d.loss, 8)}: the top ${top.length} Hessian eigenvalues ` +
+    `(${d.method}) ${top.map((v) => fmt(v, 6)).join(", ")}; the density by stochastic Lanczos quadrature ` +
+    `(${d.settings.probes} probes, ${d.settings.steps} steps, broadening σ = ${fmt(d.sigma, 3)}).`;
+  $("pb-eigen").dataset.eigenvalues = JSON.stringify(d.eigenvalues);
+}
+
+function clearProblemRuns() {
+  pb.runs = [];
+  $("pb-runs").innerHTML = "";
+  if (pb.plane) drawProblemPlane();
+}
+
+function fillProblemControls() {
+  const p = state.config.problem;
+  $("tab-problem").hidden = false;
+  $("pb-name").textContent = p.name.includes("parameters") ? p.name : `${p.name}, ${p.n_params} parameters`;
+  for (const o of state.config.optimizers) $("pb-opt").add(new Option(o.replace("_keras", " (Keras)"), o));
+  $("pb-opt").value = p.defaults.optimizer;
+  for (const s of p.steps) $("pb-steps").add(new Option(String(s), String(s)));
+  $("pb-steps").value = String(p.defaults.steps);
+  const n = $("pb-n");
+  n.innerHTML = "";
+  for (const v of [21, 41, 61].filter((v) => v <= p.caps.n)) n.add(new Option(String(v), String(v)));
+  n.value = String(p.defaults.n);
+  $("pb-span").max = String(p.caps.span);
+  $("pb-k").max = String(Math.min(p.caps.k, p.n_params));
+  $("pb-k").value = String(Math.min(p.defaults.k, p.n_params));
+  $("pb-probes").max = String(p.caps.probes);
+  $("pb-probes").value = String(p.defaults.probes);
+  for (const id of ["pb-n", "pb-span", "pb-seed", "pb-norm"]) $(id).addEventListener("change", () => drawProblemPlane());
+  $("pb-go").addEventListener("click", () => drawProblemPlane());
+  $("pb-clear").addEventListener("click", clearProblemRuns);
+  $("pb-spectrum-go").addEventListener("click", () => problemSpectrum(pb.at[0], pb.at[1]));
+}
+
 // ------------------------------------------------------------------ views
-const KEYS = { basins: () => JSON.stringify(basinsBody()), oneweight: () => JSON.stringify(oneWeightBody()),
+const KEYS = { problem: () => JSON.stringify(planeBody()), basins: () => JSON.stringify(basinsBody()), oneweight: () => JSON.stringify(oneWeightBody()),
                phase: () => JSON.stringify(phaseBody()), verdicts: () => "1",
                born: () => JSON.stringify(bornBody()), growth: () => JSON.stringify(growthBody()), spurious: () => JSON.stringify(spuriousBody()) };
-const DRAW = { basins: drawBasins, oneweight: drawOneWeight, phase: drawPhase, verdicts: drawVerdicts,
+const DRAW = { problem: drawProblemPlane, basins: drawBasins, oneweight: drawOneWeight, phase: drawPhase, verdicts: drawVerdicts,
                born: drawBorn, growth: drawGrowth, spurious: drawSpurious };
 const PARTS = { networks: ["born", "growth", "spurious"] };  // a view drawn in parts, each with its own request
 
@@ -761,6 +923,7 @@ async function main() {
   for (const m of state.config.phase_methods) $("ph-method").add(new Option(m, m));
   $("ph-method").value = "momentum";
   fillNetworkControls();
+  if (state.config.problem) fillProblemControls();
   setOptimizerDefaults([]);
   const url = readURL();
   setOptimizerDefaults(url.hyperGiven);  // the optimizer's own defaults, but for what the link gives
@@ -789,7 +952,7 @@ async function main() {
   await Promise.all([drawLandscape(), drawSeries()]);  // empty series plots now: the page does not move when a run comes
   document.body.dataset.ready = "1";
   document.body.dataset.idle = "1";
-  const shown = show(url.view);
+  const shown = show(url.view === "problem" && !state.config.problem ? "landscape" : url.view);
   const got = await answers;
   got.forEach((d, i) => { if (d) addRun(bodies[i], d); });
   for (const r of state.runs) await drawRun(r, false, false);
