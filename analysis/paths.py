@@ -301,10 +301,12 @@ def _curvature(problem, x, v):
 
 
 @partial(jax.jit, static_argnums=(0, 2, 3))
-def _relax(problem, R0, steps, climb_from, spring, v0):
+def _relax(problem, R0, steps, climb_from, spring, v0, max_move):
     """FIRE on the band's inner images (Bitzek et al. 2006), with the springs' constant (``spring <= 0``: a
-    tenth of the curvature at the ends) and the largest step from the curvature at the ends; returns the band,
-    its losses, the largest force on an image at the end, the spring constant and the largest step."""
+    tenth of the curvature at the ends) and the largest step from the curvature at the ends; no image moves
+    more than ``max_move`` in one step (the curvature between the ends can be far larger than at them);
+    returns the band, its losses, the largest force on an image at the end, the spring constant and the
+    largest step."""
     dtype = R0.dtype
     inner0 = R0[1:-1]
     curvature = jnp.maximum(
@@ -329,7 +331,10 @@ def _relax(problem, R0, steps, climb_from, spring, v0):
         alpha = jnp.where(uphill, 0.1, jnp.where(grow, 0.99 * alpha, alpha)).astype(dtype)
         since = jnp.where(uphill, 0, since + 1)
         v = v + dt * F
-        return (inner + dt * v, v, dt, alpha, since), None
+        move = dt * v
+        norm = jnp.linalg.norm(move, axis=1, keepdims=True)
+        move = move * jnp.minimum(1.0, max_move / jnp.where(norm > 0, norm, 1.0))
+        return (inner + move, v, dt, alpha, since), None
 
     init = (inner0, jnp.zeros_like(inner0), 0.1 * dt_max, jnp.asarray(0.1, dtype), jnp.zeros((), jnp.int32))
     (inner, _, _, _, _), _ = jax.lax.scan(step, init, jnp.arange(steps))  # not training: the band's relaxation
@@ -400,8 +405,9 @@ def neb(
     R0[1:-1] += jitter * np.linalg.norm(vb - va) / (images + 1) * noise / math.sqrt(va.size)
     climb_from = math.ceil(climb * steps) if climb < 1.0 else steps + 1
     v0 = L.draws.normal(jax.random.fold_in(key, 1), (va.size,), jnp.result_type(float))
+    max_move = 0.1 * float(np.linalg.norm(vb - va)) / (images + 1)  # a tenth of the images' first spacing
     R, E, force, spring, dt_max = _relax(
-        problem, jnp.asarray(R0), steps, climb_from, 0.0 if spring is None else spring, v0
+        problem, jnp.asarray(R0), steps, climb_from, 0.0 if spring is None else spring, v0, max_move
     )
     R, E, force = np.asarray(R, np.float64), np.asarray(E, np.float64), float(force)
     spring, dt_max = float(spring), float(dt_max)

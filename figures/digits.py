@@ -42,7 +42,9 @@ def plot(d, ax=None):
         colors,
         strict=True,
     ):
-        plot_path({**d[name], "method": label}, ax=ax[3], color=color, straight=False)
+        unfinished = name != "straight" and not bool(d[name]["converged"])
+        shown = label + (" (not converged)" if unfinished else "")
+        plot_path({**d[name], "method": shown}, ax=ax[3], color=color, straight=False)
     ax[3].set_title(f"Paths between the two best minima (distance {float(d['distance']):.3g})")
     top = {"eigenvalues": np.asarray(d["top"]["eigenvalues"])[None, :]}
     plot_spectrum(d["density"], ax=ax[4], top=top)
