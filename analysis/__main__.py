@@ -497,6 +497,7 @@ def cmd_hessian(args):
         raise ValueError(f"--steps must be at most the number of parameters ({dim}), got {args.steps}")
     if args.probes < 2:
         raise ValueError(f"--probes must be at least 2, got {args.probes}")
+    I.check_probe_memory(dim, args.probes, "--probes")  # before any work: the trace holds every probe at once
     batch = problem.check_starts(jax.tree_util.tree_map(lambda a: np.asarray(a, float)[None], point), "--at")[0]
     key = jax.random.key(args.seed)
     # the work, counted in Hessian-vector products, timed on one of them: printed before it starts, with bars

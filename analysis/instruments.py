@@ -66,6 +66,7 @@ __all__ = [
     "NORMALIZATIONS",
     "Interpolation",
     "barrier",
+    "check_probe_memory",
     "default_tol",
     "directions",
     "hessian_top",
@@ -378,6 +379,18 @@ def product_time(problem, x, repeat: int = 3) -> float:
     return best
 
 
+def check_probe_memory(dim: int, probes: int, name: str = "probes") -> None:
+    """Refuse, before any work, a Hutchinson trace whose probes (held at once with their products, 16 bytes per
+    parameter each) need more than half the memory this process may use."""
+    need = 2 * 8 * int(dim) * int(probes)
+    limit = L.io.memory_limit() // 2
+    if need > limit:
+        raise ValueError(
+            f"{name} {probes}: {probes} probes of {dim} parameters need about {need / 2**30:.3g} GiB at once, more "
+            f"than {limit / 2**30:.3g} GiB; use at most {max(2, limit // (16 * int(dim)))} probes"
+        )
+
+
 def _plan(problem, X, products, extra=0):
     """``(points per call, products per batch)`` so that one call's working memory fits the budget: the
     products each point needs at once are batched, and points are taken a few at a time when even one batch
@@ -635,6 +648,7 @@ def hessian_trace(problem, points, *, key, probes=100, confidence=CONFIDENCE, pr
     dim = X.shape[1]
     if isinstance(probes, (bool, np.bool_)) or not isinstance(probes, (int, np.integer)) or probes < 2:
         raise ValueError(f"probes must be an integer >= 2, got {probes!r}")
+    check_probe_memory(dim, int(probes))
     per_call, batch = _plan(problem, X, int(probes), extra=2 * 8 * dim * int(probes))
     keys = jax.random.split(key, n)
     est = _in_chunks(

@@ -350,6 +350,13 @@ CLIS = [
     ("verify --cache /proc/x", analysis_main, ["verify", "--only", "A2", "--cache", "/proc/x"], 2, "cannot write"),
     ("slice --n 16000", analysis_main, ["slice", "--n", "16000", "--json", "/tmp/never-written.json"], 2, "GiB"),
     (
+        "hessian --probes 10^7",
+        analysis_main,
+        ["hessian", "--problem", "safran-shamir:64", "--probes", "10000000"],
+        2,
+        "--probes 10000000: .* GiB at once",
+    ),
+    (
         "interpolate pickled npy",
         analysis_main,
         ["interpolate", "--problem", "safran-shamir:2", "identity", "PICKLED"],
