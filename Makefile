@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml | $(PY)
 
 reproduce: $(STAMP)
 	$(PY) -m landscape summary
-	$(PY) -m landscape train --w0 -10 2 --json figures/out/original.json
 	$(PY) -m figures --readme README.md
+	$(PY) -m landscape train --w0 -10 2 --json figures/out/original.json
 
 # two workers, one test file each (module fixtures are built once); about 6 minutes on 2 cores
 test: $(STAMP)

@@ -57,18 +57,53 @@ def build_parser():
     ap.add_argument(
         "--readme", default=None, help="refresh the verdict table of this README (default: no README is touched)"
     )
+    ap.add_argument(
+        "--allow-dirty",
+        action="store_true",
+        help="with --readme, run even when the source tree has uncommitted changes (outputs then record a dirty tree)",
+    )
     cli.add_debug(ap)
     return ap
 
 
+def uncommitted(out, readme=None) -> list[str]:
+    """Tracked files with uncommitted changes, outside the output folder and the README being refreshed
+    (empty outside git)."""
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    skip = [os.path.relpath(os.path.abspath(p), root) for p in (out, readme) if p]
+    spec = ["."] + [f":(exclude){p}" for p in skip if not p.startswith("..")]
+    try:
+        r = subprocess.run(
+            ["git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", *spec],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line[3:] for line in r.stdout.splitlines() if line.strip()] if r.returncode == 0 else []
+
+
 def _body(args):
+    from landscape.io import check_writable, source_state
+
+    source_state()  # the tree as the run starts, before it writes any output (provenance of every file)
+    if args.readme is not None and not args.allow_dirty:
+        changed = uncommitted(args.out, args.readme)
+        if changed:
+            raise ValueError(
+                f"--readme: the source tree has uncommitted changes ({len(changed)} files, e.g. {changed[0]}): "
+                "commit them first so that the outputs record the commit they come from, or pass --allow-dirty"
+            )
     import jax
 
     jax.config.update("jax_enable_x64", True)
+    import matplotlib.pyplot as plt
     from tqdm import tqdm
 
     from analysis import report
-    from landscape.io import check_writable
 
     from .common import use_cache
 
@@ -92,6 +127,8 @@ def _body(args):
         t = time.perf_counter()
         paths = figs[name](args.out, quick=args.quick, seed=args.seed)
         tqdm.write(f"{name:16s} {time.perf_counter() - t:6.1f} s  {', '.join(os.path.basename(p) for p in paths)}")
+        plt.close("all")
+        jax.clear_caches()  # one figure's compiled programs do not add to the next one's memory (they stay on disk)
     if verify:
         doc = report.make(
             args.out,
