@@ -63,3 +63,14 @@ def _release_memory_between_modules():
     gc.collect()
     with contextlib.suppress(OSError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+# ------------------------------------------------------------------------------------------------ order
+# The two workers take whole files (--dist loadfile) in collection order as they free up: the longest files go
+# first, so that no long file starts last while the other worker sits idle at the end.
+LONGEST_FIRST = ("test_verify.py", "test_flips.py", "test_readme.py", "test_explorer_page.py", "test_proofs.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))

@@ -156,3 +156,18 @@ def test_every_module_opens_with_its_contract(pkg):
         with open(path) as fh:
             doc = ast.get_docstring(ast.parse(fh.read()))
         assert doc and len(doc) > 40, f"{path} has no module docstring stating its contract"
+
+
+def test_only_the_studys_layers_are_installed_and_the_commands_run_from_the_root(tmp_path):
+    """The wheel holds landscape, analysis and figures; explorer and benchmarks are the repository's commands,
+    run with ``python -m`` from its root (where a user's own explorer/ or benchmarks/ cannot shadow them)."""
+    import subprocess
+    import sys
+    import tomllib
+
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as fh:
+        packages = tomllib.load(fh)["tool"]["setuptools"]["packages"]
+    assert sorted(packages) == ["analysis", "figures", "landscape"]
+    for command in ("explorer", "benchmarks"):
+        r = subprocess.run([sys.executable, "-m", command, "--help"], cwd=ROOT, capture_output=True, text=True)
+        assert r.returncode == 0 and "usage" in r.stdout, (command, r.stderr[-300:])
