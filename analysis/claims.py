@@ -439,13 +439,13 @@ def check_q5(quick=False, **kw):
     budget = rules.never(counts[3][0], counts[3][1], moving=counts[3][2])
     lim = _limit_counts(both)
     in_limit = rules.never(lim["min"], lim["n"], moving=lim["moving"])
-    ev |= {"limit_" + k: v for k, v in lim.items()} | {"t_end": float(r.settings["t_end"])}
+    ev3 = ev | {"limit_" + k: v for k, v in lim.items()} | {"t_end": float(r.settings["t_end"])}  # w < 0, a < 0
     st.append(
         _st(
             "from both flipped (w < 0, a < 0) it never does",
             _in_the_limit(in_limit, budget, lim, r.settings["t_end"]),
             rules.never,
-            ev,
+            ev3,
             r.settings,
         )
     )
