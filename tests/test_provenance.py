@@ -45,4 +45,3 @@ def test_a_figure_made_twice_from_scratch_is_byte_identical(tmp_path):
         assert _digest(outs[0] / name) == _digest(outs[1] / name), name
     a, b = (json.loads((o / "kink.json").read_text()) for o in outs)
     assert a["shown"] == b["shown"] and a["settings"] == b["settings"]
-
