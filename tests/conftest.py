@@ -28,6 +28,9 @@ import pytest  # noqa: E402
 MEMORY_BUDGET = float(os.environ.get("RELU_LANDSCAPE_MEMORY_BUDGET_GB", "3.5")) * 2**30
 
 
+_OVER: set[str] = set()  # modules in which a test already failed the budget
+
+
 def _peak_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
 
@@ -43,6 +46,7 @@ def _memory_budget(request):
             worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
             fh.write(f"{worker}\t{after / 2**30:.3f}\t{(after - before) / 2**30:+.3f}\t{request.node.nodeid}\n")
     if before <= MEMORY_BUDGET < after:
+        _OVER.add(request.node.nodeid.split("::")[0])  # named here: the module's check need not name it again
         pytest.fail(
             f"this test raised the process's peak resident memory to {after / 2**30:.2f} GiB, over the "
             f"suite's budget of {MEMORY_BUDGET / 2**30:.2f} GiB per process"
@@ -50,10 +54,18 @@ def _memory_budget(request):
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _release_memory_between_modules():
+def _release_memory_between_modules(request):
     """After each test module: drop JAX's compiled programs and return freed memory to the system, so that one
-    module's programs and buffers do not add to the next module's peak."""
+    module's programs and buffers do not add to the next module's peak; and fail the module whose fixtures (built
+    outside any one test, so the per-test check does not see them) took the process over the budget."""
+    before = _peak_bytes()
     yield
+    after = _peak_bytes()
+    if before <= MEMORY_BUDGET < after and request.node.nodeid.split("::")[0] not in _OVER:
+        pytest.fail(
+            f"this module (its fixtures included) raised the process's peak resident memory to {after / 2**30:.2f} "
+            f"GiB, over the suite's budget of {MEMORY_BUDGET / 2**30:.2f} GiB per process"
+        )
     import contextlib
     import ctypes
     import gc
