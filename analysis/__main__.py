@@ -501,6 +501,7 @@ def cmd_hessian(args):
     batch = problem.check_starts(jax.tree_util.tree_map(lambda a: np.asarray(a, float)[None], point), "--at")[0]
     key = jax.random.key(args.seed)
     # the work, counted in Hessian-vector products, timed on one of them: printed before it starts, with bars
+    print(f"timing one Hessian-vector product of {dim} parameters ...", flush=True)
     per = I.product_time(problem, jax.numpy.asarray(problem.ravel(batch))[0])
     dense = args.k * max(2, -(-(6 * args.k + 40) // args.k)) >= dim
     products = (dim if dense else 2 * (6 * args.k + 40)) + args.probes + args.probes * args.steps

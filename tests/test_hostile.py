@@ -422,3 +422,53 @@ def test_an_interrupted_run_exits_130_and_writes_nothing(tmp_path):
     assert rc == 130 and time.perf_counter() - t < 10, (rc, p.stderr.read().decode()[-500:])
     assert "interrupted" in p.stderr.read().decode()
     assert os.listdir(tmp_path) == []
+
+
+LONG = [
+    (
+        "hessian --steps 4096",
+        ["analysis", "hessian", "--problem", "safran-shamir:64", "--steps", "4096", "--probes", "2"],
+        r"about \d+ Hessian-vector products of .* s each",
+    ),
+    (
+        "hessian --k 4096",
+        ["analysis", "hessian", "--problem", "safran-shamir:1,4096", "--k", "4096"],
+        r"timing one Hessian-vector product of 4096 parameters",
+    ),
+    (
+        "deep born-dead --samples 2^31-1",
+        ["analysis", "deep", "born-dead", "--samples", "2147483647"],
+        r"networks: .*/2147483647 \[.*<\d",
+    ),
+]
+
+
+@pytest.mark.parametrize("case, argv, shown", LONG, ids=[c[0] for c in LONG])
+def test_long_commands_say_what_they_do_before_and_while_they_work(case, argv, shown):
+    """Allowed but long work (the second round's cases that ran silently past 110 s): an estimate or a progress
+    bar with its remaining time appears within seconds of the start; the command is then stopped."""
+    import re
+    import subprocess
+    import sys
+    import threading
+
+    proc = subprocess.Popen([sys.executable, "-m", *argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    seen, found = [], threading.Event()
+
+    def read():
+        assert proc.stdout is not None
+        buf = b""
+        while chunk := proc.stdout.read1(4096):
+            buf += chunk
+            seen.append(chunk.decode(errors="replace"))
+            if re.search(shown, buf.decode(errors="replace").replace("\r", "\n")):
+                found.set()
+                return
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    try:
+        assert found.wait(60), "".join(seen)[-800:]
+    finally:
+        proc.kill()
+        proc.wait(10)

@@ -112,6 +112,12 @@ def test_saved_trajectories_are_checked_against_their_checksums_and_settings(tmp
     write_sealed(p, "relu-landscape trajectories 2", arrays, meta)
     with pytest.raises(IntegrityError, match="field 'settings' is missing or not an object"):
         L.Trajectories.load(p)
+    t.save(p)  # re-sealed without its parameter structure: refused by the field's name, not a KeyError
+    arrays, meta = read_sealed(p, "relu-landscape trajectories 2")
+    meta.pop("params_structure")
+    write_sealed(p, "relu-landscape trajectories 2", arrays, meta)
+    with pytest.raises(IntegrityError, match=r"t\.npz: field 'params_structure' is missing or malformed"):
+        L.Trajectories.load(p)
 
 
 def test_a_saved_grid_refuses_a_transposed_loss(tmp_path):
