@@ -52,9 +52,9 @@ def _run(tmp_path, budget_gb, fixture_mb, test_mb):
 
 
 def test_the_memory_budget_fails_a_module_fixture_and_a_test_over_it_and_passes_under_it(tmp_path):
-    out = _run(tmp_path, 1.2, fixture_mb=1200, test_mb=10)  # the module's fixture crosses 1.2 GiB
-    assert "this module (its fixtures included) raised" in out and "1 error" in out, out[-800:]
-    out = _run(tmp_path, 1.2, fixture_mb=10, test_mb=1200)  # one test crosses it
+    out = _run(tmp_path, 1.5, fixture_mb=2400, test_mb=10)  # the module's fixture crosses 1.5 GiB
+    assert "this module (its fixtures included) raised" in out and "1 error" in out, out[-1500:]
+    out = _run(tmp_path, 1.5, fixture_mb=10, test_mb=2400)  # one test crosses it
     assert "this test raised the process's peak" in out and "1 error" in out, out[-800:]
     assert "this module (its fixtures included)" not in out, out[-800:]  # said once
     out = _run(tmp_path, 3.0, fixture_mb=100, test_mb=100)
