@@ -32,6 +32,15 @@ _OVER: set[str] = set()  # modules in which a test already failed the budget
 
 
 def _peak_bytes() -> int:
+    """This process's peak resident memory: VmHWM, the high-water mark of its own address space (reset by exec;
+    getrusage's ru_maxrss is not: a child started from a large worker would begin at the worker's size)."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kilobytes on Linux
 
 
