@@ -20,8 +20,8 @@ reproduce: $(STAMP)
 	$(PY) -m figures --readme README.md
 	$(PY) -m landscape train --w0 -10 2 --json figures/out/original.json
 
-# two workers, one test file each (module fixtures are built once), the longest files first; about 11 minutes
-# on 2 cores from a fresh clone (7 with the compiled programs kept in .pytest_cache/jax), under 3 GB a process
+# two workers, one test file each (module fixtures are built once), the longest files first; about 12 minutes
+# on 2 cores, under 3.3 GB a process
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile
 
