@@ -607,6 +607,17 @@ def sgd_thresholds(problem, w0s, steps, rounds=6, points=33, lo=1e-6, hi=10.0):
 QUADS = ((1, 1), (-1, 1), (1, -1), (-1, -1))
 
 
+def _quadrant_starts(rng, sign_w, sign_a, starts):
+    """Starts of ``a s(w x + b) + c`` in one sign quadrant of (w, a): |w|, |a| uniform on [0.2, 2], b on [-1, 1],
+    c on [-0.5, 0.5] (drawn in that order)."""
+    return {
+        "w": jnp.asarray(sign_w * rng.uniform(0.2, 2, starts), F64),
+        "b": jnp.asarray(rng.uniform(-1, 1, starts), F64),
+        "a": jnp.asarray(sign_a * rng.uniform(0.2, 2, starts), F64),
+        "c": jnp.asarray(rng.uniform(-0.5, 0.5, starts), F64),
+    }
+
+
 @experiment(
     "four_parameter",
     quick={"starts": 32, "steps": 4000},
@@ -628,15 +639,9 @@ def four_parameter(*, starts, lr, steps, student, seed, t_end):
     out: dict[str, Any] = {"x": np.linspace(-3, 3, 121)}
     ends = []
     for q, (sw, sa) in enumerate(QUADS):
-        init = {
-            "w": sw * rng.uniform(0.2, 2, starts),
-            "b": rng.uniform(-1, 1, starts),
-            "a": sa * rng.uniform(0.2, 2, starts),
-            "c": rng.uniform(-0.5, 0.5, starts),
-        }
         t = L.train(
             problem,
-            {k: jnp.asarray(v, F64) for k, v in init.items()},
+            _quadrant_starts(rng, sw, sa, starts),
             optimizer=_opt("sgd", lr),
             steps=steps,
             gradient="population",
@@ -694,15 +699,10 @@ def drift_law(*, students, starts, lr, steps, record, t_end, seed):
     out: dict[str, Any] = {"students": np.asarray(students), "level": E.LEVEL, "alpha": E.line_slope()}
     for i, student in enumerate(students):
         problem = L.Problem(student=activation(student), trained=("w", "b", "a", "c"))
-        init = {
-            "w": -rng.uniform(0.2, 2, starts),
-            "b": rng.uniform(-1, 1, starts),
-            "a": -rng.uniform(0.2, 2, starts),
-            "c": rng.uniform(-0.5, 0.5, starts),
-        }
+        init = _quadrant_starts(rng, -1, -1, starts)  # both flipped
         t = L.train(
             problem,
-            {k: jnp.asarray(v, F64) for k, v in init.items()},
+            init,
             optimizer=_opt("sgd", lr),
             steps=steps,
             gradient="population",
